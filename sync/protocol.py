@@ -1,0 +1,138 @@
+"""Wire models of the sync API v1, shared by the server and the client."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+API_VERSION = "v1"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
+MAX_BODY_CHARS = 64_000
+MAX_ATTACHMENTS = 32
+MAX_LINK_TTL = 3600
+
+Kind = Literal["image", "video", "audio", "file"]
+MessageState = Literal["pending", "sent", "failed"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Credentials(Model):
+    username: str = Field(pattern=USERNAME_PATTERN, description="2–32 chars: a-z, 0-9, _ . -")
+    password: str = Field(min_length=8, max_length=256)
+
+    @field_validator("username", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+
+class Account(Model):
+    user_id: str
+    username: str
+
+
+class Token(Model):
+    token: str
+    user_id: str
+    expires_at: str
+
+
+class ConversationCreate(Model):
+    title: str = Field(default="", max_length=200)
+    members: list[str] = Field(default_factory=list, max_length=256)
+
+
+class Conversation(Model):
+    id: str
+    title: str
+    members: list[str]
+    created_at: str
+
+
+class MemberAdd(Model):
+    username: str
+
+
+class Attachment(Model):
+    blob: str = Field(pattern=SHA256_PATTERN)
+    size: int = Field(ge=0)
+    mime: str = Field(max_length=200)
+    name: str = Field(max_length=1000)
+    kind: Kind
+    width: int | None = Field(default=None, ge=0)
+    height: int | None = Field(default=None, ge=0)
+    duration_ms: int | None = Field(default=None, ge=0)
+    thumbnail: str | None = Field(default=None, pattern=SHA256_PATTERN)
+    blurhash: str | None = Field(default=None, max_length=200)
+
+
+class MessageCreate(Model):
+    client_id: str = Field(min_length=1, max_length=64)
+    body: str = Field(default="", max_length=MAX_BODY_CHARS)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+    @field_validator("client_id")
+    @classmethod
+    def _printable(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.:-]+", v):
+            raise ValueError("client_id may hold only letters, digits and _ . : -")
+        return v
+
+
+class Message(Model):
+    id: str
+    client_id: str
+    conversation_id: str
+    sender: str
+    body: str
+    attachments: list[Attachment]
+    seq: int
+    created_at: str
+
+
+EventType = Literal["message", "conversation", "conversation_removed"]
+
+
+class SyncEvent(Model):
+    type: EventType
+    conversation_id: str
+    message: Message | None = None
+    conversation: Conversation | None = None
+
+
+class SyncPage(Model):
+    events: list[SyncEvent]
+    cursor: str
+    has_more: bool
+
+
+class MediaCheck(Model):
+    blobs: list[str] = Field(max_length=1000)
+
+
+class MediaCheckResult(Model):
+    readable: list[str]
+
+
+class LinkRequest(Model):
+    ttl: int = Field(default=600, ge=1, le=MAX_LINK_TTL)
+
+
+class Link(Model):
+    url: str
+    expires_at: str
+
+
+class ErrorDetail(Model):
+    code: str
+    message: str
+
+
+class ErrorBody(Model):
+    error: ErrorDetail

@@ -1,0 +1,131 @@
+"""Accounts, password hashing and bearer tokens; the ``current_user`` dependency."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from sync.protocol import Account, Credentials, Token
+from sync.server.config import ServerContext, context
+from sync.server.errors import Conflict, Unauthorized
+from sync.server.timefmt import iso, now_iso
+
+router = APIRouter(tags=["accounts"])
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    actual = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+    )
+    return hmac.compare_digest(actual.hex(), digest)
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_by_name(ctx: ServerContext, username: str) -> User | None:
+    row = ctx.db.one("SELECT id, username FROM users WHERE username = ?", (username.strip().lower(),))
+    return User(row["id"], row["username"]) if row else None
+
+
+def authenticate(ctx: ServerContext, authorization: str | None) -> User:
+    """The user of a bearer token; raises Unauthorized."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthorized()
+    token = authorization[7:].strip()
+    row = ctx.db.one(
+        "SELECT u.id, u.username, t.expires_at, t.revoked FROM tokens t JOIN users u ON u.id = t.user_id "
+        "WHERE t.token_hash = ?",
+        (_token_hash(token),),
+    )
+    if row is None or row["revoked"] or row["expires_at"] < time.time():
+        raise Unauthorized("Your session has expired or was signed out; sign in again.")
+    return User(row["id"], row["username"])
+
+
+def current_user(
+    ctx: Annotated[ServerContext, Depends(context)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> User:
+    return authenticate(ctx, authorization)
+
+
+Ctx = Annotated[ServerContext, Depends(context)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+@router.post("/v1/accounts", status_code=201, response_model=Account)
+def create_account(body: Credentials, ctx: Ctx) -> Account:
+    user_id = uuid.uuid4().hex
+    try:
+        with ctx.db.write() as conn:
+            conn.execute(
+                "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (user_id, body.username, hash_password(body.password), now_iso()),
+            )
+    except sqlite3.IntegrityError:
+        raise Conflict(f"The username {body.username!r} is taken; pick another.") from None
+    return Account(user_id=user_id, username=body.username)
+
+
+@router.post("/v1/tokens", response_model=Token)
+def issue_token(body: Credentials, ctx: Ctx) -> Token:
+    row = ctx.db.one("SELECT id, password_hash FROM users WHERE username = ?", (body.username,))
+    ok = check_password(body.password, row["password_hash"] if row else _DUMMY_HASH)
+    if row is None or not ok:
+        raise Unauthorized("Wrong username or password.")
+    token = secrets.token_urlsafe(32)
+    expires = time.time() + ctx.config.token_ttl_s
+    with ctx.db.write() as conn:
+        conn.execute(
+            "INSERT INTO tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+            (_token_hash(token), row["id"], expires),
+        )
+    return Token(token=token, user_id=row["id"], expires_at=iso(expires))
+
+
+@router.delete("/v1/tokens/current", status_code=204)
+def revoke_token(
+    ctx: Ctx, user: CurrentUser, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    assert authorization is not None
+    with ctx.db.write() as conn:
+        conn.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ?", (_token_hash(authorization[7:].strip()),))
+    return Response(status_code=204)
+
+
+@router.get("/v1/users/me", response_model=Account)
+def me(user: CurrentUser) -> Account:
+    return Account(user_id=user.id, username=user.username)

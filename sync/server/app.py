@@ -1,0 +1,67 @@
+"""The app factory: wires config, database, blob store, feed and routes into one FastAPI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from sync.blobstore import BlobStore
+from sync.server import accounts, conversations, feed, media, metrics, uploads
+from sync.server.config import ServerConfig, ServerContext
+from sync.server.db import MetadataDB
+from sync.server.errors import install_handlers
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: ServerConfig) -> FastAPI:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    ctx = ServerContext(
+        config=config,
+        db=MetadataDB(config.db_path),
+        store=BlobStore(config.blob_dir),
+        notifier=feed.Notifier(),
+        metrics=metrics.Metrics(),
+        uploads=uploads.UploadArea(config.upload_dir),
+        link_key=config.link_secret(),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.notifier.bind(asyncio.get_running_loop())
+        sweeper = asyncio.create_task(_sweep_forever(ctx))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+
+    app = FastAPI(
+        title="Envelope sync API",
+        version="1",
+        description="Accounts, conversations, messages, the sync feed, tus uploads and media downloads.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_handlers(app)
+    for module in (accounts, conversations, feed, uploads, media, metrics):
+        app.include_router(module.router)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=ctx.metrics)
+    return app
+
+
+async def _sweep_forever(ctx: ServerContext) -> None:
+    while True:
+        try:
+            removed = await run_in_threadpool(uploads.sweep_expired, ctx)
+            if removed:
+                log.info("removed %d expired uploads", removed)
+        except Exception:
+            log.exception("sweeping expired uploads failed")
+        await asyncio.sleep(ctx.config.sweep_interval_s)

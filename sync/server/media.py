@@ -1,0 +1,129 @@
+"""Media downloads (Range, ETag, immutable caching), the re-upload check, and signed links."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import StreamingResponse
+
+from sync.blobstore import is_sha256
+from sync.protocol import Link, LinkRequest, MediaCheck, MediaCheckResult
+from sync.server.access import can_read, readable
+from sync.server.accounts import Ctx, CurrentUser, User, authenticate
+from sync.server.config import ServerContext, context
+from sync.server.disposition import content_disposition
+from sync.server.errors import Forbidden, NotFound
+from sync.server.mime import is_inline
+from sync.server.ranges import etag_matches, parse_range
+from sync.server.timefmt import iso
+
+router = APIRouter(tags=["media"])
+
+CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+def sign(key: bytes, method: str, path: str, user_id: str, expires: int) -> str:
+    message = f"{method}\n{path}\n{user_id}\n{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _link_user(ctx: ServerContext, request: Request) -> User:
+    """The user a signed link was made for; raises Forbidden when forged or expired."""
+    q = request.query_params
+    user_id, expires, sig = q.get("user", ""), q.get("expires", ""), q.get("sig", "")
+    if not expires.isdigit():
+        raise Forbidden("This link is not valid.")
+    expected = sign(ctx.link_key, "GET", request.url.path, user_id, int(expires))
+    if not hmac.compare_digest(expected, sig):
+        raise Forbidden("This link is not valid.")
+    if int(expires) < time.time():
+        raise Forbidden("This link has expired; ask for a new one.")
+    row = ctx.db.one("SELECT id, username FROM users WHERE id = ?", (user_id,))
+    if row is None:
+        raise Forbidden("This link is not valid.")
+    return User(row["id"], row["username"])
+
+
+def media_reader(
+    request: Request,
+    ctx: Annotated[ServerContext, Depends(context)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> User:
+    """Bearer token, or a signed link's user."""
+    if "sig" in request.query_params:
+        return _link_user(ctx, request)
+    return authenticate(ctx, authorization)
+
+
+def _blob_name(ctx: ServerContext, user: User, sha: str) -> str:
+    row = ctx.db.one(
+        "SELECT mb.name FROM message_blobs mb JOIN members m ON m.conversation_id = mb.conversation_id "
+        "WHERE mb.sha256 = ? AND m.user_id = ? AND mb.name != '' LIMIT 1",
+        (sha, user.id),
+    ) or ctx.db.one(
+        "SELECT filename AS name FROM blob_uploaders WHERE sha256 = ? AND user_id = ? AND filename != ''",
+        (sha, user.id),
+    )
+    return str(row["name"]) if row else sha[:16]
+
+
+@router.api_route("/v1/media/{sha256}", methods=["GET", "HEAD"], response_class=Response)
+def download(
+    sha256: str,
+    request: Request,
+    ctx: Ctx,
+    user: Annotated[User, Depends(media_reader)],
+    range_header: Annotated[str | None, Header(alias="range")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+    if_range: Annotated[str | None, Header()] = None,
+) -> Response:
+    if not is_sha256(sha256) or not can_read(ctx.db, user.id, sha256):
+        raise NotFound("No such media.")
+    row = ctx.db.one("SELECT size, mime FROM blobs WHERE sha256 = ?", (sha256,))
+    assert row is not None
+    size, mime = int(row["size"]), str(row["mime"])
+    etag = f'"{sha256}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": content_disposition(_blob_name(ctx, user, sha256), inline=is_inline(mime)),
+    }
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    byte_range = None
+    if if_range is None or etag_matches(if_range, etag):
+        byte_range = parse_range(range_header, size)
+    start, end = byte_range or (0, size)
+    status = 206 if byte_range else 200
+    if byte_range:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
+    headers["Content-Length"] = str(end - start)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=mime)
+    body = ctx.store.read_range(sha256, start, end)
+    return StreamingResponse(body, status_code=status, headers=headers, media_type=mime)
+
+
+@router.post("/v1/media/check", response_model=MediaCheckResult)
+def check(body: MediaCheck, ctx: Ctx, user: CurrentUser) -> MediaCheckResult:
+    """Which of these blobs the caller can already read (so it skips uploading them)."""
+    shas = [s.lower() for s in body.blobs if is_sha256(s.lower())]
+    return MediaCheckResult(readable=readable(ctx.db, user.id, shas))
+
+
+@router.post("/v1/media/{sha256}/link", response_model=Link)
+def make_link(sha256: str, body: LinkRequest, request: Request, ctx: Ctx, user: CurrentUser) -> Link:
+    """A URL that reads the blob without a bearer token until it expires (the read rule still applies)."""
+    if not is_sha256(sha256) or not can_read(ctx.db, user.id, sha256):
+        raise NotFound("No such media.")
+    expires = int(time.time()) + body.ttl
+    path = f"/v1/media/{sha256}"
+    sig = sign(ctx.link_key, "GET", path, user.id, expires)
+    base = str(request.base_url).rstrip("/")
+    return Link(url=f"{base}{path}?user={user.id}&expires={expires}&sig={sig}", expires_at=iso(expires))

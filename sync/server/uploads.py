@@ -1,0 +1,308 @@
+"""tus 1.0.0 resumable uploads at /v1/uploads (creation, termination, expiration, checksum/sha256).
+
+An upload's bytes accumulate in ``uploads/<id>`` under the data dir; its offset lives in the
+metadata db so a restarted server (or another replica sharing the disk) resumes it. When the
+last byte arrives the whole file is hashed, checked against the ``sha256`` the client declared
+in ``Upload-Metadata``, and moved into the blob store; on a mismatch nothing is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import json
+import os
+import time
+import uuid
+from email.utils import formatdate
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from sync.blobstore import hash_file, is_sha256
+from sync.server.accounts import Ctx, CurrentUser, User
+from sync.server.config import ServerContext
+from sync.server.errors import (
+    APIError,
+    ChecksumMismatch,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    UnsupportedMediaType,
+)
+from sync.server.mime import sniff_mime
+
+router = APIRouter(tags=["uploads"])
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,termination,expiration,checksum"
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+
+
+class UploadArea:
+    """The partial files of uploads in progress and a lock per upload (one writer at a time)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self.in_progress = 0
+
+    def path(self, upload_id: str) -> Path:
+        return self.directory / upload_id
+
+    def lock(self, upload_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(upload_id, asyncio.Lock())
+
+    def forget(self, upload_id: str) -> None:
+        self.path(upload_id).unlink(missing_ok=True)
+        self._locks.pop(upload_id, None)
+
+
+def tus_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
+
+
+def _require_tus(request: Request) -> None:
+    if request.headers.get("tus-resumable") != TUS_VERSION:
+        raise PreconditionFailed(
+            "This server speaks tus 1.0.0: send the header Tus-Resumable: 1.0.0.",
+            headers={"Tus-Version": TUS_VERSION},
+        )
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """Decode ``Upload-Metadata`` (``key base64value`` pairs, comma-separated); raises APIError."""
+    result: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in header.split(","))):
+        key, _, value = pair.partition(" ")
+        if not key or key in result:
+            raise APIError("Upload-Metadata has an empty or repeated key.")
+        try:
+            result[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
+        except (binascii.Error, UnicodeDecodeError):
+            raise APIError(f"Upload-Metadata value of {key!r} is not base64 of UTF-8 text.") from None
+    return result
+
+
+def _http_date(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)
+
+
+def _int_header(request: Request, name: str) -> int:
+    value = request.headers.get(name)
+    if value is None or not value.isdigit():
+        raise APIError(f"The {name} header is missing or not a non-negative integer.")
+    return int(value)
+
+
+def _load(ctx: ServerContext, user: User, upload_id: str) -> dict[str, object]:
+    row = ctx.db.one("SELECT * FROM uploads WHERE id = ? AND user_id = ?", (upload_id, user.id))
+    if row is None:
+        raise NotFound("No such upload: it finished, expired or was never started.", headers=tus_headers())
+    if row["expires_at"] < time.time():
+        _discard(ctx, upload_id)
+        raise NotFound("This upload expired; start it again.", headers=tus_headers())
+    return dict(row)
+
+
+def _discard(ctx: ServerContext, upload_id: str) -> None:
+    with ctx.db.write() as conn:
+        conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+    ctx.uploads.forget(upload_id)
+
+
+@router.options("/v1/uploads", status_code=204)
+def tus_options(ctx: Ctx) -> Response:
+    return Response(
+        status_code=204,
+        headers=tus_headers(
+            {
+                "Tus-Version": TUS_VERSION,
+                "Tus-Extension": TUS_EXTENSIONS,
+                "Tus-Max-Size": str(ctx.config.max_upload_bytes),
+                "Tus-Checksum-Algorithm": "sha256",
+            }
+        ),
+    )
+
+
+@router.post("/v1/uploads", status_code=201)
+async def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    _require_tus(request)
+    if "upload-defer-length" in request.headers:
+        raise APIError("Deferred length is not supported: send Upload-Length.")
+    length = _int_header(request, "upload-length")
+    if length > ctx.config.max_upload_bytes:
+        raise PayloadTooLarge(
+            f"This file is {length} bytes; the server takes at most {ctx.config.max_upload_bytes}.",
+            headers=tus_headers({"Tus-Max-Size": str(ctx.config.max_upload_bytes)}),
+        )
+    raw_metadata = request.headers.get("upload-metadata", "")
+    metadata = parse_metadata(raw_metadata)
+    sha = metadata.get("sha256", "").lower()
+    if not is_sha256(sha):
+        raise APIError("Upload-Metadata must carry the file's sha256 (64 hex digits) under the key 'sha256'.")
+    upload_id = uuid.uuid4().hex
+    expires = time.time() + ctx.config.upload_expiry_s
+    ctx.uploads.path(upload_id).touch()
+    with ctx.db.write() as conn:
+        conn.execute(
+            "INSERT INTO uploads (id, user_id, length, offset, metadata, sha256, expires_at) "
+            "VALUES (?, ?, ?, 0, ?, ?, ?)",
+            (upload_id, user.id, length, json.dumps(metadata), sha, expires),
+        )
+    location = str(request.url_for("tus_patch", upload_id=upload_id))
+    headers = tus_headers({"Location": location, "Upload-Expires": _http_date(expires)})
+    if length == 0:
+        await _finish(ctx, user, upload_id, metadata, sha)
+    return Response(status_code=201, headers=headers)
+
+
+@router.head("/v1/uploads/{upload_id}")
+async def tus_head(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    _require_tus(request)
+    async with ctx.uploads.lock(upload_id):  # wait for a PATCH still in flight to settle its offset
+        row = await run_in_threadpool(_load, ctx, user, upload_id)
+    return Response(
+        status_code=200,
+        headers=tus_headers(
+            {
+                "Upload-Offset": str(row["offset"]),
+                "Upload-Length": str(row["length"]),
+                "Upload-Expires": _http_date(float(str(row["expires_at"]))),
+                "Cache-Control": "no-store",
+            }
+        ),
+    )
+
+
+def _checksum(request: Request) -> bytes | None:
+    header = request.headers.get("upload-checksum")
+    if header is None:
+        return None
+    algorithm, _, value = header.strip().partition(" ")
+    if algorithm.lower() != "sha256":
+        raise APIError(f"Unsupported checksum algorithm {algorithm!r}; use sha256.", headers=tus_headers())
+    try:
+        return base64.b64decode(value.strip(), validate=True)
+    except binascii.Error:
+        raise APIError("Upload-Checksum is not base64.", headers=tus_headers()) from None
+
+
+@router.patch("/v1/uploads/{upload_id}", name="tus_patch", status_code=204)
+async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    _require_tus(request)
+    if request.headers.get("content-type", "").split(";")[0].strip() != OFFSET_CONTENT_TYPE:
+        raise UnsupportedMediaType(f"PATCH bodies must be sent as {OFFSET_CONTENT_TYPE}.", headers=tus_headers())
+    offset = _int_header(request, "upload-offset")
+    expected_checksum = _checksum(request)
+    async with ctx.uploads.lock(upload_id):
+        row = await run_in_threadpool(_load, ctx, user, upload_id)
+        if offset != row["offset"]:
+            raise Conflict(
+                f"Upload-Offset {offset} does not match the server's offset {row['offset']}; ask with HEAD.",
+                headers=tus_headers(),
+            )
+        length = int(str(row["length"]))
+        ctx.uploads.in_progress += 1
+        try:
+            new_offset = await _receive(request, ctx.uploads.path(upload_id), offset, length, expected_checksum)
+        finally:
+            ctx.uploads.in_progress -= 1
+        expires = time.time() + ctx.config.upload_expiry_s
+        with ctx.db.write() as conn:
+            conn.execute("UPDATE uploads SET offset = ?, expires_at = ? WHERE id = ?", (new_offset, expires, upload_id))
+        if new_offset == length:
+            metadata = json.loads(str(row["metadata"]))
+            await _finish(ctx, user, upload_id, metadata, str(row["sha256"]))
+    return Response(
+        status_code=204,
+        headers=tus_headers({"Upload-Offset": str(new_offset), "Upload-Expires": _http_date(expires)}),
+    )
+
+
+async def _receive(request: Request, path: Path, offset: int, length: int, checksum: bytes | None) -> int:
+    """Append the request body at ``offset``; returns the new offset.
+
+    A dropped connection keeps what arrived (unless a checksum was promised for the whole
+    body, which can then not be checked); a body longer than the upload or one that does not
+    match its checksum is cut back to ``offset``.
+    """
+    digest = hashlib.sha256() if checksum is not None else None
+    written = 0
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.truncate()
+        try:
+            async for chunk in request.stream():
+                if offset + written + len(chunk) > length:
+                    f.truncate(offset)
+                    raise PayloadTooLarge("The body runs past Upload-Length.", headers=tus_headers())
+                f.write(chunk)
+                written += len(chunk)
+                if digest is not None:
+                    digest.update(chunk)
+        except ClientDisconnect:
+            if digest is not None:
+                f.truncate(offset)
+                return offset
+        if digest is not None and digest.digest() != checksum:
+            f.truncate(offset)
+            raise ChecksumMismatch("This chunk does not match its Upload-Checksum; send it again.",
+                                   headers=tus_headers())
+        f.flush()
+        await run_in_threadpool(os.fsync, f.fileno())
+    return offset + written
+
+
+async def _finish(
+    ctx: ServerContext, user: User, upload_id: str, metadata: dict[str, str], sha: str
+) -> None:
+    path = ctx.uploads.path(upload_id)
+    blob = await run_in_threadpool(hash_file, path)
+    if blob.sha256 != sha:
+        await run_in_threadpool(_discard, ctx, upload_id)
+        raise ChecksumMismatch(
+            "The uploaded bytes do not match the sha256 declared for them; nothing was stored.",
+            headers=tus_headers(),
+        )
+    mime = await run_in_threadpool(sniff_mime, path)
+    await run_in_threadpool(ctx.store.import_file, path, expected_sha256=sha, move=True)
+    with ctx.db.write() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, datetime('now'))",
+            (sha, blob.size, mime),
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO blob_uploaders (sha256, user_id, filename) VALUES (?, ?, ?)",
+            (sha, user.id, metadata.get("filename", "")[-4096:]),
+        )
+        conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+    ctx.uploads.forget(upload_id)
+
+
+@router.delete("/v1/uploads/{upload_id}", status_code=204)
+async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    _require_tus(request)
+    async with ctx.uploads.lock(upload_id):
+        await run_in_threadpool(_load, ctx, user, upload_id)
+        await run_in_threadpool(_discard, ctx, upload_id)
+    return Response(status_code=204, headers=tus_headers())
+
+
+def sweep_expired(ctx: ServerContext) -> int:
+    """Remove uploads past their expiry and their partial data; returns how many."""
+    rows = ctx.db.all("SELECT id FROM uploads WHERE expires_at < ?", (time.time(),))
+    for row in rows:
+        _discard(ctx, row["id"])
+    known = {r["id"] for r in ctx.db.all("SELECT id FROM uploads")}
+    for orphan in ctx.uploads.directory.iterdir():  # partial files whose row is gone (crash mid-discard)
+        if orphan.name not in known and time.time() - orphan.stat().st_mtime > 60:
+            orphan.unlink(missing_ok=True)
+    return len(rows)

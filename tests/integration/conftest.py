@@ -1,0 +1,172 @@
+"""Integration fixtures: the real sync server in a subprocess on a free loopback port, and users."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from sync.server.runner import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ServerProcess:
+    """``python -m sync serve`` as a child process; survives restarts with the same data dir."""
+
+    def __init__(self, data_dir: Path, *, max_upload_mb: int = 1024, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.max_upload_mb = max_upload_mb
+        self.port = free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir.parent / f"server-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self) -> ServerProcess:
+        cmd = [
+            sys.executable, "-m", "sync", "serve",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--data-dir", str(self.data_dir), "--max-upload-mb", str(self.max_upload_mb),
+            "--log-level", "warning",
+        ]
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("server did not become healthy in 30 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path / "server").start()
+    yield srv
+    srv.stop()
+
+
+@dataclass
+class User:
+    """A signed-in account talking to the server over HTTP."""
+
+    base: str
+    username: str
+    password: str
+    user_id: str = ""
+    token: str = ""
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def request(self, method: str, path: str, **kw: object) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.token}", **kw.pop("headers", {})}  # type: ignore[dict-item]
+        return self.session.request(method, self.url(path), headers=headers, timeout=60, **kw)  # type: ignore[arg-type]
+
+    def get(self, path: str, **kw: object) -> requests.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: object) -> requests.Response:
+        return self.request("POST", path, **kw)
+
+    def delete(self, path: str, **kw: object) -> requests.Response:
+        return self.request("DELETE", path, **kw)
+
+    def conversation(self, title: str, *members: str) -> dict[str, object]:
+        r = self.post("/v1/conversations", json={"title": title, "members": list(members)})
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    def upload_bytes(self, data: bytes, *, filename: str = "file.bin") -> str:
+        """A one-PATCH tus upload; returns the sha256."""
+        sha = hashlib.sha256(data).hexdigest()
+        location = tus_create(self, len(data), sha, filename)
+        r = self.request(
+            "PATCH", location,
+            data=data,
+            headers={"Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        )
+        assert r.status_code == 204, r.text
+        return sha
+
+
+def b64(value: str) -> str:
+    import base64
+
+    return base64.b64encode(value.encode()).decode()
+
+
+def tus_create(user: User, length: int, sha: str, filename: str = "file.bin", mime: str = "") -> str:
+    """POST /v1/uploads; returns the upload's path."""
+    meta = f"sha256 {b64(sha)},filename {b64(filename)}" + (f",mime {b64(mime)}" if mime else "")
+    r = user.post(
+        "/v1/uploads", headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(length), "Upload-Metadata": meta}
+    )
+    assert r.status_code == 201, r.text
+    location = r.headers["Location"]
+    return location[len(user.base):] if location.startswith(user.base) else location
+
+
+def make_user(base: str, name: str | None = None) -> User:
+    name = name or "u" + uuid.uuid4().hex[:10]
+    user = User(base, name, "correct horse battery")
+    r = requests.post(base + "/v1/accounts", json={"username": name, "password": user.password}, timeout=10)
+    assert r.status_code == 201, r.text
+    r = requests.post(base + "/v1/tokens", json={"username": name, "password": user.password}, timeout=10)
+    assert r.status_code == 200, r.text
+    user.user_id, user.token = r.json()["user_id"], r.json()["token"]
+    return user
+
+
+@pytest.fixture
+def alice(server: ServerProcess) -> User:
+    return make_user(server.url, "alice")
+
+
+@pytest.fixture
+def bob(server: ServerProcess) -> User:
+    return make_user(server.url, "bob")
+
+
+@pytest.fixture
+def carol(server: ServerProcess) -> User:
+    return make_user(server.url, "carol")
