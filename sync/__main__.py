@@ -22,8 +22,8 @@ def _serve(argv: list[str]) -> int:
     if args.database != "sqlite":
         parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
 
-    from sync.server.runner import run_forever
     from sync.server.config import ServerConfig
+    from sync.server.runner import run_forever
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024)
     run_forever(config, host=args.host, port=args.port, log_level=args.log_level)

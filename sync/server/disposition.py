@@ -14,7 +14,7 @@ def clean_filename(name: str, fallback: str = "file") -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch) not in {"Cc", "Cf", "Zl", "Zp"})
     name = name.strip().strip(".") or fallback
     if len(name) > MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
+        _stem, dot, ext = name.rpartition(".")
         ext = ext if dot and len(ext) <= 16 else ""
         name = name[: MAX_NAME - len(ext) - 1].rstrip() + ("." + ext if ext else "")
     return name

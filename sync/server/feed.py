@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -101,7 +102,5 @@ async def sync_feed(
         remaining = deadline - loop.time()
         if page.events or remaining <= 0:
             return page
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(woken.wait(), remaining)
-        except TimeoutError:
-            pass
