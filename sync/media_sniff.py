@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import errno
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -66,13 +68,27 @@ def sniff(path: Path) -> tuple[MediaKind, str]:
     Raises:
         OSError: the file can't be opened or read.
     """
+    regular_file_size(path)
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
-        whole = len(head) < SNIFF_BYTES
-    verdict = sniff_bytes(head, whole=whole)
+    verdict = sniff_bytes(head, whole=len(head) < SNIFF_BYTES)
     if verdict.confirm:
         return _look_inside(path, verdict)
     return verdict.kind, verdict.mime
+
+
+def regular_file_size(path: Path) -> int:
+    """The size of the regular file at `path`; refuses pipes and devices (reading them could block).
+
+    Raises:
+        OSError: missing, unreadable, a directory, or not a regular file.
+    """
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "Not a regular file", str(path))
+    return info.st_size
 
 
 def sniff_bytes(head: bytes, *, whole: bool) -> Sniffed:
@@ -117,14 +133,13 @@ def _sniff_iso_media(head: bytes) -> Sniffed:
     """ISO base media (MP4, QuickTime, 3GP, HEIF, AVIF): judge by the brands in the ftyp box."""
     box_end = min(int.from_bytes(head[:4], "big"), len(head))
     major = head[8:12]
-    compatible = [head[i : i + 4] for i in range(16, box_end - 3, 4)]
-    for brands in ([major], compatible):
-        if _AVIF_BRANDS.intersection(brands):
-            return Sniffed("image", "image/avif")
-        if _HEIC_BRANDS.intersection(brands):
-            return Sniffed("image", "image/heic")
-        if _HEIF_BRANDS.intersection(brands):
-            return Sniffed("image", "image/heif")
+    brands = {major, *(head[i : i + 4] for i in range(16, box_end - 3, 4))}
+    if brands & _AVIF_BRANDS:
+        return Sniffed("image", "image/avif")
+    if brands & _HEIC_BRANDS:
+        return Sniffed("image", "image/heic")
+    if brands & _HEIF_BRANDS:
+        return Sniffed("image", "image/heif")
     if major in _M4A_BRANDS:
         return Sniffed("audio", "audio/mp4")
     if major == b"qt  ":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.media_sniff import sniff
+from sync.media import sniff
 
 MEDIA_KINDS = ("image", "video", "audio")
 
