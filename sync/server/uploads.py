@@ -42,6 +42,7 @@ router = APIRouter(tags=["uploads"])
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration,checksum"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+BODY_IDLE_TIMEOUT_S = 60.0  # like tusd's network timeout: a PATCH whose client went silent ends
 
 
 class UploadArea:
@@ -58,6 +59,11 @@ class UploadArea:
 
     def lock(self, upload_id: str) -> asyncio.Lock:
         return self._locks.setdefault(upload_id, asyncio.Lock())
+
+    def busy(self, upload_id: str) -> bool:
+        """Whether a request holds the upload's lock (a PATCH receiving, say)."""
+        lock = self._locks.get(upload_id)
+        return lock is not None and lock.locked()
 
     def forget(self, upload_id: str) -> None:
         self.path(upload_id).unlink(missing_ok=True)
@@ -230,17 +236,24 @@ async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUse
 async def _receive(request: Request, path: Path, offset: int, length: int, checksum: bytes | None) -> int:
     """Append the request body at ``offset``; returns the new offset.
 
-    A dropped connection keeps what arrived (unless a checksum was promised for the whole
-    body, which can then not be checked); a body longer than the upload or one that does not
-    match its checksum is cut back to ``offset``.
+    A dropped connection, or one silent for BODY_IDLE_TIMEOUT_S (a client gone without a FIN
+    would otherwise hold the upload's lock, and so block its own resume, indefinitely), keeps what
+    arrived (unless a checksum was promised for the whole body, which can then not be checked); a
+    body longer than the upload or one that does not match its checksum is cut back to ``offset``.
     """
     digest = hashlib.sha256() if checksum is not None else None
     written = 0
+    chunks = request.stream()
     with open(path, "r+b") as f:
         f.seek(offset)
         f.truncate()
         try:
-            async for chunk in request.stream():
+            while True:
+                try:
+                    async with asyncio.timeout(BODY_IDLE_TIMEOUT_S):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
                 if offset + written + len(chunk) > length:
                     f.truncate(offset)
                     raise PayloadTooLarge("The body runs past Upload-Length.", headers=tus_headers())
@@ -248,7 +261,7 @@ async def _receive(request: Request, path: Path, offset: int, length: int, check
                 written += len(chunk)
                 if digest is not None:
                     digest.update(chunk)
-        except ClientDisconnect:
+        except (ClientDisconnect, TimeoutError):
             if digest is not None:
                 f.truncate(offset)
                 return offset
@@ -298,11 +311,19 @@ async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: Curren
 
 def sweep_expired(ctx: ServerContext) -> int:
     """Remove uploads past their expiry and their partial data; returns how many."""
-    rows = ctx.db.all("SELECT id FROM uploads WHERE expires_at < ?", (time.time(),))
+    now = time.time()
+    rows = ctx.db.all("SELECT id FROM uploads WHERE expires_at < ?", (now,))
+    removed = 0
     for row in rows:
-        _discard(ctx, row["id"])
+        if ctx.uploads.busy(row["id"]):  # still receiving: the PATCH sets a new expiry when it ends
+            continue
+        with ctx.db.write() as conn:  # unless a PATCH ended (and renewed it) since the SELECT
+            gone = conn.execute("DELETE FROM uploads WHERE id = ? AND expires_at < ?", (row["id"], now)).rowcount
+        if gone:
+            ctx.uploads.forget(row["id"])
+            removed += 1
     known = {r["id"] for r in ctx.db.all("SELECT id FROM uploads")}
     for orphan in ctx.uploads.directory.iterdir():  # partial files whose row is gone (crash mid-discard)
         if orphan.name not in known and time.time() - orphan.stat().st_mtime > 60:
             orphan.unlink(missing_ok=True)
-    return len(rows)
+    return removed

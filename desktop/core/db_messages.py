@@ -1,0 +1,332 @@
+"""Messages in the local database: local sends, the sync feed's copies, timelines, gallery, search."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop.core.db_blobs import note_attachment_blobs, release_upload
+from desktop.core.db_connection import Connections
+from desktop.core.db_outbox import enqueue_send
+from desktop.core.db_records import (
+    PENDING_BASE,
+    Attachment,
+    MediaItem,
+    Message,
+    SearchHit,
+    Upserted,
+    Wire,
+    as_dict,
+    attachment_from_row,
+    epoch_ms,
+    message_from_row,
+)
+from desktop.core.errors import NotSignedIn, UnknownConversation, UnknownMessage
+from sync.protocol import Kind
+
+MAX_SORT_KEY = (1 << 63) - 1
+MARK_START, MARK_END = "\x02", "\x03"
+"""Around each match in ``SearchHit.snippet``: control characters no sane body contains."""
+
+PAGE_SQL = """SELECT * FROM messages WHERE conversation_id = :conversation_id AND sort_key < :before
+              ORDER BY sort_key DESC LIMIT :limit"""
+"""The timeline page query (public so a test can check its plan uses the timeline index)."""
+
+_IN_CHUNK = 500
+_MAX_SEARCH_TERMS = 32
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Messages:
+    """Every message row; reached as ``LocalDB.messages``. Writes are one short transaction each."""
+
+    def __init__(self, conns: Connections, clock: Callable[[], int]) -> None:
+        self._conns = conns
+        self._clock = clock
+
+    # -- sending ---------------------------------------------------------------------------------
+    def add_local(self, conversation_id: str, body: str, attachments: Sequence[Attachment] = ()) -> Message:
+        """Write a message the user just sent: *pending*, a new uuid4 ``client_id``, and its outbox.
+
+        In the same transaction it queues an ``upload`` for each attached blob (and thumbnail)
+        still marked ``pending_upload``, then the ``post``: a crash leaves nothing half-sent.
+        Raises NotSignedIn, UnknownConversation.
+        """
+        now = self._clock()
+        with self._conns.write() as db:
+            me = _me(db)
+            if me is None:
+                raise NotSignedIn()
+            if not list(db.query("SELECT 1 FROM conversations WHERE id = ?", [conversation_id])):
+                raise UnknownConversation(conversation_id)
+            message_id = next(db.query("SELECT coalesce(max(id), 0) + 1 AS n FROM messages"))["n"]
+            db.execute(
+                """INSERT INTO messages (id, client_id, conversation_id, sender, body, sort_key, state,
+                       created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)""",
+                [message_id, uuid.uuid4().hex, conversation_id, me, body, PENDING_BASE + message_id, now],
+            )
+            _insert_attachments(db, message_id, conversation_id, attachments)
+            note_attachment_blobs(db, attachments, now)
+            shas = dict.fromkeys(s for a in attachments for s in (a.blob, a.thumbnail) if s)
+            enqueue_send(db, message_id, list(shas), now)
+            return _load_one(db, "id = ?", [message_id])
+
+    def mark_sent(self, client_id: str, *, server_id: str, seq: int, created_at: int | str) -> Message:
+        """The server accepted our message; raises UnknownMessage."""
+        with self._conns.write() as db:
+            row = _own(db, client_id)
+            _set_sent(db, row["id"], server_id, seq, epoch_ms(created_at))
+            return _load_one(db, "id = ?", [row["id"]])
+
+    def mark_failed(self, client_id: str, error: str) -> Message:
+        """Sending failed for good (the server refused it); it stays visible with ``error``."""
+        return self._set_unsent(client_id, "failed", error)
+
+    def retry(self, client_id: str) -> Message:
+        """Make a failed message pending again and its outbox steps due now."""
+        with self._conns.write() as db:
+            message = self._set_unsent(client_id, "pending", None)
+            db.execute("UPDATE outbox SET next_attempt_at = ? WHERE message_id = ?",
+                       [self._clock(), message.id])
+            return message
+
+    def discard(self, client_id: str) -> None:
+        """Delete an unsent message of ours and its outbox; sent ones stay. Raises UnknownMessage."""
+        with self._conns.write() as db:
+            row = _own(db, client_id)
+            if row["state"] == "sent":
+                return
+            blobs = [r["blob"] for r in db.query(
+                "SELECT blob FROM outbox WHERE message_id = ? AND blob IS NOT NULL", [row["id"]])]
+            db.execute("DELETE FROM messages WHERE id = ?", [row["id"]])
+            for sha in blobs:  # nobody waits to upload them any more: evictable again
+                release_upload(db, sha)
+
+    def _set_unsent(self, client_id: str, state: str, error: str | None) -> Message:
+        with self._conns.write() as db:
+            row = _own(db, client_id)
+            if row["state"] != "sent":
+                db.execute("UPDATE messages SET state = ?, error = ? WHERE id = ?", [state, error, row["id"]])
+            return _load_one(db, "id = ?", [row["id"]])
+
+    # -- receiving -------------------------------------------------------------------------------
+    def upsert_remote(self, message: Wire) -> Upserted:
+        """Store a ``Message`` from the sync API; idempotent.
+
+        Matched by server id, then by (client_id, sender): our own pending message coming back
+        through the feed becomes *sent* instead of a duplicate. Unknown conversations get a
+        placeholder row until their conversation event arrives.
+        """
+        return self.upsert_remote_many([message])[0]
+
+    def upsert_remote_many(self, messages: Iterable[Wire]) -> list[Upserted]:
+        """Several feed messages in one transaction (a sync page)."""
+        items = [as_dict(m) for m in messages]
+        now = self._clock()
+        with self._conns.write() as db:
+            return [_upsert_remote(db, m, now) for m in items]
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get(self, message_id: int) -> Message | None:
+        with self._conns.read() as db:
+            found = load_messages(db, [message_id])
+            return found[0] if found else None
+
+    def by_client_id(self, client_id: str) -> Message | None:
+        """Our own message with this ``client_id`` (client ids are unique per sender)."""
+        with self._conns.read() as db:
+            try:
+                return _load_one(db, "client_id = ? AND sender = (SELECT username FROM account)", [client_id])
+            except UnknownMessage:
+                return None
+
+    def pending_before(self, conversation_id: str, message_id: int) -> bool:
+        """Whether a message written before ``message_id`` in the conversation is still pending
+        (failed ones do not count): posting waits for it so the conversation keeps its order."""
+        with self._conns.read() as db:
+            return bool(list(db.query(
+                "SELECT 1 FROM messages WHERE conversation_id = ? AND sort_key > ? AND sort_key < ?"
+                " AND state = 'pending' LIMIT 1",
+                [conversation_id, PENDING_BASE, PENDING_BASE + message_id],
+            )))
+
+    def page(self, conversation_id: str, *, before: int | None = None, limit: int = 50) -> list[Message]:
+        """Up to ``limit`` messages newest first, unsent ones first of all (they sort last).
+
+        ``before`` is the ``sort_key`` of the oldest message already shown (for sent messages that
+        is their seq); None starts at the newest.
+        """
+        with self._conns.read() as db:
+            rows = list(db.query(PAGE_SQL, {"conversation_id": conversation_id,
+                                            "before": MAX_SORT_KEY if before is None else before,
+                                            "limit": limit}))
+            attachments = _attachments_for(db, [r["id"] for r in rows])
+        return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
+
+    def attachments_for(self, message_ids: Sequence[int]) -> dict[int, tuple[Attachment, ...]]:
+        with self._conns.read() as db:
+            return _attachments_for(db, message_ids)
+
+    def media(
+        self, conversation_id: str, kinds: Iterable[Kind] = ("image", "video"), *,
+        after: MediaItem | None = None, limit: int = 200,
+    ) -> list[MediaItem]:
+        """A conversation's attachments of ``kinds`` for the gallery, newest first; ``after`` pages on."""
+        kind_list = list(kinds)
+        marks = ",".join(f":k{i}" for i in range(len(kind_list)))
+        anchor = (MAX_SORT_KEY, -1) if after is None else (after.sort_key, after.position)
+        with self._conns.read() as db:
+            rows = list(db.query(
+                f"""SELECT a.*, m.sender, m.created_at,
+                           coalesce(b.state, 'missing') AS blob_state, t.state AS thumbnail_state
+                      FROM attachments a JOIN messages m ON m.id = a.message_id
+                      LEFT JOIN blobs b ON b.sha256 = a.blob
+                      LEFT JOIN blobs t ON t.sha256 = a.thumbnail
+                     WHERE a.conversation_id = :conversation_id AND a.kind IN ({marks})
+                       AND a.sort_key <= :sort_key AND (a.sort_key < :sort_key OR a.position > :position)
+                     ORDER BY a.sort_key DESC, a.position LIMIT :limit""",
+                {"conversation_id": conversation_id, **{f"k{i}": k for i, k in enumerate(kind_list)},
+                 "sort_key": anchor[0], "position": anchor[1], "limit": limit},
+            ))
+        return [
+            MediaItem(
+                message_id=r["message_id"], position=r["position"], sender=r["sender"],
+                created_at=r["created_at"], sort_key=r["sort_key"], attachment=attachment_from_row(r),
+                blob_state=r["blob_state"],
+                thumbnail_state=None if r["thumbnail"] is None else (r["thumbnail_state"] or "missing"),
+            )
+            for r in rows
+        ]
+
+    def search(self, query: str, limit: int = 50, *, conversation_id: str | None = None) -> list[SearchHit]:
+        """Messages whose text or file names hold every word typed (the last one as a prefix).
+
+        Any user input is accepted: FTS5 syntax characters are quoted, never interpreted.
+        """
+        match = fts_query(query)
+        if match is None:
+            return []
+        with self._conns.read() as db:
+            rows = list(db.query(
+                """SELECT m.id, m.conversation_id, m.sender, m.created_at, m.sort_key,
+                          snippet(message_search, -1, :start, :end, '…', 12) AS snippet
+                     FROM message_search JOIN messages m ON m.id = message_search.rowid
+                    WHERE message_search MATCH :match
+                      AND (:conversation_id IS NULL OR m.conversation_id = :conversation_id)
+                    ORDER BY rank, m.sort_key DESC LIMIT :limit""",
+                {"start": MARK_START, "end": MARK_END, "match": match,
+                 "conversation_id": conversation_id, "limit": limit},
+            ))
+        return [SearchHit(message_id=r["id"], conversation_id=r["conversation_id"], sender=r["sender"],
+                          created_at=r["created_at"], sort_key=r["sort_key"], snippet=r["snippet"])
+                for r in rows]
+
+
+def fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression that ANDs each typed word as a quoted phrase; None if no words."""
+    text = _CONTROL.sub(" ", text)  # FTS5 stops reading a query at NUL
+    words = [w for w in text.split() if re.search(r"[^\W_]", w)][:_MAX_SEARCH_TERMS]
+    if not words:
+        return None
+    phrases = ['"' + w.replace('"', '""') + '"' for w in words]
+    phrases[-1] += "*"
+    return " ".join(phrases)
+
+
+def load_messages(db: Database, message_ids: Sequence[int]) -> list[Message]:
+    """Messages by local id (with attachments), in no particular order."""
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(message_ids):
+        rows += db.query(f"SELECT * FROM messages WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+    attachments = _attachments_for(db, [r["id"] for r in rows])
+    return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
+
+
+def _upsert_remote(db: Database, m: dict[str, Any], now: int) -> Upserted:
+    seq, created_at = int(m["seq"]), epoch_ms(m["created_at"])
+    rows = list(db.query("SELECT * FROM messages WHERE server_id = ?", [m["id"]]))
+    if not rows:
+        rows = list(db.query("SELECT * FROM messages WHERE client_id = ? AND sender = ?",
+                             [m["client_id"], m["sender"]]))
+    if rows:
+        row = rows[0]
+        if (row["state"], row["seq"], row["server_id"], row["created_at"]) == ("sent", seq, m["id"], created_at):
+            return Upserted(_load_one(db, "id = ?", [row["id"]]), "unchanged")
+        _set_sent(db, row["id"], m["id"], seq, created_at)
+        return Upserted(_load_one(db, "id = ?", [row["id"]]), "updated")
+    db.execute("INSERT OR IGNORE INTO conversations (id, title, updated_at) VALUES (?, '', ?)",
+               [m["conversation_id"], created_at])
+    cursor = db.execute(
+        """INSERT INTO messages (client_id, server_id, conversation_id, sender, body, seq, sort_key,
+               state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)""",
+        [m["client_id"], m["id"], m["conversation_id"], m["sender"], m.get("body") or "", seq, seq, created_at],
+    )
+    message_id = cursor.lastrowid
+    assert message_id is not None
+    attachments = [Attachment.from_wire(a) for a in m.get("attachments") or []]
+    _insert_attachments(db, message_id, m["conversation_id"], attachments)
+    note_attachment_blobs(db, attachments, now)
+    return Upserted(_load_one(db, "id = ?", [message_id]), "inserted")
+
+
+def _set_sent(db: Database, message_id: int, server_id: str, seq: int, created_at: int) -> None:
+    db.execute(
+        """UPDATE messages SET server_id = ?, seq = ?, sort_key = ?, state = 'sent', created_at = ?,
+               error = NULL WHERE id = ?""",
+        [server_id, seq, seq, created_at, message_id],
+    )
+
+
+def _insert_attachments(
+    db: Database, message_id: int, conversation_id: str, attachments: Sequence[Attachment]
+) -> None:
+    db.conn.executemany(
+        """INSERT INTO attachments (message_id, position, conversation_id, sort_key, blob, size, mime, name,
+               kind, width, height, duration_ms, thumbnail, blurhash, send_as_file)
+           VALUES (?, ?, ?, (SELECT sort_key FROM messages WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(message_id, i, conversation_id, message_id, a.blob, a.size, a.mime, a.name, a.kind, a.width, a.height,
+          a.duration_ms, a.thumbnail, a.blurhash, int(a.send_as_file)) for i, a in enumerate(attachments)],
+    )
+
+
+def _attachments_for(db: Database, message_ids: Sequence[int]) -> dict[int, tuple[Attachment, ...]]:
+    out: dict[int, list[Attachment]] = {}
+    for chunk in _chunks(message_ids):
+        for r in db.query(
+            f"SELECT * FROM attachments WHERE message_id IN ({','.join('?' * len(chunk))})"
+            " ORDER BY message_id, position",
+            chunk,
+        ):
+            out.setdefault(r["message_id"], []).append(attachment_from_row(r))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _load_one(db: Database, where: str, params: list[Any]) -> Message:
+    rows = list(db.query(f"SELECT * FROM messages WHERE {where}", params))
+    if not rows:
+        raise UnknownMessage(str(params[0]))
+    return message_from_row(rows[0], _attachments_for(db, [rows[0]["id"]]).get(rows[0]["id"], ()))
+
+
+def _own(db: Database, client_id: str) -> dict[str, Any]:
+    rows = list(db.query(
+        "SELECT * FROM messages WHERE client_id = ? AND sender = (SELECT username FROM account)", [client_id]
+    ))
+    if not rows:
+        raise UnknownMessage(client_id)
+    return rows[0]
+
+
+def _me(db: Database) -> str | None:
+    rows = list(db.query("SELECT username FROM account"))
+    return rows[0]["username"] if rows else None
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    ids = list(ids)
+    for i in range(0, len(ids), _IN_CHUNK):
+        yield ids[i:i + _IN_CHUNK]

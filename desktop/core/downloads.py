@@ -1,0 +1,138 @@
+"""The download queue: thumbnails first, then full media by policy or on request; resumable and verified."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from desktop.core.db_records import Message
+from desktop.core.errors import CorruptDownload
+from desktop.core.events import BlobReady, TransferFinished, TransferProgress
+from desktop.core.worker import Worker
+from sync.client import ApiError, Cancelled, Offline
+
+if TYPE_CHECKING:
+    from desktop.core.engine import Engine
+
+log = logging.getLogger(__name__)
+
+THUMBNAIL, WANTED, BACKGROUND = 0, 1, 2  # priorities: lower runs first
+
+
+class Downloads(Worker):
+    """One download at a time, by priority; a failed one waits with backoff and comes back."""
+
+    name = "envelope-download"
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._heap: list[tuple[int, int, str]] = []
+        self._queued: dict[str, int] = {}
+        self._order = itertools.count()
+        self._cancel: set[str] = set()
+        self._failures: dict[str, int] = {}
+
+    # -- asking --------------------------------------------------------------------------------------
+    def request(self, sha256: str, *, priority: int = WANTED) -> None:
+        """Fetch a blob unless it is cached or queued with at least this priority."""
+        if self.engine.cache.path(sha256) is not None:
+            self.engine.emit(BlobReady(sha256))
+            return
+        with self._lock:
+            self._cancel.discard(sha256)
+            if self._queued.get(sha256, BACKGROUND + 1) <= priority:
+                return
+            self._queued[sha256] = priority
+            heapq.heappush(self._heap, (priority, next(self._order), sha256))
+        if self.engine.db.blobs.get(sha256) is None:
+            self.engine.db.blobs.record(sha256, None, "missing")
+        self.kick()
+
+    def cancel(self, sha256: str) -> None:
+        with self._lock:
+            self._cancel.add(sha256)
+            self._queued.pop(sha256, None)
+
+    def want_message(self, message: Message) -> None:
+        """A new message arrived: its thumbnails now, its media if the policy says so."""
+        engine = self.engine
+        pinned = self._pinned(message.conversation_id)
+        limit = int(engine.db.settings.get("auto_download_max_bytes"))
+        for a in message.attachments:
+            if a.thumbnail:
+                self.request(a.thumbnail, priority=THUMBNAIL)
+            if pinned or (a.kind == "image" and a.size <= limit):
+                self.request(a.blob, priority=BACKGROUND)
+
+    def _pinned(self, conversation_id: str) -> bool:
+        conversation = self.engine.db.conversations.get(conversation_id)
+        return conversation is not None and conversation.pinned_offline
+
+    # -- working -------------------------------------------------------------------------------------
+    def _next(self) -> str | None:
+        with self._lock:
+            while self._heap:
+                priority, _, sha = heapq.heappop(self._heap)
+                if self._queued.get(sha) == priority:
+                    del self._queued[sha]
+                    return sha
+            return None
+
+    def _cancelled(self, sha256: str) -> bool:
+        with self._lock:
+            return self.stopping or sha256 in self._cancel
+
+    def step(self) -> float | None:
+        engine = self.engine
+        if engine.client is None:
+            return None
+        sha = self._next()
+        if sha is None:
+            return None
+        if engine.cache.path(sha) is not None:
+            engine.emit(BlobReady(sha))
+            return 0
+        partial = engine.cache.partial_path(sha)
+        try:
+            engine.db.blobs.set_state(sha, "partial", bytes_have=engine.cache.partial_size(sha))
+            engine.client.download(
+                sha,
+                partial,
+                progress=lambda done, total: engine.emit(TransferProgress(sha, "down", done, total)),
+                cancelled=lambda: self._cancelled(sha),
+            )
+            engine.cache.complete_partial(sha)
+        except Cancelled:
+            engine.db.blobs.set_state(sha, "partial", bytes_have=engine.cache.partial_size(sha))
+            engine.emit(TransferFinished(sha, "down", error="Cancelled.", cancelled=True))
+            return 0
+        except Offline as exc:
+            engine.went_offline(str(exc))
+            return self._retry(sha, str(exc))
+        except CorruptDownload as exc:
+            return self._retry(sha, str(exc))
+        except ApiError as exc:
+            if exc.is_retryable:
+                return self._retry(sha, exc.message)
+            engine.db.blobs.set_state(sha, "missing")
+            engine.emit(TransferFinished(sha, "down", error=exc.message))
+            return 0
+        self._failures.pop(sha, None)
+        engine.emit(TransferFinished(sha, "down"))
+        engine.emit(BlobReady(sha))
+        return 0
+
+    def _retry(self, sha: str, error: str) -> float:
+        attempts = self._failures.get(sha, 0) + 1
+        self._failures[sha] = attempts
+        self.engine.emit(TransferFinished(sha, "down", error=error))
+        delay = self.engine.backoff.delay(attempts)
+        timer = threading.Timer(delay, self.request, args=(sha,), kwargs={"priority": WANTED})
+        timer.daemon = True
+        timer.start()
+        return 0

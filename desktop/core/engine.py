@@ -1,0 +1,238 @@
+"""The sync engine: the client's local-first core that the UI drives and listens to (no Qt).
+
+Every send is written to the local database and cache first and shown at once as pending; the
+outbox worker uploads and posts it when the server is reachable. The puller long-polls the feed
+and files what arrives; the download queue fetches thumbnails at once and full media by policy.
+Each runs on its own thread; the listener is called from those threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop.core.backoff import Backoff
+from desktop.core.cache import MediaCache
+from desktop.core.db import LocalDB
+from desktop.core.db_records import Account, Message
+from desktop.core.downloads import Downloads
+from desktop.core.errors import NotSignedIn
+from desktop.core.events import (
+    Connection,
+    ConnectionChanged,
+    ConversationsChanged,
+    EngineEvent,
+    Listener,
+    MessageAdded,
+    MessageUpdated,
+)
+from desktop.core.outbox_worker import OutboxWorker
+from desktop.core.puller import Puller
+from desktop.core.sending import prepare
+from desktop.core.watcher import FolderWatcher
+from sync.client import SyncClient
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    """One user's client core in ``data_dir``. ``start()`` it, ``stop()`` it; all methods are thread-safe.
+
+    Methods that talk to the server (sign-up, sign-in, creating a conversation) raise
+    ``sync.client.Offline`` / ``ApiError``; everything about messages works offline.
+    """
+
+    def __init__(self, data_dir: Path, *, listener: Listener | None = None, long_poll_s: float = 25.0,
+                 backoff: Backoff | None = None, watch_settle_s: float = 1.0) -> None:
+        self.data_dir = Path(data_dir)
+        self.db = LocalDB.in_dir(self.data_dir)
+        self.cache = MediaCache.in_dir(self.data_dir, self.db)
+        self.backoff = backoff or Backoff()
+        self._listeners: list[Listener] = [listener] if listener else []
+        self._state: Connection = "offline"
+        self._state_lock = threading.Lock()
+        self.client: SyncClient | None = None
+        account = self.db.account()
+        if account is not None and account.token:
+            self.client = SyncClient(account.server_url, account.token)
+        self.outbox = OutboxWorker(self)
+        self.puller = Puller(self, long_poll_s=long_poll_s)
+        self.downloads = Downloads(self)
+        self.watcher = FolderWatcher(self._watched_file_ready, settle_s=watch_settle_s)
+        self._started = False
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> Engine:
+        self.db.outbox.release_all()
+        self.outbox.start()
+        self.puller.start()
+        self.downloads.start()
+        self.watcher.start()
+        for folder in self.db.watched.folders():
+            self.watcher.watch(Path(folder.path), folder.conversation_id)
+        self._started = True
+        return self
+
+    def stop(self) -> None:
+        """Stop every thread; what is in flight resumes at the next start."""
+        if self._started:
+            self.watcher.stop()
+            for worker in (self.puller, self.outbox, self.downloads):
+                worker.stop()
+            self._started = False
+        self.db.close()
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def emit(self, event: EngineEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("engine listener failed on %r", event)
+
+    # -- connection state ----------------------------------------------------------------------------
+    @property
+    def state(self) -> Connection:
+        return self._state
+
+    def _set_state(self, state: Connection, detail: str = "") -> None:
+        with self._state_lock:
+            if state == self._state:
+                return
+            self._state = state
+        self.emit(ConnectionChanged(state, detail))
+
+    def went_offline(self, detail: str = "") -> None:
+        self._set_state("offline", detail)
+
+    def went_online(self) -> None:
+        if self._state != "online":
+            self._set_state("online")
+            self.outbox.kick()  # whatever waited for the network may go now
+
+    def syncing(self) -> None:
+        self._set_state("syncing")
+
+    def signed_out(self) -> None:
+        self._set_state("signed_out", "Your session ended; sign in again.")
+
+    def conversations_changed(self) -> None:
+        self.emit(ConversationsChanged())
+
+    # -- account ---------------------------------------------------------------------------------------
+    @property
+    def account(self) -> Account | None:
+        return self.db.account()
+
+    def sign_up(self, server_url: str, username: str, password: str) -> Account:
+        SyncClient(server_url).create_account(username, password)
+        return self.sign_in(server_url, username, password)
+
+    def sign_in(self, server_url: str, username: str, password: str) -> Account:
+        client = SyncClient(server_url)
+        token = client.sign_in(username, password)
+        account = Account(server_url.rstrip("/"), token.user_id, client.me().username, token.token)
+        self.db.set_account(account)
+        self.client = client
+        for worker in (self.puller, self.outbox, self.downloads):
+            worker.kick()
+        return account
+
+    def sign_out(self) -> None:
+        client, self.client = self.client, None
+        self.db.sign_out()
+        if client is not None:
+            try:
+                client.sign_out()
+            except Exception as exc:  # offline: the token is forgotten locally all the same
+                log.info("sign-out did not reach the server: %s", exc)
+        self.signed_out()
+
+    def _require_client(self) -> SyncClient:
+        if self.client is None:
+            raise NotSignedIn()
+        return self.client
+
+    # -- conversations ---------------------------------------------------------------------------------
+    def create_conversation(self, title: str, members: Sequence[str]) -> str:
+        """Create a conversation on the server (needs the network); returns its id."""
+        conversation = self._require_client().create_conversation(title, list(members))
+        self.db.conversations.upsert(conversation)
+        self.conversations_changed()
+        return conversation.id
+
+    def set_pinned_offline(self, conversation_id: str, pinned: bool) -> None:
+        """Keep a conversation's media offline (download it all, never evict it)."""
+        self.db.conversations.set_pinned_offline(conversation_id, pinned)
+        if pinned:
+            for item in self.db.messages.media(conversation_id, ("image", "video", "audio", "file"), limit=10_000):
+                if item.blob_state != "complete":
+                    self.downloads.request(item.attachment.blob)
+
+    # -- messages --------------------------------------------------------------------------------------
+    def send(self, conversation_id: str, body: str = "", files: Sequence[Path] = (), *,
+             as_file: bool = False) -> Message:
+        """Write a message (and its files) locally as pending and queue it; returns at once after that.
+
+        Files are copied into the cache and previewed here, so call it off the GUI thread.
+        Raises NotSignedIn, UnknownConversation, OSError for an unreadable file.
+        """
+        compress = bool(self.db.settings.get("compress_photos"))
+        attachments = [prepare(self.cache, Path(f), as_file=as_file, compress=compress) for f in files]
+        message = self.db.messages.add_local(conversation_id, body, attachments)
+        self.emit(MessageAdded(message.id, conversation_id))
+        self.conversations_changed()
+        self.outbox.kick()
+        return message
+
+    def retry(self, client_id: str) -> None:
+        message = self.db.messages.retry(client_id)
+        self.emit(MessageUpdated(message.id, message.conversation_id))
+        self.outbox.kick()
+
+    def cancel_transfer(self, sha256: str) -> None:
+        self.outbox.cancel(sha256)
+        self.downloads.cancel(sha256)
+
+    def download(self, sha256: str) -> None:
+        """Fetch a blob's bytes into the cache (progress and BlobReady events follow)."""
+        self.downloads.request(sha256)
+
+    def media_path(self, sha256: str) -> Path | None:
+        """The cached file of a blob, or None when it is not here yet."""
+        return self.cache.path(sha256)
+
+    # -- watched folders -------------------------------------------------------------------------------
+    def watch_folder(self, folder: Path, conversation_id: str) -> None:
+        self.db.watched.add_folder(str(Path(folder).resolve()), conversation_id)
+        if self._started:
+            self.watcher.watch(Path(folder), conversation_id)
+
+    def unwatch_folder(self, folder: Path) -> None:
+        self.db.watched.remove_folder(str(Path(folder).resolve()))
+        self.watcher.unwatch(Path(folder))
+
+    def _watched_file_ready(self, path: Path, conversation_id: str) -> None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return
+        if self.db.watched.already_sent(str(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns):
+            return
+        try:
+            attachment = prepare(self.cache, path, compress=bool(self.db.settings.get("compress_photos")))
+            with self.db.batch():  # the message and "sent" commit together: never twice, never lost
+                message = self.db.messages.add_local(conversation_id, "", [attachment])
+                self.db.watched.record_file(str(path), size=stat.st_size, mtime_ns=stat.st_mtime_ns,
+                                            sha256=attachment.blob, sent=True)
+        except Exception:
+            log.exception("could not send watched file %s", path)
+            return
+        self.emit(MessageAdded(message.id, conversation_id))
+        self.conversations_changed()
+        self.outbox.kick()
+

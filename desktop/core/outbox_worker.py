@@ -1,0 +1,159 @@
+"""The outbox worker: uploads each pending message's blobs (tus, resumable), then posts the message."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from desktop.core.db_records import OutboxItem
+from desktop.core.events import MessageUpdated, TransferFinished, TransferProgress
+from desktop.core.worker import Worker
+from sync.client import ApiError, Cancelled, Offline
+from sync.protocol import Attachment as WireAttachment
+from sync.protocol import MessageCreate
+
+if TYPE_CHECKING:
+    from desktop.core.engine import Engine
+
+log = logging.getLogger(__name__)
+LEASE_MS = 10 * 60 * 1000
+
+
+class OutboxWorker(Worker):
+    """Runs due outbox steps one at a time, oldest first; posts keep each conversation's order."""
+
+    name = "envelope-outbox"
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self._cancel: set[str] = set()
+        self._lock = threading.Lock()
+
+    def cancel(self, sha256: str) -> None:
+        with self._lock:
+            self._cancel.add(sha256)
+
+    def _cancelled(self, sha256: str) -> bool:
+        with self._lock:
+            return self.stopping or sha256 in self._cancel
+
+    def step(self) -> float | None:
+        engine = self.engine
+        if engine.client is None:
+            return None
+        item = engine.db.outbox.next_due(lease_ms=LEASE_MS)
+        if item is None:
+            wake = engine.db.outbox.next_wakeup()
+            if wake is None:
+                return None
+            return max(0.05, min(60.0, (wake - engine.db.clock()) / 1000))
+        try:
+            if item.kind == "upload":
+                self._upload(item)
+            else:
+                self._post(item)
+        except Offline as exc:
+            engine.went_offline(str(exc))
+            self._retry_later(item, str(exc))
+        except Cancelled:
+            self._give_up(item, "Cancelled.", cancelled=True)
+        except ApiError as exc:
+            if exc.status == 401:
+                engine.signed_out()
+                self._retry_later(item, exc.message)
+            elif exc.is_retryable or exc.status == 409:
+                self._retry_later(item, exc.message)
+            else:
+                self._give_up(item, exc.message)
+        return 0
+
+    # -- steps -------------------------------------------------------------------------------------
+    def _upload(self, item: OutboxItem) -> None:
+        engine, client = self.engine, self.engine.client
+        assert client is not None and item.blob is not None
+        sha = item.blob
+        if sha in client.readable([sha]):  # already there (forwarded, re-sent): zero bytes move
+            engine.db.outbox.complete(item.id)
+            engine.emit(TransferFinished(sha, "up"))
+            return
+        path = engine.cache.store.path_for(sha)
+        size = path.stat().st_size
+        url, offset = item.upload_url, 0
+        if url:
+            try:
+                offset = client.upload_offset(url)
+            except ApiError as exc:
+                if exc.status not in (404, 410):
+                    raise
+                url = None  # expired or finished elsewhere: start again
+        if not url:
+            message = engine.db.messages.get(item.message_id)
+            name = next((a.name for a in message.attachments if a.blob == sha), "") if message else ""
+            url = client.create_upload(size, sha, filename=name)
+            offset = 0
+        engine.db.outbox.update_upload(item.id, offset=offset, upload_url=url)
+        engine.emit(TransferProgress(sha, "up", offset, size))
+        client.upload(
+            url,
+            path,
+            offset=offset,
+            progress=lambda done, total: engine.emit(TransferProgress(sha, "up", done, total)),
+            on_offset=lambda o: engine.db.outbox.update_upload(item.id, offset=o),
+            cancelled=lambda: self._cancelled(sha),
+        )
+        engine.db.outbox.complete(item.id)
+        engine.went_online()
+        engine.emit(TransferFinished(sha, "up"))
+
+    def _post(self, item: OutboxItem) -> None:
+        engine, client = self.engine, self.engine.client
+        assert client is not None
+        message = engine.db.messages.get(item.message_id)
+        if message is None:
+            engine.db.outbox.complete(item.id)
+            return
+        if engine.db.messages.pending_before(message.conversation_id, message.id):
+            # an earlier message of this conversation is still on its way: keep the order
+            engine.db.outbox.reschedule(item.id, error="waiting for an earlier message",
+                                        next_attempt_at=engine.db.clock() + 200)
+            return
+        sent = client.post_message(
+            message.conversation_id,
+            MessageCreate(
+                client_id=message.client_id,
+                body=message.body,
+                attachments=[WireAttachment.model_validate(a.to_wire()) for a in message.attachments],
+            ),
+        )
+        updated = engine.db.messages.mark_sent(
+            message.client_id, server_id=sent.id, seq=sent.seq, created_at=sent.created_at
+        )
+        engine.db.outbox.complete(item.id)
+        engine.went_online()
+        engine.emit(MessageUpdated(updated.id, updated.conversation_id))
+        engine.conversations_changed()
+
+    # -- failure -----------------------------------------------------------------------------------
+    def _retry_later(self, item: OutboxItem, error: str) -> None:
+        delay = self.engine.backoff.delay(item.attempts)
+        self.engine.db.outbox.reschedule(
+            item.id, error=error, next_attempt_at=self.engine.db.clock() + int(delay * 1000)
+        )
+        if item.kind == "upload" and item.blob:
+            self.engine.emit(TransferFinished(item.blob, "up", error=error))
+
+    def _give_up(self, item: OutboxItem, error: str, *, cancelled: bool = False) -> None:
+        """The server refused (or the user cancelled): the message shows as failed, with retry."""
+        engine = self.engine
+        engine.db.outbox.reschedule(item.id, error=error, next_attempt_at=engine.db.clock())
+        message = engine.db.messages.get(item.message_id)
+        if message is not None:
+            engine.db.messages.mark_failed(message.client_id, error)
+            engine.emit(MessageUpdated(message.id, message.conversation_id))
+        if item.blob:
+            with self._lock:
+                self._cancel.discard(item.blob)
+            engine.emit(TransferFinished(item.blob, "up", error=error, cancelled=cancelled))
+        log.info("message %s failed: %s", item.client_id, error)

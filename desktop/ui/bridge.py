@@ -1,0 +1,151 @@
+"""The bridge between the engine (plain threads, callbacks) and Qt (signals on the GUI thread)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from desktop.core.engine import Engine
+from desktop.core.errors import UserFacingError
+from desktop.core.events import (
+    BlobReady,
+    ConnectionChanged,
+    ConversationsChanged,
+    EngineEvent,
+    MessageAdded,
+    MessageUpdated,
+    TransferFinished,
+    TransferProgress,
+)
+from sync.client import ApiError, Offline
+from sync.media import MediaError
+
+log = logging.getLogger(__name__)
+PROGRESS_INTERVAL_S = 0.05
+
+
+def user_sentence(exc: BaseException) -> str:
+    """What to tell a person about a failure: the environment's fault reads as advice, our bug as a bug."""
+    if isinstance(exc, ApiError):
+        return exc.message
+    if isinstance(exc, Offline):
+        return "The server can't be reached right now; this will be retried when it can."
+    if isinstance(exc, UserFacingError | MediaError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    return f"Something went wrong inside Envelope ({exc.__class__.__name__}); it has been logged."
+
+
+class _Call(QRunnable):
+    def __init__(self, bridge: EngineBridge, token: int, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self._bridge, self._token, self._fn = bridge, token, fn
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:
+            if not isinstance(exc, ApiError | Offline | UserFacingError | MediaError | OSError):
+                log.exception("background call failed")
+            self._bridge._call_failed.emit(self._token, user_sentence(exc))
+            return
+        self._bridge._call_done.emit(self._token, result)
+
+
+class EngineBridge(QObject):
+    """Turns engine events into Qt signals and runs blocking engine calls off the GUI thread.
+
+    Signals:
+        conversations_changed(): the conversation list should be re-read.
+        message_added(message_id, conversation_id)
+        message_updated(message_id, conversation_id)
+        transfer_progress(sha256, direction, done, total): at most every 50 ms per transfer.
+        transfer_finished(sha256, direction, error, cancelled): error is "" on success.
+        blob_ready(sha256): the blob's bytes are in the local cache now.
+        connection_changed(state, detail): online / offline / syncing / signed_out.
+        error(sentence): a background call failed; something a person can act on.
+    """
+
+    conversations_changed = Signal()
+    message_added = Signal(int, str)
+    message_updated = Signal(int, str)
+    transfer_progress = Signal(str, str, "qint64", "qint64")
+    transfer_finished = Signal(str, str, str, bool)
+    blob_ready = Signal(str)
+    connection_changed = Signal(str, str)
+    error = Signal(str)
+
+    _call_done = Signal(int, object)
+    _call_failed = Signal(int, str)
+
+    def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self._last_progress: dict[tuple[str, str], float] = {}
+        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[str], None] | None]] = {}
+        self._next_token = 0
+        self._call_done.connect(self._deliver)
+        self._call_failed.connect(self._deliver_error)
+        engine.add_listener(self._on_event)
+
+    # -- engine events (any thread) --------------------------------------------------------------------
+    def _on_event(self, event: EngineEvent) -> None:
+        match event:
+            case ConversationsChanged():
+                self.conversations_changed.emit()
+            case MessageAdded(message_id, conversation_id):
+                self.message_added.emit(message_id, conversation_id)
+            case MessageUpdated(message_id, conversation_id):
+                self.message_updated.emit(message_id, conversation_id)
+            case TransferProgress(sha, direction, done, total):
+                key = (sha, direction)
+                now = time.monotonic()
+                if done < total and now - self._last_progress.get(key, 0.0) < PROGRESS_INTERVAL_S:
+                    return
+                self._last_progress[key] = now
+                self.transfer_progress.emit(sha, direction, done, total)
+            case TransferFinished(sha, direction, error, cancelled):
+                self._last_progress.pop((sha, direction), None)
+                self.transfer_finished.emit(sha, direction, error or "", cancelled)
+            case BlobReady(sha):
+                self.blob_ready.emit(sha)
+            case ConnectionChanged(state, detail):
+                self.connection_changed.emit(state, detail)
+
+    # -- blocking calls, off the GUI thread -------------------------------------------------------------
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run ``fn`` on the pool; ``on_done(result)`` or ``on_error(sentence)`` then run on the GUI thread.
+
+        Without ``on_error`` a failure is emitted as ``error``.
+        """
+        self._next_token += 1
+        self._callbacks[self._next_token] = (on_done, on_error)
+        self.pool.start(_Call(self, self._next_token, fn))
+
+    def _deliver(self, token: int, result: object) -> None:
+        on_done, _ = self._callbacks.pop(token, (None, None))
+        if on_done is not None:
+            on_done(result)
+
+    def _deliver_error(self, token: int, sentence: str) -> None:
+        _, on_error = self._callbacks.pop(token, (None, None))
+        if on_error is not None:
+            on_error(sentence)
+        else:
+            self.error.emit(sentence)
+
+    def wait_idle(self, msecs: int = 30_000) -> bool:
+        """Block until background calls finish (shutdown, tests)."""
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,322 @@
+"""The client engine against the real server on loopback: offline sends, kills mid-transfer, cache, watched folders."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+
+from desktop.core.db_records import Message
+from desktop.core.engine import Engine
+from sync.server.config import ServerConfig
+from sync.server.runner import EmbeddedServer, free_port
+from tests.integration.conftest import ROOT
+
+SAMPLES = ROOT.parent / "shared" / "samples"
+PASSWORD = "password123"
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Servers:
+    """An embedded server that can be stopped and started again on the same port and data."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.config = ServerConfig(data_dir=data_dir)
+        self.port = free_port()
+        self.server: EmbeddedServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.server = EmbeddedServer(self.config, port=self.port).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def bytes_counter(self, name: str) -> float:
+        text = requests.get(self.url + "/metrics", timeout=10).text
+        line = next(x for x in text.splitlines() if x.startswith(f"envelope_http_{name}_total "))
+        return float(line.split()[-1])
+
+
+@pytest.fixture
+def servers(tmp_path: Path) -> Iterator[Servers]:
+    s = Servers(tmp_path / "server")
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, servers: Servers) -> Iterator[tuple[Engine, Engine, str]]:
+    alice = Engine(tmp_path / "alice", long_poll_s=1).start()
+    bob = Engine(tmp_path / "bob", long_poll_s=1).start()
+    alice.sign_up(servers.url, "alice", PASSWORD)
+    bob.sign_up(servers.url, "bob", PASSWORD)
+    conversation_id = alice.create_conversation("trip", ["bob"])
+    wait_for(lambda: bob.db.conversations.get(conversation_id), what="bob to see the conversation")
+    yield alice, bob, conversation_id
+    alice.stop()
+    bob.stop()
+
+
+def _messages(engine: Engine, conversation_id: str) -> list[Message]:
+    return list(reversed(engine.db.messages.page(conversation_id, limit=100)))
+
+
+def _h264(path: Path, frames: int = 50) -> Path:
+    import av
+
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        for i in range(frames):
+            level = 0 if i == 0 else 40 + i * 4
+            frame = av.VideoFrame.from_image(Image.new("RGB", (320, 240), (level, level, level)))
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path
+
+
+def test_offline_sends_arrive_once_in_order(servers: Servers, pair: tuple[Engine, Engine, str],
+                                            tmp_path: Path) -> None:
+    alice, bob, cid = pair
+    servers.stop()
+    video = _h264(tmp_path / "clip.mp4")
+    sent = [
+        alice.send(cid, "hello from the plane"),
+        alice.send(cid, "", [SAMPLES / "photos" / "coffee_with_gps.jpg"]),
+        alice.send(cid, "portrait", [SAMPLES / "photos" / "rocket_portrait_exif6.jpg"]),
+        alice.send(cid, "", [video]),
+        alice.send(cid, "the form", [SAMPLES / "files" / "chelsea.pdf"]),
+    ]
+    time.sleep(1.5)  # the outbox has tried and failed meanwhile
+    assert [m.state for m in _messages(alice, cid)] == ["pending"] * 5
+    assert alice.state == "offline"
+
+    servers.start()
+    wait_for(lambda: len(_messages(bob, cid)) == 5, 60, "bob to get five messages")
+    wait_for(lambda: all(m.state == "sent" for m in _messages(alice, cid)), 30, "alice's messages sent")
+    at_bob = _messages(bob, cid)
+    assert [m.client_id for m in at_bob] == [m.client_id for m in sent]
+    assert [m.seq for m in at_bob] == [1, 2, 3, 4, 5]
+    assert len(bob.db.messages.page(cid, limit=100)) == 5  # once, not twice
+
+    gps = at_bob[1].attachments[0]
+    wait_for(lambda: bob.media_path(gps.blob), 30, "the photo to download")
+    with Image.open(bob.media_path(gps.blob)) as photo:
+        assert not photo.getexif().get_ifd(0x8825)  # GPS IFD gone
+    portrait = at_bob[2].attachments[0]
+    assert (portrait.width, portrait.height) == (427, 640)
+    wait_for(lambda: bob.media_path(portrait.blob), 30, "the portrait to download")
+    with Image.open(bob.media_path(portrait.blob)) as photo:
+        assert photo.size == (427, 640) and photo.getexif().get(0x0112, 1) == 1
+    clip = at_bob[3].attachments[0]
+    assert clip.kind == "video" and clip.duration_ms is not None and abs(clip.duration_ms - 2000) <= 80
+    assert clip.thumbnail is not None
+    wait_for(lambda: bob.media_path(clip.thumbnail or ""), 30, "the poster")
+    with Image.open(bob.media_path(clip.thumbnail)) as poster:
+        assert max(poster.convert("L").getextrema()) > 40  # from ~10 % in, not the black first frame
+    assert bob.media_path(clip.blob) is None  # video: on request only
+    pdf = at_bob[4].attachments[0]
+    assert (pdf.kind, pdf.mime, pdf.name) == ("file", "application/pdf", "chelsea.pdf")
+
+
+def _big_file(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    block = os.urandom(1 << 20)
+    with open(path, "wb") as f:
+        for i in range(size // len(block)):
+            chunk = i.to_bytes(8, "little") + block[8:]
+            f.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _child(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.engine_child", str(data_dir), *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _kill_when(proc: subprocess.Popen[str], fraction: float, timeout: float = 120) -> int:
+    """SIGKILL the child once it reports ``fraction`` of a transfer done; returns the bytes it had done."""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    for line in proc.stdout:
+        if time.monotonic() > deadline:
+            break
+        if line.startswith("progress "):
+            done, total = map(int, line.split()[1:])
+            if done >= fraction * total:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                proc.stdout.close()
+                return done
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    raise AssertionError("the child never got far enough to be killed")
+
+
+def _finish(proc: subprocess.Popen[str], timeout: float = 180) -> list[str]:
+    out, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, out[-3000:]
+    return out.splitlines()
+
+
+@pytest.mark.slow
+def test_killed_mid_upload_and_mid_download_resume(servers: Servers, pair: tuple[Engine, Engine, str],
+                                                   tmp_path: Path) -> None:
+    alice, bob, cid = pair
+    size = 200 * 1024 * 1024
+    big = tmp_path / "big.bin"
+    sha = _big_file(big, size)
+    alice.stop()  # the same data dir is now driven by a child process we can kill
+    bob.stop()
+
+    _kill_when(_child(tmp_path / "alice", "send", cid, str(big)), 0.5)
+    before = servers.bytes_counter("bytes_in")
+    lines = _finish(_child(tmp_path / "alice", "send", cid, str(big)))
+    sent_after_restart = servers.bytes_counter("bytes_in") - before
+    assert lines[-1] == "done"
+    assert sent_after_restart < 0.6 * size, f"resent {sent_after_restart / size:.0%} of the file"
+
+    bob = Engine(tmp_path / "bob", long_poll_s=1).start()
+    try:
+        wait_for(lambda: len(_messages(bob, cid)) == 1, 30, "bob to get the message")
+        assert [a.blob for a in _messages(bob, cid)[0].attachments] == [sha]
+    finally:
+        bob.stop()
+    alice = Engine(tmp_path / "alice", long_poll_s=1)
+    assert len(_messages(alice, cid)) == 1 and _messages(alice, cid)[0].state == "sent"
+    alice.stop()
+
+    _kill_when(_child(tmp_path / "bob", "download", sha), 0.5)
+    before = servers.bytes_counter("bytes_out")
+    assert _finish(_child(tmp_path / "bob", "download", sha))[-1] == "done"
+    fetched_after_restart = servers.bytes_counter("bytes_out") - before
+    assert fetched_after_restart < 0.6 * size, f"fetched {fetched_after_restart / size:.0%} again"
+    bob = Engine(tmp_path / "bob")
+    try:
+        path = bob.media_path(sha)
+        assert path is not None and hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    finally:
+        bob.stop()
+
+
+def test_cache_limit_evicts_lru_and_evicted_media_comes_back(pair: tuple[Engine, Engine, str],
+                                                             tmp_path: Path) -> None:
+    alice, bob, cid = pair
+    files = []
+    for i in range(3):
+        f = tmp_path / f"doc{i}.bin"
+        f.write_bytes(os.urandom(300_000))
+        files.append(f)
+        alice.send(cid, f"doc {i}", [f])
+    wait_for(lambda: len(_messages(bob, cid)) == 3, 30, "three messages at bob")
+    shas = [m.attachments[0].blob for m in _messages(bob, cid)]
+    for sha in shas:
+        bob.download(sha)
+        wait_for(lambda sha=sha: bob.media_path(sha), 30, "download")
+        time.sleep(0.02)
+    bob.db.blobs.touch(shas[0])  # doc 0 was just looked at: doc 1 is now the least recently used
+    evicted = bob.cache.evict(650_000)
+    assert [b.sha256 for b in evicted] == [shas[1]]
+    assert bob.media_path(shas[1]) is None and bob.media_path(shas[0]) and bob.media_path(shas[2])
+    assert len(_messages(bob, cid)) == 3  # the message stays
+    bob.download(shas[1])
+    wait_for(lambda: bob.media_path(shas[1]), 30, "the evicted blob to come back")
+    # what alice is still sending is never evicted, nor are thumbnails
+    photo = alice.send(cid, "", [SAMPLES / "photos" / "chelsea.png"])
+    alice.cache.evict(0)
+    wait_for(lambda: alice.db.messages.get(photo.id).state == "sent", 30, "photo sent")  # type: ignore[union-attr]
+    thumb = photo.attachments[0].thumbnail
+    assert thumb is not None
+    alice.cache.evict(0)
+    assert alice.media_path(thumb) is not None
+
+
+HOSTILE = {
+    "truncated.jpg": lambda: (SAMPLES / "photos" / "rocket.jpg").read_bytes()[:20_000],
+    "empty.png": lambda: b"",
+    "pdf_named.jpg": lambda: (SAMPLES / "files" / "chelsea.pdf").read_bytes(),
+    "garbage.mp4": lambda: b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41" + os.urandom(50_000),
+}
+
+
+def test_hostile_files_still_send_as_files(pair: tuple[Engine, Engine, str], tmp_path: Path) -> None:
+    alice, bob, cid = pair
+    paths = []
+    for name, make in HOSTILE.items():
+        p = tmp_path / name
+        p.write_bytes(make())
+        paths.append(p)
+    bomb = tmp_path / "bomb.png"
+    _png_bomb(bomb)
+    paths.append(bomb)
+    message = alice.send(cid, "hostile", paths)
+    kinds = {a.name: a.kind for a in message.attachments}
+    assert kinds == {"truncated.jpg": "file", "empty.png": "file", "pdf_named.jpg": "file", "garbage.mp4": "file",
+                     "bomb.png": "file"}
+    wait_for(lambda: len(_messages(bob, cid)) == 1, 30, "the message at bob")
+    assert len(_messages(bob, cid)[0].attachments) == 5
+
+
+def _png_bomb(path: Path, side: int = 60_000) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\x00" * side
+    body = b"".join(compressor.compress(row) for _ in range(200)) + compressor.flush()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+
+
+def test_watched_folder_sends_each_file_once_across_restarts(pair: tuple[Engine, Engine, str],
+                                                             tmp_path: Path) -> None:
+    alice, bob, cid = pair
+    drop = tmp_path / "drop"
+    alice.stop()
+    alice = Engine(tmp_path / "alice", long_poll_s=1, watch_settle_s=0.3).start()
+    alice.watch_folder(drop, cid)
+    for i in range(3):
+        (drop / f"scan{i}.txt").write_text(f"page {i}\n" * 100)
+    wait_for(lambda: len(_messages(bob, cid)) == 3, 30, "three files at bob")
+    alice.stop()
+    alice = Engine(tmp_path / "alice", long_poll_s=1, watch_settle_s=0.3).start()
+    try:
+        time.sleep(2)  # the watcher has looked at the folder again
+        assert len(_messages(alice, cid)) == 3
+        (drop / "scan3.txt").write_text("a new page\n")
+        wait_for(lambda: len(_messages(bob, cid)) == 4, 30, "the new file at bob")
+        names = sorted(m.attachments[0].name for m in _messages(bob, cid))
+        assert names == ["scan0.txt", "scan1.txt", "scan2.txt", "scan3.txt"]
+    finally:
+        alice.stop()
