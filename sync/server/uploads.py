@@ -17,13 +17,14 @@ import os
 import time
 import uuid
 from email.utils import formatdate
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from sync.blobstore import hash_file, is_sha256
+from sync.blobstore import CorruptBlob, is_sha256
 from sync.server.accounts import Ctx, CurrentUser, User
 from sync.server.config import ServerContext
 from sync.server.errors import (
@@ -173,6 +174,7 @@ async def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
 @router.head("/v1/uploads/{upload_id}")
 async def tus_head(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     _require_tus(request)
+    await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
     async with ctx.uploads.lock(upload_id):  # wait for a PATCH still in flight to settle its offset
         row = await run_in_threadpool(_load, ctx, user, upload_id)
     return Response(
@@ -208,6 +210,7 @@ async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUse
         raise UnsupportedMediaType(f"PATCH bodies must be sent as {OFFSET_CONTENT_TYPE}.", headers=tus_headers())
     offset = _int_header(request, "upload-offset")
     expected_checksum = _checksum(request)
+    await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
     async with ctx.uploads.lock(upload_id):
         row = await run_in_threadpool(_load, ctx, user, upload_id)
         if offset != row["offset"]:
@@ -278,15 +281,15 @@ async def _finish(
     ctx: ServerContext, user: User, upload_id: str, metadata: dict[str, str], sha: str
 ) -> None:
     path = ctx.uploads.path(upload_id)
-    blob = await run_in_threadpool(hash_file, path)
-    if blob.sha256 != sha:
+    mime = await run_in_threadpool(sniff_mime, path)
+    try:  # hashes while filing: the blob becomes visible only if it matches
+        blob = await run_in_threadpool(partial(ctx.store.import_file, path, expected_sha256=sha, move=True))
+    except CorruptBlob:
         await run_in_threadpool(_discard, ctx, upload_id)
         raise ChecksumMismatch(
             "The uploaded bytes do not match the sha256 declared for them; nothing was stored.",
             headers=tus_headers(),
-        )
-    mime = await run_in_threadpool(sniff_mime, path)
-    await run_in_threadpool(ctx.store.import_file, path, expected_sha256=sha, move=True)
+        ) from None
     with ctx.db.write() as conn:
         conn.execute(
             "INSERT OR IGNORE INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, datetime('now'))",
@@ -303,6 +306,7 @@ async def _finish(
 @router.delete("/v1/uploads/{upload_id}", status_code=204)
 async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     _require_tus(request)
+    await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
     async with ctx.uploads.lock(upload_id):
         await run_in_threadpool(_load, ctx, user, upload_id)
         await run_in_threadpool(_discard, ctx, upload_id)
