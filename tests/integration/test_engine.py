@@ -320,3 +320,17 @@ def test_watched_folder_sends_each_file_once_across_restarts(pair: tuple[Engine,
         assert names == ["scan0.txt", "scan1.txt", "scan2.txt", "scan3.txt"]
     finally:
         alice.stop()
+
+
+def test_resending_a_file_the_server_has_moves_zero_bytes(servers: Servers, pair: tuple[Engine, Engine, str],
+                                                          tmp_path: Path) -> None:
+    alice, bob, cid = pair
+    doc = tmp_path / "report.bin"
+    doc.write_bytes(os.urandom(2_000_000))
+    first = alice.send(cid, "report", [doc])
+    wait_for(lambda: alice.db.messages.get(first.id).state == "sent", 30, "first send")  # type: ignore[union-attr]
+    before = servers.bytes_counter("bytes_in")
+    again = alice.send(cid, "report again", [doc])
+    wait_for(lambda: alice.db.messages.get(again.id).state == "sent", 30, "second send")  # type: ignore[union-attr]
+    assert servers.bytes_counter("bytes_in") - before < 10_000  # only the JSON of the message
+    assert again.attachments[0].blob == first.attachments[0].blob
