@@ -15,6 +15,7 @@ from sync.server import accounts, conversations, feed, media, metrics, uploads
 from sync.server.config import ServerConfig, ServerContext
 from sync.server.db import MetadataDB
 from sync.server.errors import install_handlers
+from sync.server.limits import BodyLimitMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_handlers(app)
     for module in (accounts, conversations, feed, uploads, media, metrics):
         app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=ctx.metrics)
     return app
 

@@ -324,7 +324,7 @@ def test_watched_folder_sends_each_file_once_across_restarts(pair: tuple[Engine,
 
 def test_resending_a_file_the_server_has_moves_zero_bytes(servers: Servers, pair: tuple[Engine, Engine, str],
                                                           tmp_path: Path) -> None:
-    alice, bob, cid = pair
+    alice, _bob, cid = pair
     doc = tmp_path / "report.bin"
     doc.write_bytes(os.urandom(2_000_000))
     first = alice.send(cid, "report", [doc])

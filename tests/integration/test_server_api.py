@@ -6,6 +6,7 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 import requests
@@ -258,3 +259,19 @@ def test_restart_loses_nothing(server: ServerProcess, alice: User, bob: User) ->
     assert bob.get(f"/v1/media/{sha}").content == data
     assert len(bob.get("/v1/sync").json()["events"]) == 2
     assert _send(alice, conv["id"], "after restart", "d-2").json()["seq"] == 2
+
+
+def test_json_bodies_are_capped(alice: User) -> None:
+    huge = '{"title": "' + "x" * (2 * 1024 * 1024) + '", "members": []}'
+    r = alice.post("/v1/conversations", data=huge, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: the cap still holds while streaming
+        yield b'{"title": "'
+        for _ in range(40):
+            yield b"y" * 65536
+        yield b'", "members": []}'
+
+    r = alice.post("/v1/conversations", data=chunked(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert alice.post("/v1/conversations", json={"title": "fine", "members": []}).status_code == 201
