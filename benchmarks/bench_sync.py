@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop.core.engine import Engine  # noqa: E402
-from sync.client import SyncClient  # noqa: E402
-from sync.protocol import MessageCreate  # noqa: E402
-from sync.server.config import ServerConfig  # noqa: E402
-from sync.server.runner import EmbeddedServer  # noqa: E402
+from desktop.core.engine import Engine
+from sync.client import SyncClient
+from sync.protocol import MessageCreate
+from sync.server.config import ServerConfig
+from sync.server.runner import EmbeddedServer
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,13 @@ def main() -> None:
             client.download(sha, dest)
             down_s = time.perf_counter() - started
             ok = dest.stat().st_size == size
+
+            curl_s = None
+            if shutil.which("curl"):  # the server alone, no client disk in the way
+                started = time.perf_counter()
+                subprocess.run(["curl", "-sf", "-o", "/dev/null", "-H", f"Authorization: Bearer {client.token}",
+                                f"{url}/v1/media/{sha}"], check=True)
+                curl_s = time.perf_counter() - started
         finally:
             proc.terminate()
             proc.wait()
@@ -84,6 +92,8 @@ def main() -> None:
     print(f"{'transfer':<28}{'size MB':>10}{'seconds':>10}{'MB/s':>10}")
     print(f"{'upload (tus, incl. verify)':<28}{mb:>10.0f}{up_s:>10.2f}{mb / up_s:>10.0f}")
     print(f"{'download (GET, to disk)':<28}{mb:>10.0f}{down_s:>10.2f}{mb / down_s:>10.0f}")
+    if curl_s is not None:
+        print(f"{'download (curl, to /dev/null)':<28}{mb:>10.0f}{curl_s:>10.2f}{mb / curl_s:>10.0f}")
     print(f"download complete: {ok}")
 
 
