@@ -69,6 +69,8 @@ class EngineBridge(QObject):
         blob_ready(sha256): the blob's bytes are in the local cache now.
         connection_changed(state, detail): online / offline / syncing / signed_out.
         error(sentence): a background call failed; something a person can act on.
+
+    Every signal is emitted on the GUI thread, and none after ``close()`` (or ``stop()``).
     """
 
     conversations_changed = Signal()
@@ -82,6 +84,7 @@ class EngineBridge(QObject):
 
     _call_done = Signal(int, object)
     _call_failed = Signal(int, str)
+    _event = Signal(object)
 
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,12 +94,44 @@ class EngineBridge(QObject):
         self._last_progress: dict[tuple[str, str], float] = {}
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[str], None] | None]] = {}
         self._next_token = 0
+        self._closed = False
         self._call_done.connect(self._deliver)
         self._call_failed.connect(self._deliver_error)
+        self._event.connect(self._dispatch)
         engine.add_listener(self._on_event)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Emit nothing more and drop pending callbacks (before the engine stops: its db closes)."""
+        self._closed = True
+        self._callbacks.clear()
+
+    def stop(self, msecs: int = 30_000) -> None:
+        """Finish background calls, close, stop the engine: the clean way out."""
+        self.wait_idle(msecs)
+        self.close()
+        self.engine.stop()
 
     # -- engine events (any thread) --------------------------------------------------------------------
     def _on_event(self, event: EngineEvent) -> None:
+        if self._closed:
+            return
+        if isinstance(event, TransferProgress):
+            key = (event.sha256, event.direction)
+            now = time.monotonic()
+            if event.done < event.total and now - self._last_progress.get(key, 0.0) < PROGRESS_INTERVAL_S:
+                return
+            self._last_progress[key] = now
+        elif isinstance(event, TransferFinished):
+            self._last_progress.pop((event.sha256, event.direction), None)
+        self._event.emit(event)  # queued to the GUI thread, where _dispatch emits the public signal
+
+    def _dispatch(self, event: EngineEvent) -> None:
+        if self._closed:
+            return
         match event:
             case ConversationsChanged():
                 self.conversations_changed.emit()
@@ -105,14 +140,8 @@ class EngineBridge(QObject):
             case MessageUpdated(message_id, conversation_id):
                 self.message_updated.emit(message_id, conversation_id)
             case TransferProgress(sha, direction, done, total):
-                key = (sha, direction)
-                now = time.monotonic()
-                if done < total and now - self._last_progress.get(key, 0.0) < PROGRESS_INTERVAL_S:
-                    return
-                self._last_progress[key] = now
                 self.transfer_progress.emit(sha, direction, done, total)
             case TransferFinished(sha, direction, error, cancelled):
-                self._last_progress.pop((sha, direction), None)
                 self.transfer_finished.emit(sha, direction, error or "", cancelled)
             case BlobReady(sha):
                 self.blob_ready.emit(sha)
@@ -135,11 +164,15 @@ class EngineBridge(QObject):
         self.pool.start(_Call(self, self._next_token, fn))
 
     def _deliver(self, token: int, result: object) -> None:
+        if self._closed:
+            return
         on_done, _ = self._callbacks.pop(token, (None, None))
         if on_done is not None:
             on_done(result)
 
     def _deliver_error(self, token: int, sentence: str) -> None:
+        if self._closed:
+            return
         _, on_error = self._callbacks.pop(token, (None, None))
         if on_error is not None:
             on_error(sentence)

@@ -1,0 +1,80 @@
+"""Inline playback of voice notes in the timeline: one at a time, created on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QUrl, Signal
+
+
+class AudioPlayback(QObject):
+    """A single QMediaPlayer shared by every audio bubble of a window.
+
+    Signals:
+        changed(sha256): that note started, paused, moved on or ended: repaint its bubble.
+    """
+
+    changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._player = None
+        self._output = None
+        self.current = ""
+        self._playing = False
+        self._position = 0
+        self._duration = 0
+
+    def _ensure_player(self) -> Any:
+        if self._player is None:
+            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+            self._output = QAudioOutput(self)
+            self._player = QMediaPlayer(self)
+            self._player.setAudioOutput(self._output)
+            self._player.positionChanged.connect(self._on_position)
+            self._player.durationChanged.connect(self._on_duration)
+            self._player.playbackStateChanged.connect(self._on_state)
+        return self._player
+
+    def toggle(self, sha256: str, path: Path) -> None:
+        """Play the note (pausing any other), or pause it if it is the one playing."""
+        player = self._ensure_player()
+        if sha256 == self.current:
+            if self._playing:
+                player.pause()
+            else:
+                player.play()
+            return
+        previous, self.current = self.current, sha256
+        self._position = self._duration = 0
+        player.setSource(QUrl.fromLocalFile(str(path)))
+        player.play()
+        if previous:
+            self.changed.emit(previous)
+
+    def stop(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+
+    def state(self, sha256: str) -> tuple[bool, float, int]:
+        if sha256 != self.current:
+            return False, 0.0, 0
+        fraction = self._position / self._duration if self._duration else 0.0
+        return self._playing, fraction, self._position
+
+    def _on_position(self, position: int) -> None:
+        self._position = position
+        self.changed.emit(self.current)
+
+    def _on_duration(self, duration: int) -> None:
+        self._duration = duration
+
+    def _on_state(self, state: object) -> None:
+        from PySide6.QtMultimedia import QMediaPlayer
+
+        self._playing = state == QMediaPlayer.PlaybackState.PlayingState
+        if state == QMediaPlayer.PlaybackState.StoppedState:
+            self._position = 0
+        self.changed.emit(self.current)

@@ -1,0 +1,50 @@
+"""The conversation list on the left of the window: a list view over ConversationListModel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
+
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.conversation_delegate import ConversationDelegate
+from desktop.ui.conversation_model import ConversationListModel, Roles
+
+
+class ConversationList(QListView):
+    """Signals:
+        conversation_selected(conversation_id): the user (or code) picked a conversation.
+    """
+
+    conversation_selected = Signal(str)
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conversations = ConversationListModel(bridge)
+        self.setModel(self.conversations)
+        self.setItemDelegate(ConversationDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setUniformItemSizes(True)
+        self.setMouseTracking(True)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.selectionModel().selectionChanged.connect(self._on_selection)
+
+    def current_id(self) -> str | None:
+        index = self.currentIndex()
+        return index.data(Roles.CONVERSATION_ID) if index.isValid() else None
+
+    def select(self, conversation_id: str) -> bool:
+        row = self.conversations.row_of(conversation_id)
+        if row is None:
+            return False
+        self.setCurrentIndex(self.conversations.index(row, 0))
+        return True
+
+    def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.conversation_selected.emit(indexes[0].data(Roles.CONVERSATION_ID))
+
+    def first_index(self) -> QModelIndex:
+        return self.conversations.index(0, 0)

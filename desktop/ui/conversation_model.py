@@ -1,0 +1,107 @@
+"""The conversation list as a model: title, last message preview, unread count, time; newest first."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from desktop.core.db_records import ConversationSummary
+from desktop.ui.bridge import EngineBridge
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class Roles(enum.IntEnum):
+    CONVERSATION_ID = Qt.ItemDataRole.UserRole + 1
+    TITLE = enum.auto()
+    PREVIEW = enum.auto()
+    UNREAD = enum.auto()
+    LAST_ACTIVITY = enum.auto()
+    LAST_SENDER = enum.auto()
+    LAST_KIND = enum.auto()
+    MEMBERS = enum.auto()
+    PINNED = enum.auto()
+    SUMMARY = enum.auto()
+
+
+def display_title(summary: ConversationSummary, me: str) -> str:
+    c = summary.conversation
+    if c.title:
+        return c.title
+    others = [m for m in c.members if m != me]
+    return ", ".join(o[:1].upper() + o[1:] for o in others) or "Just you"
+
+
+class ConversationListModel(QAbstractListModel):
+    """Re-reads ``db.conversations.summaries()`` when the engine says the list changed."""
+
+    def __init__(self, bridge: EngineBridge) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self._rows: list[ConversationSummary] = []
+        bridge.conversations_changed.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def me(self) -> str:
+        account = self.bridge.engine.account
+        return account.username if account else ""
+
+    def refresh(self) -> None:
+        rows = self.bridge.engine.db.conversations.summaries()
+        if [r.conversation.id for r in rows] == [r.conversation.id for r in self._rows]:
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, 0))
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        ids = [self._rows[i.row()].conversation.id if i.row() < len(self._rows) else None for i in old_persistent]
+        self._rows = rows
+        position = {r.conversation.id: n for n, r in enumerate(rows)}
+        self.changePersistentIndexList(
+            old_persistent,
+            [self.index(position[cid], 0) if cid in position else QModelIndex() for cid in ids],
+        )
+        self.layoutChanged.emit()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def row_of(self, conversation_id: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.conversation.id == conversation_id), None)
+
+    def summary(self, row: int) -> ConversationSummary:
+        return self._rows[row]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        s = self._rows[index.row()]
+        last = s.last_message
+        match role:
+            case Roles.CONVERSATION_ID:
+                return s.conversation.id
+            case Roles.TITLE | Qt.ItemDataRole.DisplayRole:
+                return display_title(s, self.me)
+            case Roles.PREVIEW:
+                return s.preview
+            case Roles.UNREAD:
+                return s.unread
+            case Roles.LAST_ACTIVITY:
+                return s.last_activity_at
+            case Roles.LAST_SENDER:
+                return last.sender if last else ""
+            case Roles.LAST_KIND:
+                return last.attachments[0].kind if last and last.attachments else "text"
+            case Roles.MEMBERS:
+                return s.conversation.members
+            case Roles.PINNED:
+                return s.conversation.pinned_offline
+            case Roles.SUMMARY:
+                return s
+            case Qt.ItemDataRole.ToolTipRole:
+                return ", ".join(s.conversation.members)
+        return None

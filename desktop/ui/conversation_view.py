@@ -1,0 +1,254 @@
+"""The right-hand side of the window: a conversation's header, timeline, composer and drop target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from desktop.core.db_records import Message
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.composer import Composer, local_files
+from desktop.ui.drop_overlay import DropOverlay
+from desktop.ui.file_actions import FileActions
+from desktop.ui.theme import scaled_font
+from desktop.ui.thumbnails import ThumbnailCache
+from desktop.ui.timeline_model import TimelineModel
+from desktop.ui.timeline_view import TimelineView
+
+
+def conversation_title(title: str, members: tuple[str, ...], me: str) -> str:
+    if title:
+        return title
+    others = [m for m in members if m != me]
+    return ", ".join(o[:1].upper() + o[1:] for o in others) or "Just you"
+
+
+class ConversationView(QWidget):
+    """One conversation at a time; files dropped anywhere on it go to the composer's tray.
+
+    Signals:
+        gallery_requested(): the Gallery button was pressed.
+        search_requested(): the Search button was pressed.
+        status(sentence): something to show in the status line.
+        sent(): a message was handed to the engine.
+    """
+
+    gallery_requested = Signal()
+    search_requested = Signal()
+    status = Signal(str)
+    sent = Signal()
+
+    def __init__(self, bridge: EngineBridge, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.thumbnails = thumbnails
+        self.conversation_id: str | None = None
+        self.model: TimelineModel | None = None
+        self._play_when_ready = ""  # a voice note to play once its download lands
+        self.files = FileActions(bridge, self)
+        self.files.status.connect(self.status)
+        self.setAcceptDrops(True)
+
+        self.title = QLabel()
+        self.title.setObjectName("conversationTitle")
+        self.title.setFont(scaled_font(self.font(), 1.25, bold=True))
+        self.subtitle = QLabel()
+        self.subtitle.setEnabled(False)
+        self.gallery_button = QPushButton("Gallery")
+        self.gallery_button.setToolTip("Photos, videos and files of this conversation (Ctrl+G)")
+        self.gallery_button.clicked.connect(self.gallery_requested)
+        self.search_button = QPushButton("Search")
+        self.search_button.setToolTip("Search messages and file names (Ctrl+F)")
+        self.search_button.clicked.connect(self.search_requested)
+        header = QFrame()
+        header.setObjectName("conversationHeader")
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(16, 8, 12, 8)
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        header_layout.addLayout(titles, 1)
+        header_layout.addWidget(self.search_button)
+        header_layout.addWidget(self.gallery_button)
+
+        self.timeline = TimelineView(thumbnails)
+        self.timeline.action_requested.connect(self._on_action)
+        self.timeline.link_clicked.connect(QDesktopServices.openUrl)
+        self.composer = Composer()
+        self.composer.send_requested.connect(self.send)
+        self.composer.error.connect(self.status)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        line2 = QFrame()
+        line2.setFrameShape(QFrame.Shape.HLine)
+        line2.setFrameShadow(QFrame.Shadow.Sunken)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        page_layout.addWidget(header)
+        page_layout.addWidget(line)
+        page_layout.addWidget(self.timeline, 1)
+        page_layout.addWidget(line2)
+        page_layout.addWidget(self.composer)
+
+        self.empty = QLabel("Pick a conversation on the left,\nor start one with New conversation (Ctrl+N).")
+        self.empty.setEnabled(False)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.overlay = DropOverlay(self)
+        bridge.conversations_changed.connect(self._refresh_header)
+        bridge.blob_ready.connect(self._on_blob_ready)
+
+    # -- switching ---------------------------------------------------------------------------------
+    def set_conversation(self, conversation_id: str | None) -> None:
+        if conversation_id == self.conversation_id:
+            return
+        self.conversation_id = conversation_id
+        old = self.model
+        if conversation_id is None:
+            self.model = None
+            self.timeline.setModel(None)
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.model = TimelineModel(self.bridge, conversation_id)
+            self.timeline.setModel(self.model)
+            self.stack.setCurrentIndex(1)
+            self.composer.editor.setFocus()
+        if old is not None:
+            old.deleteLater()
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        if self.conversation_id is None:
+            return
+        engine = self.bridge.engine
+        conversation = engine.db.conversations.get(self.conversation_id)
+        if conversation is None:
+            return
+        me = engine.account.username if engine.account else ""
+        self.title.setText(conversation_title(conversation.title, conversation.members, me))
+        members = ", ".join(m if m != me else "you" for m in conversation.members)
+        pinned = " · kept offline" if conversation.pinned_offline else ""
+        self.subtitle.setText(f"{members}{pinned}")
+        self.overlay.title = self.title.text()
+
+    # -- sending -----------------------------------------------------------------------------------
+    def send(self, body: str, files: list[Path], as_file: bool) -> None:
+        """Hand a message to the engine off the GUI thread; several files go as one message each."""
+        cid = self.conversation_id
+        if cid is None:
+            return
+        engine = self.bridge.engine
+
+        def work() -> list[Message]:
+            if not files:
+                return [engine.send(cid, body)]
+            sent = []
+            for i, path in enumerate(files):  # in order, the text as the first file's caption
+                sent.append(engine.send(cid, body if i == 0 else "", [path], as_file=as_file))
+            return sent
+
+        self.timeline.scroll_to_newest()
+        self.bridge.run(work, lambda _messages: self.sent.emit(), self.status.emit)
+
+    # -- bubble actions ------------------------------------------------------------------------------
+    def _on_action(self, action: str, message_id: int, sha256: str) -> None:
+        model = self.model
+        if model is None:
+            return
+        row = model.row_of(message_id)
+        if row is None:
+            return
+        message = model.message_at(row)
+        attachment = next((a for a in message.attachments if a.blob == sha256), None)
+        engine = self.bridge.engine
+        match action:
+            case "media":
+                self.open_viewer(sha256)
+            case "play":
+                self._play(sha256)
+            case "download":
+                self.files.download(sha256)
+            case "open" if attachment is not None:
+                self.files.open(sha256, attachment.name)
+            case "save" if attachment is not None:
+                self.files.save(sha256, attachment.name)
+            case "cancel":
+                engine.cancel_transfer(sha256)
+            case "retry_down":
+                model.forget_transfer(sha256)
+                self.files.download(sha256)
+            case "retry_send":
+                self.bridge.run(lambda: engine.retry(message.client_id), None, self.status.emit)
+
+    def open_viewer(self, sha256: str) -> None:
+        if self.conversation_id is None:
+            return
+        try:
+            from desktop.ui.viewer import MediaViewer
+        except ImportError:
+            self.status.emit("The media viewer isn't part of this build yet.")
+            return
+        viewer = MediaViewer(self.bridge, self.conversation_id, sha256, self.window())
+        viewer.show()
+
+    def _play(self, sha256: str) -> None:
+        engine = self.bridge.engine
+        playback = self.timeline.playback
+
+        def located(path: Path | None) -> None:
+            if path is None:
+                self._play_when_ready = sha256
+                self.files.download(sha256)
+            else:
+                playback.toggle(sha256, path)
+
+        self.bridge.run(lambda: engine.media_path(sha256), located)
+
+    def _on_blob_ready(self, sha256: str) -> None:
+        self.thumbnails.blob_ready(sha256)
+        if sha256 == self._play_when_ready:
+            self._play_when_ready = ""
+            self._play(sha256)
+
+    # -- drag and drop ---------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        files = local_files(event.mimeData())
+        if files and self.conversation_id is not None:
+            event.acceptProposedAction()
+            self.overlay.show_for(len(files), self.title.text())
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.overlay.isVisible():
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.overlay.hide()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.overlay.hide()
+        files = local_files(event.mimeData())
+        if not files or self.conversation_id is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.composer.add_files(files)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.overlay.setGeometry(self.rect())
+
+

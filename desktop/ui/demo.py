@@ -1,0 +1,144 @@
+"""``--demo``: a built-in server, alice and bob side by side in one conversation full of sample media."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QGuiApplication
+
+from desktop.core.engine import Engine
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.main_window import MainWindow
+from sync.client import SyncClient
+from sync.server.config import ServerConfig
+from sync.server.runner import EmbeddedServer
+
+log = logging.getLogger(__name__)
+SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
+PASSWORD = "envelope-demo"
+
+# (sender, text, files): the conversation between alice and bob, in order.
+SCRIPT: list[tuple[str, str, list[str]]] = [
+    ("bob", "Hey! How was the trip?", []),
+    ("alice", "Coffee before the drive home (location stripped, don't worry)", ["photos/coffee_with_gps.jpg"]),
+    ("bob", "Chelsea says hi", ["photos/chelsea.png"]),
+    ("bob", "Here's the vet's report, all good", ["files/chelsea.pdf"]),
+    ("bob", "", ["audio/voice_note.m4a"]),
+    ("alice", "And we made it to the launch!", ["photos/rocket_portrait_exif6.jpg"]),
+    ("alice", "The Hubble exhibit afterwards", ["video/hubble_pan.mp4"]),
+    ("bob", "Wow. Send me the rest?", []),
+    ("alice", "All of them are here: https://example.org/trip", []),
+]
+CLUB_SCRIPT: list[tuple[str, str, list[str]]] = [
+    ("bob", "The deep field print is ready", ["photos/hubble_deep_field.jpg"]),
+    ("alice", "Framing it this weekend", []),
+]
+
+
+@dataclass
+class DemoUser:
+    name: str
+    engine: Engine
+    bridge: EngineBridge
+    window: MainWindow | None = None
+
+
+class Demo:
+    """Everything ``--demo`` runs; ``stop()`` it on the way out (temp dirs go with it)."""
+
+    def __init__(self, *, long_poll_s: float = 3.0) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="envelope-demo-")
+        root = Path(self._tmp.name)
+        self.server = EmbeddedServer(ServerConfig(data_dir=root / "server")).start()
+        self.users: dict[str, DemoUser] = {}
+        for name in ("alice", "bob"):
+            engine = Engine(root / name, long_poll_s=long_poll_s).start()
+            engine.sign_up(self.server.url, name, PASSWORD)
+            self.users[name] = DemoUser(name, engine, EngineBridge(engine))
+        SyncClient(self.server.url).create_account("carol", PASSWORD)
+        alice = self.users["alice"].engine
+        self.club_id = alice.create_conversation("Photo club", ["bob", "carol"])
+        self.chat_id = alice.create_conversation("", ["bob"])
+        self.expected = {self.chat_id: len(SCRIPT), self.club_id: len(CLUB_SCRIPT)}
+        self.seeded = threading.Event()
+        self.failed = ""
+        self._thread = threading.Thread(target=self._seed, name="envelope-demo-seed", daemon=True)
+
+    def show_windows(self, size: tuple[int, int] | None = None) -> list[MainWindow]:
+        """Open alice's and bob's windows side by side and start filling the conversation."""
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        width = min(940, max(720, screen.width() // 2 - 12))
+        height = min(760, max(600, screen.height() - 60))
+        if size is not None:
+            width, height = size
+        windows = []
+        for i, user in enumerate(self.users.values()):
+            user.window = MainWindow(user.bridge)
+            user.window.resize(width, height)
+            user.window.move(screen.left() + i * (width + 12), screen.top() + 20)
+            user.window.show()
+            windows.append(user.window)
+        self._thread.start()
+        return windows
+
+    def _wait_sent(self, engine: Engine, message_id: int, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = engine.db.messages.get(message_id)
+            if message is not None and message.state == "sent":
+                return
+            time.sleep(0.02)
+        raise TimeoutError("a demo message was not delivered in time")
+
+    def _seed(self) -> None:
+        try:
+            for conversation_id, script in ((self.club_id, CLUB_SCRIPT), (self.chat_id, SCRIPT)):
+                for sender, text, files in script:
+                    engine = self.users[sender].engine
+                    message = engine.send(conversation_id, text, [SAMPLES / f for f in files])
+                    self._wait_sent(engine, message.id)
+        except Exception as exc:  # the demo shows what it managed; the reason goes to the log
+            log.exception("demo seeding failed")
+            self.failed = str(exc)
+        self.seeded.set()
+
+    def ready(self) -> bool:
+        """Seeded, delivered to both sides, shown in both windows with every thumbnail in sight painted."""
+        if not self.seeded.is_set():
+            return False
+        for user in self.users.values():
+            window = user.window
+            if window is None:
+                return False
+            model = window.conversation.model
+            if window.conversation.conversation_id != self.chat_id or model is None:
+                window.show_conversation_if_listed(self.chat_id)
+                return False
+            if model.rowCount() < self.expected[self.chat_id]:
+                return False
+            if any(model.message_at(r).state != "sent" for r in range(model.rowCount())):
+                return False
+            if not window.conversation.timeline.media_painted():
+                return False
+        return True
+
+    def stop(self) -> None:
+        for user in self.users.values():
+            if user.window is not None:
+                user.window.close()
+            user.bridge.wait_idle(10_000)
+            user.bridge.close()
+        self._thread.join(timeout=10)
+        # Stop both engines at once: each may wait for its long-poll to return.
+        stoppers = [threading.Thread(target=u.engine.stop) for u in self.users.values()]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join()
+        self.server.stop()
+        self._tmp.cleanup()

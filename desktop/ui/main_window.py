@@ -1,0 +1,236 @@
+"""The main window: conversation list, the open conversation, menus and shortcuts, the status line."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.conversation_list import ConversationList
+from desktop.ui.conversation_view import ConversationView
+from desktop.ui.status_indicator import ConnectionIndicator
+from desktop.ui.thumbnails import ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """One signed-in account's window. Other people's dialogs (viewer, gallery, search, settings,
+    tray notifications) are imported when first used, so the window works without them."""
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        engine = bridge.engine
+        self.thumbnails = ThumbnailCache(engine.media_path, parent=self)
+        account = engine.account
+        self.username = account.username if account else ""
+        self.setWindowTitle(f"Envelope — {self.username}" if self.username else "Envelope")
+        self.resize(1100, 720)
+
+        self.conversations = ConversationList(bridge)
+        self.conversations.setMinimumWidth(240)
+        new_button = QPushButton("New conversation")
+        new_button.clicked.connect(self.new_conversation)
+        side = QWidget()
+        side.setObjectName("sidebar")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 8, 0, 0)
+        side_layout.setSpacing(6)
+        heading = QLabel("Chats")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setContentsMargins(14, 0, 0, 0)
+        side_layout.addWidget(heading)
+        side_layout.addWidget(self.conversations, 1)
+        new_row = QVBoxLayout()
+        new_row.setContentsMargins(10, 0, 10, 10)
+        new_row.addWidget(new_button)
+        side_layout.addLayout(new_row)
+        self.conversation = ConversationView(bridge, self.thumbnails)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(side)
+        splitter.addWidget(self.conversation)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 800])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.connection = ConnectionIndicator(self.username)
+        self.statusBar().addPermanentWidget(self.connection)
+        self.statusBar().setSizeGripEnabled(False)
+        self.connection.set_state(engine.state, "")
+        self._build_actions()
+
+        self.conversations.conversation_selected.connect(self.open_conversation)
+        self.conversation.gallery_requested.connect(self.open_gallery)
+        self.conversation.search_requested.connect(self.open_search)
+        self.conversation.status.connect(self.show_status)
+        bridge.connection_changed.connect(self._on_connection)
+        bridge.error.connect(self.show_status)
+        bridge.message_added.connect(self._on_message_added)
+        bridge.conversations_changed.connect(self._select_first_if_none)
+        self.notifier = self._make_notifier()
+        self._select_first_if_none()
+
+    # -- actions -----------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        def action(text: str, slot: object, *shortcuts: str | QKeySequence.StandardKey) -> QAction:
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(s) for s in shortcuts])
+            act.triggered.connect(slot)  # type: ignore[arg-type]
+            self.addAction(act)
+            return act
+
+        self.new_action = action("New conversation…", self.new_conversation, "Ctrl+N")
+        self.search_action = action("Search…", self.open_search, "Ctrl+F", "Ctrl+K")
+        self.gallery_action = action("Gallery", self.open_gallery, "Ctrl+G")
+        self.attach_action = action("Attach files…", self.conversation.composer.choose_files, "Ctrl+O")
+        self.settings_action = action("Settings…", self.open_settings, "Ctrl+,")
+        self.sign_out_action = action("Sign out", self.sign_out)
+        self.quit_action = action("Quit", self.close, "Ctrl+Q")
+        self.offline_action = QAction("Keep media offline", self, checkable=True)
+        self.offline_action.toggled.connect(self._set_pinned)
+        app_menu = self.menuBar().addMenu("&Envelope")
+        for act in (self.new_action, self.search_action, self.settings_action):
+            app_menu.addAction(act)
+        app_menu.addSeparator()
+        app_menu.addAction(self.sign_out_action)
+        app_menu.addAction(self.quit_action)
+        conversation_menu = self.menuBar().addMenu("&Conversation")
+        for act in (self.gallery_action, self.attach_action, self.offline_action):
+            conversation_menu.addAction(act)
+
+    def show_status(self, sentence: str) -> None:
+        self.statusBar().showMessage(sentence, 8000)
+
+    # -- conversations -------------------------------------------------------------------------------
+    def open_conversation(self, conversation_id: str) -> None:
+        self.conversation.set_conversation(conversation_id)
+        if self.conversations.current_id() != conversation_id:
+            self.conversations.select(conversation_id)
+        conversation = self.bridge.engine.db.conversations.get(conversation_id)
+        self.offline_action.blockSignals(True)
+        self.offline_action.setChecked(bool(conversation and conversation.pinned_offline))
+        self.offline_action.blockSignals(False)
+        self.mark_read()
+
+    def _select_first_if_none(self) -> None:
+        if self.conversation.conversation_id is None and self.conversations.model().rowCount() > 0:
+            self.conversations.setCurrentIndex(self.conversations.first_index())
+
+    def show_conversation_if_listed(self, conversation_id: str) -> bool:
+        """Open a conversation once it is in the list (it may still be on its way from the server)."""
+        if self.conversations.conversations.row_of(conversation_id) is None:
+            return False
+        if self.conversation.conversation_id != conversation_id:
+            self.open_conversation(conversation_id)
+        return True
+
+    def new_conversation(self) -> None:
+        from desktop.ui.new_conversation import NewConversationDialog
+
+        dialog = NewConversationDialog(self.bridge, self)
+        dialog.created.connect(self._on_created)
+        dialog.open()
+
+    def _on_created(self, conversation_id: str) -> None:
+        self.conversations.conversations.refresh()
+        self.open_conversation(conversation_id)
+
+    def show_message(self, message_id: int, conversation_id: str) -> bool:
+        """Switch to a conversation and bring one of its messages into view, selected."""
+        self.open_conversation(conversation_id)
+        return self.conversation.timeline.jump_to(message_id)
+
+    def mark_read(self) -> None:
+        cid = self.conversation.conversation_id
+        if cid is None or not self.isVisible() or self.isMinimized():
+            return
+        db = self.bridge.engine.db
+        self.bridge.run(lambda: db.conversations.mark_read(cid),
+                        lambda _seq: self.conversations.conversations.refresh(), lambda _sentence: None)
+
+    def _on_message_added(self, _message_id: int, conversation_id: str) -> None:
+        if conversation_id == self.conversation.conversation_id:
+            self.mark_read()
+
+    def _set_pinned(self, pinned: bool) -> None:
+        cid = self.conversation.conversation_id
+        if cid is not None:
+            engine = self.bridge.engine
+            self.bridge.run(lambda: engine.set_pinned_offline(cid, pinned),
+                            lambda _r: self.show_status("This conversation's media will stay on this computer."
+                                                        if pinned else "Media may be cleared to save space."))
+
+    # -- other people's dialogs ------------------------------------------------------------------------
+    def open_gallery(self) -> None:
+        cid = self.conversation.conversation_id
+        if cid is None:
+            return
+        try:
+            from desktop.ui.gallery import GalleryDialog
+        except ImportError:
+            self.show_status("The gallery isn't part of this build yet.")
+            return
+        dialog = GalleryDialog(self.bridge, cid, self)
+        dialog.message_chosen.connect(lambda message_id: self.show_message(message_id, cid))
+        dialog.show()
+        self.gallery_dialog = dialog
+
+    def open_search(self) -> None:
+        try:
+            from desktop.ui.search import SearchDialog
+        except ImportError:
+            self.show_status("Search isn't part of this build yet.")
+            return
+        dialog = SearchDialog(self.bridge, self)
+        dialog.message_chosen.connect(self.show_message)
+        dialog.show()
+        self.search_dialog = dialog
+
+    def open_settings(self) -> None:
+        try:
+            from desktop.ui.settings import SettingsDialog
+        except ImportError:
+            self.show_status("Settings aren't part of this build yet.")
+            return
+        self.settings_dialog = SettingsDialog(self.bridge, self)
+        self.settings_dialog.show()
+
+    def _make_notifier(self) -> object | None:
+        try:
+            from desktop.ui.notify import TrayNotifier
+        except ImportError:
+            return None
+        try:
+            return TrayNotifier(self.bridge, self)
+        except Exception:  # a missing system tray must not keep the window from opening
+            log.exception("tray notifications unavailable")
+            return None
+
+    # -- account and connection ----------------------------------------------------------------------
+    def sign_out(self) -> None:
+        engine = self.bridge.engine
+        self.bridge.run(engine.sign_out, lambda _r: self.show_status("Signed out. Restart Envelope to sign in."))
+
+    def _on_connection(self, state: str, detail: str) -> None:
+        self.connection.set_state(state, detail)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange):
+            self.mark_read()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.conversation.timeline.playback.stop()
+        self.thumbnails.wait_idle(5_000)
+        super().closeEvent(event)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1100, 720)

@@ -1,0 +1,327 @@
+"""Settings: account, cache limit and use, auto-download, photo compression, offline pins, watched folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.db_settings import GiB, MiB
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.search import conversation_title
+from desktop.ui.theme import error_color, scaled_font
+
+EVICT_DELAY_MS = 800
+"""After the cache limit changes, eviction waits this long for the user to stop typing."""
+CID_ROLE = Qt.ItemDataRole.UserRole + 1
+PATH_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def binary_size(size: int) -> str:
+    """Sizes in the cache limit's own units (GB here means 1024³ bytes, as the limit does)."""
+    for unit, factor in (("GB", GiB), ("MB", MiB), ("KB", 1024)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{size} bytes"
+
+
+class SettingsDialog(QDialog):
+    """Every change is saved at once; Close just closes. Slow work runs through ``bridge.run``."""
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.engine = bridge.engine
+        self.setWindowTitle("Settings")
+        self.resize(620, 720)
+
+        body = QWidget(self)
+        self.form = QFormLayout(body)
+        self.form.setContentsMargins(28, 20, 28, 20)
+        self.form.setHorizontalSpacing(16)
+        self.form.setVerticalSpacing(10)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._build_account()
+        self._build_storage()
+        self._build_behaviour()
+        self._build_pinned()
+        self._build_folders()
+        scroll = QScrollArea(self)
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        palette = self.message.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, error_color(palette))
+        self.message.setPalette(palette)
+        self.message.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        footer = QHBoxLayout()
+        footer.setContentsMargins(24, 8, 16, 16)
+        footer.addWidget(self.message, 1)
+        footer.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(footer)
+
+        self.evict_timer = QTimer(self)
+        self.evict_timer.setSingleShot(True)
+        self.evict_timer.setInterval(EVICT_DELAY_MS)
+        self.evict_timer.timeout.connect(self.evict_now)
+        bridge.conversations_changed.connect(self._conversations_changed)
+        bridge.connection_changed.connect(lambda _state, _detail: self.refresh_account())
+        bridge.blob_ready.connect(lambda _sha: self.refresh_usage())
+        self.refresh()
+
+    # -- building ----------------------------------------------------------------------------------
+    def _heading(self, title: str) -> None:
+        heading = QLabel(title, self)
+        heading.setFont(scaled_font(self.font(), 1.15, bold=True))
+        if self.form.rowCount():
+            heading.setContentsMargins(0, 14, 0, 0)
+        self.form.addRow(heading)
+
+    def _note(self, text: str) -> None:
+        label = QLabel(text, self)
+        label.setWordWrap(True)
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.form.addRow(label)
+
+    @staticmethod
+    def _beside(*widgets: QWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for widget in widgets:
+            row.addWidget(widget)
+        row.addStretch(1)
+        return row
+
+    def _build_account(self) -> None:
+        self._heading("Account")
+        self.server_url = QLineEdit(self)
+        self.server_url.setReadOnly(True)
+        self.username = QLabel(self)
+        self.username.setMinimumWidth(160)
+        self.sign_out_button = QPushButton("Sign out", self)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.form.addRow("Server:", self.server_url)
+        self.form.addRow("Signed in as:", self._beside(self.username, self.sign_out_button))
+        self._note("Signing out keeps your messages and media on this computer.")
+
+    def _build_storage(self) -> None:
+        self._heading("Storage")
+        self.cache_limit = QDoubleSpinBox(self)
+        self.cache_limit.setRange(0.1, 4096.0)
+        self.cache_limit.setDecimals(1)
+        self.cache_limit.setSingleStep(0.5)
+        self.cache_limit.setSuffix(" GB")
+        self.cache_limit.setMinimumWidth(120)
+        self.cache_limit.valueChanged.connect(self._cache_limit_changed)
+        self.usage = QLabel(self)
+        self.usage.setMinimumWidth(160)
+        self.clear_button = QPushButton("Clear cache", self)
+        self.clear_button.clicked.connect(self.clear_cache)
+        self.form.addRow("Keep media up to:", self._beside(self.cache_limit))
+        self.form.addRow("In use:", self._beside(self.usage, self.clear_button))
+        self._note("Older media is removed first and downloads again when you open it. Thumbnails, "
+                   "files waiting to be sent and conversations kept offline are never removed.")
+
+    def _build_behaviour(self) -> None:
+        self._heading("Downloads, sending and notifications")
+        self.auto_download = QSpinBox(self)
+        self.auto_download.setRange(0, 4096)
+        self.auto_download.setSuffix(" MB")
+        self.auto_download.setSpecialValueText("Never")
+        self.auto_download.setMinimumWidth(120)
+        self.auto_download.valueChanged.connect(
+            lambda mb: self.engine.db.settings.set("auto_download_max_bytes", int(mb) * MiB))
+        self.compress = QCheckBox("Compress photos (up to 2560 px, location removed)", self)
+        self.compress.toggled.connect(lambda on: self.engine.db.settings.set("compress_photos", bool(on)))
+        self.notifications = QCheckBox("Notify me when a message arrives", self)
+        self.notifications.toggled.connect(lambda on: self.engine.db.settings.set("notifications", bool(on)))
+        self.form.addRow("Download photos up to:", self._beside(self.auto_download))
+        self.form.addRow("Sending:", self.compress)
+        self.form.addRow("Notifications:", self.notifications)
+
+    def _build_pinned(self) -> None:
+        self._heading("Available offline")
+        self._note("Every photo, video and file of the ticked conversations is downloaded and kept, "
+                   "whatever the cache limit.")
+        self.pinned = QListWidget(self)
+        self.pinned.setFixedHeight(118)
+        self.pinned.itemChanged.connect(self._pinned_changed)
+        self.form.addRow(self.pinned)
+
+    def _build_folders(self) -> None:
+        self._heading("Watched folders")
+        self._note("Files dropped into a watched folder are sent to its conversation.")
+        self.folders = QListWidget(self)
+        self.folders.setFixedHeight(96)
+        self.folders.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.add_folder_button = QPushButton("Add folder…", self)
+        self.add_folder_button.clicked.connect(self.choose_folder)
+        self.remove_folder_button = QPushButton("Remove", self)
+        self.remove_folder_button.clicked.connect(self.remove_selected_folder)
+        self.folders.itemSelectionChanged.connect(
+            lambda: self.remove_folder_button.setEnabled(bool(self.folders.selectedItems())))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_folder_button)
+        buttons.addWidget(self.remove_folder_button)
+        self.form.addRow(self.folders)
+        self.form.addRow(buttons)
+
+    # -- reading the current state -----------------------------------------------------------------
+    def refresh(self) -> None:
+        settings = self.engine.db.settings
+        for widget in (self.cache_limit, self.auto_download, self.compress, self.notifications):
+            widget.blockSignals(True)
+        self.cache_limit.setValue(int(settings.get("cache_limit_bytes")) / GiB)
+        self.auto_download.setValue(round(int(settings.get("auto_download_max_bytes")) / MiB))
+        self.compress.setChecked(bool(settings.get("compress_photos")))
+        self.notifications.setChecked(bool(settings.get("notifications")))
+        for widget in (self.cache_limit, self.auto_download, self.compress, self.notifications):
+            widget.blockSignals(False)
+        self.refresh_account()
+        self.refresh_usage()
+        self.refresh_pinned()
+        self.refresh_folders()
+
+    def refresh_account(self) -> None:
+        if not shiboken6.isValid(self):
+            return
+        account = self.engine.account
+        signed_in = account is not None and bool(account.token)
+        self.server_url.setText(account.server_url if account else "")
+        if account is None:
+            self.username.setText("Not signed in")
+        else:
+            self.username.setText(account.username if signed_in else f"{account.username} (signed out)")
+        self.sign_out_button.setEnabled(signed_in)
+
+    def refresh_usage(self, _result: object = None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        used, limit = self.engine.cache.usage(), int(self.engine.db.settings.get("cache_limit_bytes"))
+        self.usage.setText(f"{binary_size(used)} of {binary_size(limit)}")
+        self.clear_button.setEnabled(used > 0)
+
+    def refresh_pinned(self) -> None:
+        self.pinned.blockSignals(True)
+        self.pinned.clear()
+        for summary in self.engine.db.conversations.summaries():
+            conversation = summary.conversation
+            item = QListWidgetItem(conversation_title(self.engine, conversation.id), self.pinned)
+            item.setData(CID_ROLE, conversation.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if conversation.pinned_offline else Qt.CheckState.Unchecked)
+        self.pinned.blockSignals(False)
+
+    def refresh_folders(self, _result: object = None) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.folders.clear()
+        for folder in self.engine.db.watched.folders():
+            title = conversation_title(self.engine, folder.conversation_id)
+            item = QListWidgetItem(f"{folder.path}   →   {title}", self.folders)
+            item.setData(PATH_ROLE, folder.path)
+            item.setData(CID_ROLE, folder.conversation_id)
+        self.remove_folder_button.setEnabled(bool(self.folders.selectedItems()))
+
+    def _conversations_changed(self) -> None:
+        self.refresh_pinned()
+        self.refresh_folders()
+
+    # -- acting ------------------------------------------------------------------------------------
+    def sign_out(self) -> None:
+        self.sign_out_button.setEnabled(False)
+        self.bridge.run(self.engine.sign_out, on_done=lambda _: self.refresh_account(), on_error=self._error)
+
+    def _cache_limit_changed(self, gigabytes: float) -> None:
+        self.engine.db.settings.set("cache_limit_bytes", round(gigabytes * GiB))
+        self.refresh_usage()
+        self.evict_timer.start()
+
+    def evict_now(self) -> None:
+        """Apply the cache limit now (it also applies when the timer after an edit fires)."""
+        self.evict_timer.stop()
+        if self.bridge.closed:  # the app is quitting: the limit applies at the next start
+            return
+        self.bridge.run(self.engine.cache.evict, on_done=self.refresh_usage, on_error=self._error)
+
+    def clear_cache(self) -> None:
+        self.clear_button.setEnabled(False)
+        self.bridge.run(self.engine.cache.clear, on_done=self.refresh_usage, on_error=self._error)
+
+    def _pinned_changed(self, item: QListWidgetItem) -> None:
+        cid, pinned = item.data(CID_ROLE), item.checkState() == Qt.CheckState.Checked
+        self.bridge.run(lambda: self.engine.set_pinned_offline(cid, pinned), on_error=self._error)
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose a folder to watch")
+        if not path:
+            return
+        summaries = self.engine.db.conversations.summaries()
+        if not summaries:
+            self._error("Start a conversation first: a watched folder sends its files to one.")
+            return
+        titles = [conversation_title(self.engine, s.conversation.id) for s in summaries]
+        if len(summaries) == 1:
+            chosen = 0
+        else:
+            title, ok = QInputDialog.getItem(self, "Watched folder", "Send new files to:", titles, 0, False)
+            if not ok:
+                return
+            chosen = titles.index(title)
+        self.add_folder(Path(path), summaries[chosen].conversation.id)
+
+    def add_folder(self, path: Path, conversation_id: str) -> None:
+        """Watch ``path`` for new files to send to the conversation."""
+        self.bridge.run(lambda: self.engine.watch_folder(path, conversation_id),
+                        on_done=self.refresh_folders, on_error=self._error)
+
+    def remove_selected_folder(self) -> None:
+        for item in self.folders.selectedItems():
+            path = Path(item.data(PATH_ROLE))
+            self.bridge.run(lambda p=path: self.engine.unwatch_folder(p),
+                            on_done=self.refresh_folders, on_error=self._error)
+
+    def done(self, result: int) -> None:
+        if self.evict_timer.isActive():  # closed right after changing the limit
+            self.evict_now()
+        super().done(result)
+
+    def _error(self, sentence: str) -> None:
+        if shiboken6.isValid(self):
+            self.message.setText(sentence)
+            self.message.setVisible(bool(sentence))
+            self.refresh_account()
+            self.refresh_usage()

@@ -1,0 +1,321 @@
+"""Geometry of a timeline row (day separator, sender, bubble, attachment blocks, text, footer) and its hit areas."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, QSize
+from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument, QTextOption
+
+from desktop.core.db_records import Attachment, Message
+from desktop.ui.theme import file_extension, human_size
+
+MARGIN_X = 16
+PAD_X, PAD_Y = 12, 8
+MEDIA_PAD = 3
+BLOCK_GAP = 4
+RADIUS = 16
+GAP_GROUP, GAP_SAME = 10, 3
+DAY_H = 42
+MEDIA_MAX_W, MEDIA_MAX_H = 320, 340
+MEDIA_MIN_W, MEDIA_MIN_H = 150, 96
+AUDIO_W, AUDIO_H = 280, 56
+FILE_W, FILE_H = 300, 58
+BUBBLE_MAX_W = 520
+TEXT_MIN_W = 60
+STATUS_W = 16
+URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    body: QFont
+    small: QFont
+    bold_small: QFont
+    name: QFont
+
+    @property
+    def body_metrics(self) -> QFontMetricsF:
+        return QFontMetricsF(self.body)
+
+    @property
+    def small_metrics(self) -> QFontMetricsF:
+        return QFontMetricsF(self.small)
+
+
+@dataclass
+class Block:
+    """One attachment's area in the bubble (coordinates relative to the row)."""
+
+    kind: str
+    rect: QRectF
+    attachment: Attachment
+
+
+@dataclass
+class Hit:
+    """A clickable area: ``action`` is media, play, download, open, save, cancel, retry_send, retry_down."""
+
+    action: str
+    rect: QRectF
+    sha256: str = ""
+
+
+@dataclass
+class RowLayout:
+    size: QSize
+    own: bool
+    bubble: QRectF
+    day_rect: QRectF | None = None
+    sender_rect: QRectF | None = None
+    blocks: list[Block] = field(default_factory=list)
+    text_rect: QRectF | None = None
+    text_doc: QTextDocument | None = None
+    footer_rect: QRectF = field(default_factory=QRectF)
+    footer_overlay: bool = False
+    hits: list[Hit] = field(default_factory=list)
+
+    def hit_at(self, pos: QPointF) -> Hit | None:
+        for hit in reversed(self.hits):  # later (smaller, on top) areas win
+            if hit.rect.contains(pos):
+                return hit
+        return None
+
+
+def linkify(text: str, link_color: str) -> str:
+    """Plain text as HTML with every URL an anchor; everything else escaped."""
+    out: list[str] = []
+    last = 0
+    for match in URL_RE.finditer(text):
+        out.append(html.escape(text[last:match.start()]))
+        url = match.group(0)
+        href = url if "://" in url else "https://" + url
+        out.append(f'<a href="{html.escape(href, quote=True)}" style="color:{link_color}">{html.escape(url)}</a>')
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+class TextDocs:
+    """Laid-out QTextDocuments of message bodies, by (message, width, colour); an LRU."""
+
+    def __init__(self, capacity: int = 1500) -> None:
+        self._docs: OrderedDict[tuple[int, int, int, str, str], QTextDocument] = OrderedDict()
+        self._capacity = capacity
+
+    def get(self, message: Message, font: QFont, max_width: int, link_color: str, font_key: str = "") -> QTextDocument:
+        key = (message.id, hash(message.body), max_width, link_color, font_key or font.key())
+        doc = self._docs.get(key)
+        if doc is not None:
+            self._docs.move_to_end(key)
+            return doc
+        doc = QTextDocument()
+        doc.setDefaultFont(font)
+        doc.setDocumentMargin(0)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        doc.setDefaultTextOption(option)
+        body = message.body.strip()
+        if URL_RE.search(body):
+            doc.setHtml(linkify(body, link_color))
+        else:
+            doc.setPlainText(body)
+        doc.setTextWidth(max_width)
+        ideal = math.ceil(doc.idealWidth()) + 1
+        if ideal < max_width:
+            doc.setTextWidth(ideal)
+        self._docs[key] = doc
+        while len(self._docs) > self._capacity:
+            self._docs.popitem(last=False)
+        return doc
+
+    def clear(self) -> None:
+        self._docs.clear()
+
+
+def media_size(a: Attachment) -> tuple[int, int]:
+    """The bubble size of a photo or video: its own aspect ratio, within the box."""
+    w, h = a.width or 4, a.height or 3
+    scale = min(MEDIA_MAX_W / w, MEDIA_MAX_H / h)
+    bw, bh = w * scale, h * scale
+    if bw < MEDIA_MIN_W:  # very tall: keep a usable width, crop the middle
+        bw = MEDIA_MIN_W
+    if bh < MEDIA_MIN_H:  # very wide
+        bh = MEDIA_MIN_H
+    return round(bw), round(bh)
+
+
+def footer_width(fonts: Fonts, time_text: str, state: str, own: bool) -> float:
+    fm = fonts.small_metrics
+    width = fm.horizontalAdvance(time_text)
+    if own:
+        width += 4 + STATUS_W
+    if state == "failed":
+        width += fm.horizontalAdvance("Not sent · Retry") + 8
+    return width
+
+
+def layout_row(
+    message: Message, *, own: bool, width: int, fonts: Fonts, docs: TextDocs, link_color: str,
+    day_break: str, first_in_group: bool, show_sender: bool, time_text: str, font_key: str = "",
+    cached: frozenset[str] = frozenset(), transfers: dict | None = None,
+) -> RowLayout:
+    """Where everything of one row goes at viewport ``width``; also its clickable areas."""
+    transfers = transfers or {}
+    small_h = fonts.small_metrics.height()
+    max_bubble = max(160, min(BUBBLE_MAX_W, round((width - 2 * MARGIN_X) * 0.78)))
+    y = float(GAP_GROUP if first_in_group else GAP_SAME)
+    lay = RowLayout(size=QSize(width, 0), own=own, bubble=QRectF())
+    if day_break:
+        lay.day_rect = QRectF(0, y, width, DAY_H)
+        y += DAY_H
+    if show_sender:
+        lay.sender_rect = QRectF(0, y, 0, small_h + 2)
+        y += small_h + 3
+
+    sizes: list[tuple[str, Attachment, float, float]] = []
+    for a in message.attachments:
+        if a.kind in ("image", "video"):
+            bw, bh = media_size(a)
+        elif a.kind == "audio":
+            bw, bh = AUDIO_W, AUDIO_H
+        else:
+            bw, bh = FILE_W, FILE_H
+        bw = min(bw, max_bubble - 2 * MEDIA_PAD)
+        sizes.append((a.kind, a, bw, bh))
+    footer_w = footer_width(fonts, time_text, message.state, own)
+    body = message.body.strip()
+    media_w = max((s[2] for s in sizes), default=0.0)
+    if sizes:
+        bubble_w = max(media_w + 2 * MEDIA_PAD, footer_w + 2 * PAD_X)
+        text_max = round(bubble_w - 2 * PAD_X)
+    else:
+        text_max = round(max_bubble - 2 * PAD_X)
+    doc = docs.get(message, fonts.body, max(TEXT_MIN_W, text_max), link_color, font_key) if body else None
+
+    inner: list[tuple[str, Attachment, QRectF]] = []
+    cy = 0.0
+    for i, (kind, a, bw, bh) in enumerate(sizes):
+        cy += MEDIA_PAD if i == 0 else BLOCK_GAP
+        x = MEDIA_PAD if kind in ("image", "video") else MEDIA_PAD + PAD_X - MEDIA_PAD
+        inner.append((kind, a, QRectF(x, cy, bw - (x - MEDIA_PAD), bh)))
+        cy += bh
+    text_rect = None
+    footer: QRectF
+    overlay = False
+    if doc is not None:
+        tw, th = doc.size().width(), doc.size().height()
+        cy += PAD_Y if not sizes else PAD_Y - 1
+        text_rect = QRectF(PAD_X, cy, tw, th)
+        cy += th
+        last_line_w = _last_line_width(doc)
+        content_w = tw if not sizes else bubble_w - 2 * PAD_X
+        if last_line_w + 10 + footer_w <= max(content_w, min(text_max, tw + footer_w + 10)):
+            content_w = max(content_w, last_line_w + 10 + footer_w)
+            footer = QRectF(0, cy - small_h, footer_w, small_h)
+        else:
+            content_w = max(content_w, footer_w)
+            footer = QRectF(0, cy + 1, footer_w, small_h)
+            cy += small_h + 1
+        if not sizes:
+            bubble_w = content_w + 2 * PAD_X
+        cy += PAD_Y - 1
+    elif sizes and sizes[-1][0] in ("image", "video"):
+        overlay = True
+        last = inner[-1][2]
+        footer = QRectF(0, last.bottom() - small_h - 10, footer_w, small_h)
+        cy += MEDIA_PAD
+    elif sizes and sizes[-1][0] == "audio":  # beside the duration, under the waveform
+        footer = QRectF(0, inner[-1][2].bottom() - small_h - 3, footer_w, small_h)
+        cy += PAD_Y - 3
+    else:
+        cy += 1
+        footer = QRectF(0, cy, footer_w, small_h)
+        cy += small_h + PAD_Y - 2
+        if not sizes:
+            bubble_w = footer_w + 2 * PAD_X
+
+    bubble_x = width - MARGIN_X - bubble_w if own else MARGIN_X
+    lay.bubble = QRectF(bubble_x, y, bubble_w, max(cy, 30.0))
+    if lay.sender_rect is not None:
+        lay.sender_rect = QRectF(bubble_x + PAD_X, lay.sender_rect.top(), bubble_w, small_h + 2)
+    origin = lay.bubble.topLeft()
+    for kind, a, rect in inner:
+        if kind in ("image", "video"):
+            rect = QRectF(rect.left(), rect.top(), bubble_w - 2 * MEDIA_PAD, rect.height())
+        elif kind in ("audio", "file"):
+            rect = QRectF(rect.left(), rect.top(), bubble_w - rect.left() - PAD_X, rect.height())
+        lay.blocks.append(Block(kind, rect.translated(origin), a))
+    if text_rect is not None:
+        lay.text_rect = text_rect.translated(origin)
+        lay.text_doc = doc
+    right_inset = (PAD_X + 6) if overlay else PAD_X
+    lay.footer_rect = QRectF(lay.bubble.right() - right_inset - footer.width(), origin.y() + footer.top(),
+                             footer.width(), footer.height())
+    lay.footer_overlay = overlay
+    lay.size = QSize(width, math.ceil(lay.bubble.bottom()))
+    _add_hits(lay, message, fonts, cached, transfers)
+    return lay
+
+
+def _last_line_width(doc: QTextDocument) -> float:
+    block = doc.lastBlock()
+    layout = block.layout()
+    if layout is None or layout.lineCount() == 0:
+        return 0.0
+    line = layout.lineAt(layout.lineCount() - 1)
+    return line.x() + line.naturalTextWidth()
+
+
+def file_links(a: Attachment, cached: bool, transfer: object | None) -> list[tuple[str, str]]:
+    """The text actions a file block offers now: (action, label)."""
+    t = transfer
+    if t is not None and getattr(t, "active", False):
+        return [("cancel", "Cancel")]
+    if t is not None and getattr(t, "error", "") and not getattr(t, "cancelled", False):
+        return [("retry_down" if getattr(t, "direction", "") == "down" else "retry_send", "Retry")]
+    if cached:
+        return [("open", "Open"), ("save", "Save as…")]
+    return [("download", "Download")]
+
+
+def _add_hits(lay: RowLayout, message: Message, fonts: Fonts, cached: frozenset[str], transfers: dict) -> None:
+    fm = fonts.small_metrics
+    for block in lay.blocks:
+        a, r = block.attachment, block.rect
+        t = transfers.get(a.blob)
+        centre = QRectF(r.center().x() - 24, r.center().y() - 24, 48, 48)
+        if block.kind in ("image", "video"):
+            lay.hits.append(Hit("media", r, a.blob))
+            if t is not None and t.active:
+                lay.hits.append(Hit("cancel", centre, a.blob))
+            elif t is not None and t.error and not t.cancelled and t.direction == "down":
+                lay.hits.append(Hit("retry_down", centre, a.blob))
+        elif block.kind == "audio":
+            lay.hits.append(Hit("media", r, a.blob))
+            button = QRectF(r.left(), r.top() + (r.height() - 40) / 2, 40, 40)
+            lay.hits.append(Hit("cancel" if t is not None and t.active else "play", button, a.blob))
+        else:
+            icon = QRectF(r.left(), r.top() + (r.height() - 44) / 2, 40, 44)
+            is_cached = a.blob in cached
+            lay.hits.append(Hit("open" if is_cached else "download", r, a.blob))
+            x = r.left() + 52 + fm.horizontalAdvance(file_caption(a)) + 12
+            for action, label in file_links(a, is_cached, t):
+                w = fm.horizontalAdvance(label)
+                lay.hits.append(Hit(action, QRectF(x - 3, r.top() + r.height() / 2, w + 6, fm.height() + 6), a.blob))
+                x += w + 14
+            if t is not None and t.active:
+                lay.hits.append(Hit("cancel", icon, a.blob))
+    if message.state == "failed":
+        w = fm.horizontalAdvance("Retry")
+        f = lay.footer_rect
+        x = f.left() + fm.horizontalAdvance("Not sent · ")
+        lay.hits.append(Hit("retry_send", QRectF(x - 4, f.top() - 3, w + 8, f.height() + 6)))
+
+
+def file_caption(a: Attachment) -> str:
+    return f"{human_size(a.size)} · {file_extension(a.name, a.mime)}"

@@ -1,0 +1,336 @@
+"""One conversation's timeline as a list model: lazy history pages, live updates, transfer state."""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+
+from desktop.core.db_records import Message
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.theme import day_label, local_datetime
+
+PAGE_SIZE = 50
+JUMP_PAGE_SIZE = 500
+GROUP_GAP_MS = 5 * 60 * 1000
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class Roles(enum.IntEnum):
+    MESSAGE = Qt.ItemDataRole.UserRole + 1
+    MESSAGE_ID = enum.auto()
+    CLIENT_ID = enum.auto()
+    SENDER = enum.auto()
+    BODY = enum.auto()
+    STATE = enum.auto()
+    ERROR = enum.auto()
+    CREATED_AT = enum.auto()
+    IS_OWN = enum.auto()
+    KIND = enum.auto()
+    ATTACHMENTS = enum.auto()
+    DAY_BREAK = enum.auto()
+    FIRST_IN_GROUP = enum.auto()
+    SHOW_SENDER = enum.auto()
+    TRANSFERS = enum.auto()
+    CACHED = enum.auto()
+    LAYOUT_KEY = enum.auto()
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Where a blob's upload or download stands, as its bubble shows it."""
+
+    direction: str
+    done: int
+    total: int
+    error: str = ""
+    cancelled: bool = False
+    active: bool = True
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total > 0 else 0.0
+
+
+class TimelineModel(QAbstractListModel):
+    """Messages oldest first (row 0 is the oldest loaded); older pages load on ``fetchMore``.
+
+    The view arms history loading with ``history_wanted`` when it scrolls near the top: Qt's own
+    auto-fetch assumes "more" lies below the last row, which in a chat is the newest message.
+
+    Signals:
+        history_loaded(count): a page of older messages was put in front.
+        message_arrived(row, own): a new message was inserted live (not from history).
+    """
+
+    history_loaded = Signal(int)
+    message_arrived = Signal(int, bool)
+
+    def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self.bridge = bridge
+        self.conversation_id = conversation_id
+        db = bridge.engine.db
+        account = bridge.engine.account
+        self.me = account.username if account else ""
+        conversation = db.conversations.get(conversation_id)
+        self.group = conversation is not None and len(conversation.members) > 2
+        self._page_size = page_size
+        self._rows: list[Message] = []
+        self._keys: list[int] = []
+        self._row_of: dict[int, int] | None = {}
+        self._by_sha: dict[str, set[int]] = {}
+        self._transfers: dict[str, Transfer] = {}
+        self._cached: dict[str, bool] = {}
+        self._has_more = True
+        self._fetching = False
+        self.history_wanted = False
+        bridge.message_added.connect(self._on_message_added)
+        bridge.message_updated.connect(self._on_message_updated)
+        bridge.transfer_progress.connect(self._on_transfer_progress)
+        bridge.transfer_finished.connect(self._on_transfer_finished)
+        bridge.blob_ready.connect(self._on_blob_ready)
+        self._load_page(self._page_size)
+
+    # -- Qt model API --------------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def roleNames(self) -> dict[int, bytes]:
+        return {int(r): r.name.lower().encode() for r in Roles}
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._has_more and not self._fetching and self.history_wanted
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        """Queue one older page; calls before it lands are ignored (no double requests)."""
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        QTimer.singleShot(0, self._fetch_page)
+
+    @property
+    def has_more(self) -> bool:
+        return self._has_more
+
+    @property
+    def fetching(self) -> bool:
+        return self._fetching
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = index.row()
+        m = self._rows[row]
+        match role:
+            case Roles.MESSAGE:
+                return m
+            case Roles.MESSAGE_ID:
+                return m.id
+            case Roles.CLIENT_ID:
+                return m.client_id
+            case Roles.SENDER:
+                return m.sender
+            case Roles.BODY | Qt.ItemDataRole.DisplayRole:
+                return m.body
+            case Roles.STATE:
+                return m.state
+            case Roles.ERROR:
+                return m.error or ""
+            case Roles.CREATED_AT:
+                return m.created_at
+            case Roles.IS_OWN:
+                return m.sender == self.me
+            case Roles.KIND:
+                return m.attachments[0].kind if m.attachments else "text"
+            case Roles.ATTACHMENTS:
+                return m.attachments
+            case Roles.DAY_BREAK:
+                return self._day_break(row)
+            case Roles.FIRST_IN_GROUP:
+                return self._first_in_group(row)
+            case Roles.SHOW_SENDER:
+                return self.group and m.sender != self.me and self._first_in_group(row)
+            case Roles.TRANSFERS:
+                return {a.blob: self._transfers[a.blob] for a in m.attachments if a.blob in self._transfers}
+            case Roles.CACHED:
+                return frozenset(a.blob for a in m.attachments if self.is_cached(a.blob))
+            case Roles.LAYOUT_KEY:  # everything a row's geometry depends on, in one call
+                first = self._first_in_group(row)
+                return (m, m.sender == self.me, self._day_break(row), first,
+                        self.group and m.sender != self.me and first)
+        return None
+
+    # -- queries -----------------------------------------------------------------------------------
+    def message_at(self, row: int) -> Message:
+        return self._rows[row]
+
+    def row_of(self, message_id: int) -> int | None:
+        if self._row_of is None:
+            self._row_of = {m.id: i for i, m in enumerate(self._rows)}
+        return self._row_of.get(message_id)
+
+    def index_of(self, message_id: int) -> QModelIndex:
+        row = self.row_of(message_id)
+        return QModelIndex() if row is None else self.index(row, 0)
+
+    def is_cached(self, sha256: str) -> bool:
+        if sha256 not in self._cached:
+            record = self.bridge.engine.db.blobs.get(sha256)
+            self._cached[sha256] = record is not None and record.state == "complete"
+        return self._cached[sha256]
+
+    def transfer(self, sha256: str) -> Transfer | None:
+        return self._transfers.get(sha256)
+
+    def load_through(self, message_id: int) -> QModelIndex:
+        """Load older pages until ``message_id`` is in the model (a search or gallery jump)."""
+        target = self.bridge.engine.db.messages.get(message_id)
+        if target is None or target.conversation_id != self.conversation_id:
+            return QModelIndex()
+        while self.row_of(message_id) is None and self._has_more:
+            self._load_page(JUMP_PAGE_SIZE)
+        return self.index_of(message_id)
+
+    # -- loading -----------------------------------------------------------------------------------
+    def _fetch_page(self) -> None:
+        try:
+            self._load_page(self._page_size)
+        finally:
+            self._fetching = False
+
+    def _load_page(self, limit: int) -> None:
+        before = self._keys[0] if self._keys else None
+        page = self.bridge.engine.db.messages.page(self.conversation_id, before=before, limit=limit)
+        self._has_more = len(page) == limit
+        if not page:
+            return
+        older = list(reversed(page))
+        self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
+        self._rows[0:0] = older
+        self._keys[0:0] = [m.sort_key for m in older]
+        self._row_of = None
+        for m in older:
+            self._index_shas(m)
+        self.endInsertRows()
+        if len(self._rows) > len(older):  # the old first row may lose its day break / group start
+            boundary = self.index(len(older), 0)
+            self.dataChanged.emit(boundary, boundary)
+        self.history_loaded.emit(len(older))
+
+    def _index_shas(self, m: Message) -> None:
+        for a in m.attachments:
+            for sha in (a.blob, a.thumbnail):
+                if sha:
+                    self._by_sha.setdefault(sha, set()).add(m.id)
+
+    # -- live updates ------------------------------------------------------------------------------
+    def _on_message_added(self, message_id: int, conversation_id: str) -> None:
+        if conversation_id != self.conversation_id:
+            return
+        if self.row_of(message_id) is not None:
+            self._on_message_updated(message_id, conversation_id)
+            return
+        m = self.bridge.engine.db.messages.get(message_id)
+        if m is None:
+            return
+        if self._rows and m.sort_key < self._keys[0] and self._has_more:
+            return  # older than what is loaded: history brings it
+        self._insert(m, live=True)
+
+    def _insert(self, m: Message, *, live: bool) -> None:
+        row = bisect.bisect_right(self._keys, m.sort_key)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, m)
+        self._keys.insert(row, m.sort_key)
+        self._row_of = None
+        self._index_shas(m)
+        self.endInsertRows()
+        if row + 1 < len(self._rows):
+            after = self.index(row + 1, 0)
+            self.dataChanged.emit(after, after)
+        if live:
+            self.message_arrived.emit(row, m.sender == self.me)
+
+    def _on_message_updated(self, message_id: int, conversation_id: str) -> None:
+        if conversation_id != self.conversation_id:
+            return
+        row = self.row_of(message_id)
+        if row is None:
+            self._on_message_added(message_id, conversation_id)
+            return
+        m = self.bridge.engine.db.messages.get(message_id)
+        if m is None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row], self._keys[row]
+            self._row_of = None
+            self.endRemoveRows()
+            return
+        in_order = (row == 0 or self._keys[row - 1] <= m.sort_key) and (
+            row + 1 >= len(self._keys) or m.sort_key <= self._keys[row + 1])
+        if in_order:
+            self._rows[row] = m
+            self._keys[row] = m.sort_key
+            self._index_shas(m)
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row], self._keys[row]
+        self._row_of = None
+        self.endRemoveRows()
+        self._insert(m, live=False)
+
+    def _changed_for(self, sha256: str, roles: list[int]) -> None:
+        for message_id in self._by_sha.get(sha256, ()):
+            row = self.row_of(message_id)
+            if row is not None:
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, roles)
+
+    def _on_transfer_progress(self, sha256: str, direction: str, done: int, total: int) -> None:
+        if sha256 in self._by_sha:
+            self._transfers[sha256] = Transfer(direction, done, total)
+            self._changed_for(sha256, [Roles.TRANSFERS])
+
+    def _on_transfer_finished(self, sha256: str, direction: str, error: str, cancelled: bool) -> None:
+        if sha256 not in self._by_sha:
+            return
+        if not error and not cancelled:
+            self._transfers.pop(sha256, None)
+            if direction == "down":
+                self._cached[sha256] = True
+        else:
+            last = self._transfers.get(sha256)
+            self._transfers[sha256] = Transfer(direction, last.done if last else 0, last.total if last else 0,
+                                               error=error, cancelled=cancelled, active=False)
+        self._changed_for(sha256, [Roles.TRANSFERS, Roles.CACHED])
+
+    def _on_blob_ready(self, sha256: str) -> None:
+        if sha256 in self._by_sha:
+            self._cached[sha256] = True
+            if (t := self._transfers.get(sha256)) is not None and t.direction == "down":
+                del self._transfers[sha256]
+            self._changed_for(sha256, [Roles.TRANSFERS, Roles.CACHED])
+
+    def forget_transfer(self, sha256: str) -> None:
+        """Clear a finished transfer's error (the user asked to retry it)."""
+        if self._transfers.pop(sha256, None) is not None:
+            self._changed_for(sha256, [Roles.TRANSFERS])
+
+    # -- derived roles -------------------------------------------------------------------------------
+    def _day_break(self, row: int) -> str:
+        day = local_datetime(self._rows[row].created_at).date()
+        if row > 0 and local_datetime(self._rows[row - 1].created_at).date() == day:
+            return ""
+        return day_label(day)
+
+    def _first_in_group(self, row: int) -> bool:
+        if row == 0:
+            return True
+        prev, cur = self._rows[row - 1], self._rows[row]
+        return (prev.sender != cur.sender or cur.created_at - prev.created_at > GROUP_GAP_MS
+                or bool(self._day_break(row)))

@@ -1,0 +1,259 @@
+"""The timeline's list view: keeps the newest message in sight, loads history at the top, routes clicks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent, QPalette, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
+
+from desktop.ui.audio_playback import AudioPlayback
+from desktop.ui.theme import timeline_background
+from desktop.ui.thumbnails import ThumbnailCache
+from desktop.ui.timeline_delegate import TimelineDelegate
+from desktop.ui.timeline_model import Roles, TimelineModel
+
+HISTORY_MARGIN_PX = 600
+CLICK_SLOP_PX = 6
+
+
+class TimelineView(QListView):
+    """A QListView of bubbles: pixel scrolling, sticks to the bottom, keeps its place when history loads.
+
+    Signals:
+        action_requested(action, message_id, sha256): media, play, download, open, save, cancel,
+            retry_send or retry_down on a bubble (sha256 is "" for a whole-message action).
+        link_clicked(url): a link in a message's text.
+    """
+
+    action_requested = Signal(str, int, str)
+    link_clicked = Signal(QUrl)
+
+    def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.thumbnails = thumbnails
+        self.playback = AudioPlayback(self)
+        self.bubbles = TimelineDelegate(self, thumbnails, self.playback)
+        self.setItemDelegate(self.bubbles)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(False)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.setMouseTracking(True)
+        self.setAutoFillBackground(True)
+        self.viewport().setAutoFillBackground(True)
+        self.verticalScrollBar().setSingleStep(32)
+        self._stick_bottom = True
+        self._keep_from_bottom: int | None = None
+        self._adjusting = False
+        self._press: QPoint | None = None
+        self._apply_background()
+        thumbnails.ready.connect(self._on_thumbnail_ready)
+        self.playback.changed.connect(lambda _sha: self.viewport().update())
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+
+    def timeline(self) -> TimelineModel | None:
+        model = self.model()
+        return model if isinstance(model, TimelineModel) else None
+
+    def setModel(self, model: TimelineModel | None) -> None:  # type: ignore[override]
+        old = self.timeline()
+        if old is not None:
+            old.rowsAboutToBeInserted.disconnect(self._on_rows_about_to_be_inserted)
+            old.dataChanged.disconnect(self._on_data_changed)
+            old.history_loaded.disconnect(self._after_history)
+        self.playback.stop()
+        super().setModel(model)
+        self._stick_bottom = True
+        self._keep_from_bottom = None
+        if model is not None:
+            model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
+            model.dataChanged.connect(self._on_data_changed)
+            model.history_loaded.connect(self._after_history)
+            QTimer.singleShot(0, self.scroll_to_newest)
+
+    # -- scrolling ---------------------------------------------------------------------------------
+    def at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def scroll_to_newest(self) -> None:
+        self._stick_bottom = True
+        self._keep_from_bottom = None
+        self._set_value(self.verticalScrollBar().maximum())
+        self._check_history()
+
+    def jump_to(self, message_id: int) -> bool:
+        """Load history down to ``message_id``, centre it and select it; False if it is not here."""
+        model = self.timeline()
+        if model is None:
+            return False
+        index = model.load_through(message_id)
+        if not index.isValid():
+            return False
+        self._stick_bottom = False
+        self._keep_from_bottom = None
+        self.doItemsLayout()
+        self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.setCurrentIndex(index)
+        self.selectionModel().select(index, self.selectionModel().SelectionFlag.ClearAndSelect)
+        return True
+
+    def visible_rows(self) -> range:
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return range(0)
+        top = self.indexAt(QPoint(1, 1))
+        bottom = self.indexAt(QPoint(1, self.viewport().height() - 2))
+        first = top.row() if top.isValid() else 0
+        last = bottom.row() if bottom.isValid() else model.rowCount() - 1
+        return range(first, last + 1)
+
+    def media_painted(self) -> bool:
+        """Whether every photo and video poster in sight shows its real thumbnail (not a placeholder)."""
+        model = self.timeline()
+        if model is None:
+            return False
+        dpr = self.viewport().devicePixelRatioF()
+        for row in self.visible_rows():
+            lay = self.bubbles.layout(model.index(row, 0))
+            for block in lay.blocks:
+                a = block.attachment
+                sha = a.thumbnail or (a.blob if block.kind == "image" else None)
+                if block.kind in ("image", "video") and sha:
+                    size = QSize(round(block.rect.width()), round(block.rect.height()))
+                    if not self.thumbnails.has(sha, size, dpr):
+                        self.viewport().update()
+                        return False
+        return True
+
+    def _set_value(self, value: int) -> None:
+        self._adjusting = True
+        try:
+            self.verticalScrollBar().setValue(value)
+        finally:
+            self._adjusting = False
+
+    def _on_scrolled(self, value: int) -> None:
+        if not self._adjusting:
+            self._stick_bottom = self.at_bottom()
+            self._keep_from_bottom = None
+        self._check_history()
+
+    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._stick_bottom:
+            self._set_value(maximum)
+        elif self._keep_from_bottom is not None:
+            self._set_value(maximum - self._keep_from_bottom)
+
+    def _on_rows_about_to_be_inserted(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        model = self.timeline()
+        if model is not None and first == 0 and model.rowCount() > 0 and not self._stick_bottom:
+            bar = self.verticalScrollBar()
+            self._keep_from_bottom = bar.maximum() - bar.value()
+
+    def _after_history(self, _count: int) -> None:
+        QTimer.singleShot(0, self._check_history)
+
+    def _check_history(self) -> None:
+        """Ask for older messages while the top of the loaded history is near (or in) sight."""
+        model = self.timeline()
+        if model is None:
+            return
+        model.history_wanted = self.verticalScrollBar().value() < HISTORY_MARGIN_PX
+        if model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+
+    def _on_data_changed(self, _top: QModelIndex, _bottom: QModelIndex, roles: list[int]) -> None:
+        if not roles or Roles.STATE in roles or Roles.DAY_BREAK in roles:
+            self.scheduleDelayedItemsLayout()  # a row's height may have changed
+
+    def _on_thumbnail_ready(self, _sha: str) -> None:
+        self.viewport().update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        bottom = self._stick_bottom
+        super().resizeEvent(event)
+        if bottom:
+            QTimer.singleShot(0, self.scroll_to_newest)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (event.Type.PaletteChange, event.Type.StyleChange, event.Type.FontChange):
+            self._apply_background()
+            self.bubbles.font_changed()
+            self.scheduleDelayedItemsLayout()
+
+    def _apply_background(self) -> None:
+        palette = self.viewport().palette()
+        palette.setColor(QPalette.ColorRole.Base, timeline_background(QGuiApplication.palette()))
+        self.viewport().setPalette(palette)
+
+    # -- clicks ------------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+            self.setFocus()
+            self.clearSelection()
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press, self._press = self._press, None
+        if event.button() != Qt.MouseButton.LeftButton or press is None:
+            super().mouseReleaseEvent(event)
+            return
+        pos = event.position()
+        if (pos.toPoint() - press).manhattanLength() > CLICK_SLOP_PX:
+            return
+        self.click_at(pos)
+
+    def click_at(self, pos: QPointF) -> bool:
+        """Act on what is at ``pos`` (viewport coordinates) as a click would; True if something was there."""
+        index = self.indexAt(pos.toPoint())
+        if not index.isValid():
+            return False
+        rect = QRectF(self.visualRect(index))
+        url = self.bubbles.anchor_at(index, rect, pos)
+        if url:
+            self.link_clicked.emit(QUrl(url))
+            return True
+        hit = self.bubbles.hit(index, rect, pos)
+        if hit is None:
+            return False
+        self.action_requested.emit(hit.action, int(index.data(Roles.MESSAGE_ID)), hit.sha256)
+        return True
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        pos = event.position()
+        index = self.indexAt(pos.toPoint())
+        clickable = False
+        if index.isValid():
+            rect = QRectF(self.visualRect(index))
+            clickable = bool(self.bubbles.anchor_at(index, rect, pos)) or self.bubbles.hit(index, rect, pos) is not None
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if not index.isValid():
+            return
+        message = index.data(Roles.MESSAGE)
+        menu = QMenu(self)
+        if message.body:
+            menu.addAction("Copy text", lambda: QGuiApplication.clipboard().setText(message.body))
+        for a in message.attachments:
+            label = a.name if len(message.attachments) > 1 else ""
+            suffix = f" {label}" if label else ""
+            if a.kind in ("image", "video", "audio"):
+                menu.addAction(f"View{suffix}", lambda a=a: self.action_requested.emit("media", message.id, a.blob))
+            menu.addAction(f"Open{suffix}", lambda a=a: self.action_requested.emit("open", message.id, a.blob))
+            menu.addAction(f"Save as…{suffix}", lambda a=a: self.action_requested.emit("save", message.id, a.blob))
+        if message.state == "failed":
+            menu.addAction("Retry sending", lambda: self.action_requested.emit("retry_send", message.id, ""))
+        if not menu.isEmpty():
+            menu.exec(event.globalPos())

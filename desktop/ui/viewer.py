@@ -1,0 +1,492 @@
+"""The media viewer: a conversation's photos, videos and audio one at a time, downloaded on demand."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QImageReader, QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.db_records import MediaItem
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.media_player import ImageCanvas, MediaPlayer
+from desktop.ui.theme import clock_time, day_label, human_size, local_datetime, scaled_font
+from desktop.ui.thumbnails import decode_blurhash
+from sync.media import MediaError
+
+VIEWER_KINDS = ("image", "video", "audio")
+MEDIA_PAGE = 500
+SYNC_DECODE_MAX_BYTES = 1_500_000
+"""Images up to this size decode at once (no flicker when paging); larger ones on the pool."""
+NOUN = {"image": "photo", "video": "video", "audio": "audio clip", "file": "file"}
+OPEN_DIR = "envelope-open"
+
+
+def offline_sentence(kind: str) -> str:
+    return f"This {NOUN.get(kind, 'file')} isn't available offline; it will download when you're back online."
+
+
+def safe_filename(name: str) -> str:
+    """A file name from a sender-chosen attachment name that cannot leave its directory."""
+    cleaned = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", Path(name.replace("\\", "/")).name).strip(" .")
+    return cleaned or "file"
+
+
+def read_image(path: Path) -> QImage:
+    """Decode an image file with its EXIF orientation applied (safe off the GUI thread).
+
+    Raises MediaError with a sentence for the user.
+    """
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    image = reader.read()
+    if image.isNull():
+        raise MediaError(f"This image can't be shown here ({reader.errorString()}); try “Open with system app”.")
+    return image
+
+
+def blurhash_image(item: MediaItem) -> QImage | None:
+    a = item.attachment
+    if not a.blurhash:
+        return None
+    try:
+        return decode_blurhash(a.blurhash, a.width / a.height if a.width and a.height else 1.0)
+    except (ValueError, IndexError, TypeError):  # a sender's malformed blurhash
+        return None
+
+
+def _when(epoch_ms: int) -> str:
+    """"Today at 14:05", "Monday at 09:30", "3 March 2024 at 18:00"."""
+    return f"{day_label(local_datetime(epoch_ms).date())} at {clock_time(epoch_ms)}"
+
+
+class _WaitingPage(QWidget):
+    """Shown while the media downloads: its thumbnail (or blurhash) with a card saying what happens."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.preview = ImageCanvas(self, upscale=True)
+        self.card = QFrame(self)
+        self.card.setObjectName("card")
+        self.card.setStyleSheet("QFrame#card { background: palette(window); border-radius: 10px; }")
+        self.card.setMaximumWidth(520)
+        self.message = QLabel(self.card)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.progress = QProgressBar(self.card)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(6)
+        card_layout = QVBoxLayout(self.card)
+        card_layout.setContentsMargins(20, 14, 20, 14)
+        card_layout.setSpacing(10)
+        card_layout.addWidget(self.message)
+        card_layout.addWidget(self.progress)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.preview, 0, 0)
+        layout.addWidget(self.card, 0, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
+        layout.setRowMinimumHeight(0, 200)
+        self.card.setContentsMargins(0, 0, 0, 0)
+        self.setContentsMargins(24, 0, 24, 28)
+
+
+class MediaViewer(QDialog):
+    """Shows one attachment of a conversation; Left/Right (or the arrows) page through the others.
+
+    The list is the conversation's images, videos and audio from the local db, newest first; Left
+    goes to older media, Right to newer. Media not in the cache is downloaded with progress shown;
+    offline, its thumbnail is shown with a sentence saying so.
+    """
+
+    def __init__(self, bridge: EngineBridge, conversation_id: str, sha256: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.conversation_id = conversation_id
+        self.items: list[MediaItem] = []
+        self.index = -1
+        self._decode_token = 0
+        self.setWindowTitle("Envelope — Media")
+        self.resize(1000, 720)
+        self.setSizeGripEnabled(True)
+
+        self.canvas = ImageCanvas(self)
+        self.player = MediaPlayer(self)
+        self.waiting = _WaitingPage(self)
+        self.stage = QStackedWidget(self)
+        for page in (self.canvas, self.player, self.waiting):
+            self.stage.addWidget(page)
+        self.status = QLabel(self)
+        self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.status.setContentsMargins(16, 4, 16, 8)
+        self.status.setWordWrap(True)
+        self.status.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._build_header())
+        layout.addWidget(self.stage, 1)
+        layout.addWidget(self.status)
+
+        self.canvas.zoom_changed.connect(self._update_zoom_label)
+        self.player.error_occurred.connect(self.show_status)
+        bridge.blob_ready.connect(self._blob_ready)
+        bridge.transfer_progress.connect(self._transfer_progress)
+        bridge.transfer_finished.connect(self._transfer_finished)
+        bridge.connection_changed.connect(self._connection_changed)
+        self._load_items(sha256)
+        self.show_index(max(self.index, 0))
+
+    # -- building ----------------------------------------------------------------------------------
+    def _build_header(self) -> QWidget:
+        header = QFrame(self)
+        header.setAutoFillBackground(True)
+        header.setBackgroundRole(QPalette.ColorRole.Window)
+        self.prev_button = self._tool(header, None, "Older (Left)", self.show_older)
+        self.prev_button.setText("‹")
+        self.prev_button.setFont(scaled_font(self.font(), 1.6))
+        self.next_button = self._tool(header, None, "Newer (Right)", self.show_newer)
+        self.next_button.setText("›")
+        self.next_button.setFont(scaled_font(self.font(), 1.6))
+        self.counter = QLabel(header)
+        self.counter.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.title = QLabel(header)
+        self.title.setFont(scaled_font(self.font(), 1.05, bold=True))
+        self.subtitle = QLabel(header)
+        self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+
+        self.zoom_out_button = self._tool(header, None, "Zoom out (−)", lambda: self.canvas.zoom_by(1 / 1.25))
+        self.zoom_out_button.setText("−")
+        self.zoom_button = self._tool(header, None, "Fit to window / actual size (0, double-click)",
+                                      self.canvas.toggle_actual_size)
+        self.zoom_button.setMinimumWidth(self.fontMetrics().horizontalAdvance("1600%") + 16)
+        self.zoom_in_button = self._tool(header, None, "Zoom in (+)", lambda: self.canvas.zoom_by(1.25))
+        self.zoom_in_button.setText("+")
+        self.save_button = QPushButton("Save as…", header)
+        self.save_button.clicked.connect(self.save_as)
+        self.open_button = QPushButton("Open with system app", header)
+        self.open_button.clicked.connect(self.open_externally)
+        for button in (self.save_button, self.open_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        row = QHBoxLayout(header)
+        row.setContentsMargins(12, 8, 12, 8)
+        row.setSpacing(6)
+        row.addWidget(self.prev_button)
+        row.addWidget(self.next_button)
+        row.addWidget(self.counter)
+        row.addSpacing(12)
+        row.addLayout(titles, 1)
+        row.addWidget(self.zoom_out_button)
+        row.addWidget(self.zoom_button)
+        row.addWidget(self.zoom_in_button)
+        row.addSpacing(12)
+        row.addWidget(self.save_button)
+        row.addWidget(self.open_button)
+        return header
+
+    @staticmethod
+    def _tool(parent: QWidget, icon: object, tip: str, slot: object) -> QToolButton:
+        button = QToolButton(parent)
+        if icon is not None:
+            button.setIcon(icon)  # type: ignore[arg-type]
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)  # type: ignore[arg-type]
+        return button
+
+    def _load_items(self, sha256: str) -> None:
+        """The conversation's media (newest first), paged until ``sha256`` is found."""
+        messages = self.bridge.engine.db.messages
+        after = None
+        while True:
+            page = messages.media(self.conversation_id, VIEWER_KINDS, after=after, limit=MEDIA_PAGE)
+            self.items += page
+            found = next((i for i, item in enumerate(self.items) if item.attachment.blob == sha256), -1)
+            if found >= 0 or len(page) < MEDIA_PAGE:
+                break
+            after = page[-1]
+        if found < 0:  # a plain file, or something the caller knows better: show it on its own
+            for item in messages.media(self.conversation_id, ("file",), limit=10_000):
+                if item.attachment.blob == sha256:
+                    self.items.insert(0, item)
+                    found = 0
+                    break
+        self.index = found
+
+    # -- navigating --------------------------------------------------------------------------------
+    @property
+    def current(self) -> MediaItem | None:
+        return self.items[self.index] if 0 <= self.index < len(self.items) else None
+
+    def show_older(self) -> None:
+        if self.index + 1 < len(self.items):
+            self.show_index(self.index + 1)
+
+    def show_newer(self) -> None:
+        if self.index > 0:
+            self.show_index(self.index - 1)
+
+    def show_index(self, index: int) -> None:
+        self.player.unload()
+        self.canvas.clear()
+        self.show_status("")
+        self._decode_token += 1
+        if not 0 <= index < len(self.items):
+            self.index = -1
+            self._update_header()
+            self.waiting.preview.clear()
+            self.waiting.message.setText("This media is no longer in this conversation.")
+            self.waiting.progress.hide()
+            self.stage.setCurrentWidget(self.waiting)
+            return
+        self.index = index
+        self._update_header()
+        item = self.items[index]
+        path = self.bridge.engine.media_path(item.attachment.blob)
+        if path is None:
+            self._wait_for(item)
+        else:
+            self._present(item, path)
+
+    def _update_header(self) -> None:
+        item = self.current
+        total = len(self.items)
+        self.prev_button.setEnabled(item is not None and self.index + 1 < total)
+        self.next_button.setEnabled(item is not None and self.index > 0)
+        self.counter.setText(f"{total - self.index} of {total}" if item else "")
+        self.title.setText(item.attachment.name if item else "")
+        self.subtitle.setText(
+            f"{item.sender} · {_when(item.created_at)} · {human_size(item.attachment.size)}" if item else "")
+        is_image = item is not None and item.attachment.kind == "image"
+        for button in (self.zoom_in_button, self.zoom_out_button, self.zoom_button):
+            button.setVisible(is_image)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        item = self.current
+        cached = item is not None and self.bridge.engine.media_path(item.attachment.blob) is not None
+        self.save_button.setEnabled(cached)
+        self.open_button.setEnabled(cached)
+
+    # -- showing -----------------------------------------------------------------------------------
+    def _present(self, item: MediaItem, path: Path) -> None:
+        kind = item.attachment.kind
+        self._update_actions()
+        if kind == "image":
+            self.stage.setCurrentWidget(self.canvas)
+            if item.attachment.size <= SYNC_DECODE_MAX_BYTES:
+                try:
+                    self.canvas.set_image(read_image(path))
+                except Exception as exc:
+                    self.show_status(str(exc))
+                return
+            self.canvas.set_image(self._preview_of(item) or QImage())  # the thumbnail meanwhile
+            token = self._decode_token
+            self.bridge.run(lambda: read_image(path),
+                            on_done=lambda image: self._decoded(token, image),
+                            on_error=lambda sentence: self._decoded(token, None, sentence))
+        elif kind in ("video", "audio"):
+            self.stage.setCurrentWidget(self.player)
+            self.player.load(path, video=kind == "video", title=item.attachment.name)
+        else:
+            self.waiting.preview.clear()
+            self.waiting.progress.hide()
+            self.waiting.message.setText("Envelope doesn't show this kind of file; open it with the "
+                                         "system app or save it.")
+            self.stage.setCurrentWidget(self.waiting)
+
+    def _decoded(self, token: int, image: QImage | None, error: str = "") -> None:
+        if not shiboken6.isValid(self) or token != self._decode_token:
+            return
+        if image is None:
+            self.show_status(error)
+        else:
+            self.canvas.set_image(image)
+
+    def _preview_of(self, item: MediaItem) -> QImage | None:
+        a = item.attachment
+        thumb = self.bridge.engine.media_path(a.thumbnail) if a.thumbnail else None
+        if thumb is not None:
+            try:
+                return read_image(thumb)
+            except Exception:
+                pass
+        return blurhash_image(item)
+
+    def _wait_for(self, item: MediaItem) -> None:
+        a = item.attachment
+        preview = self._preview_of(item)
+        if preview is None:
+            self.waiting.preview.clear()
+        else:
+            self.waiting.preview.set_image(preview)
+        self.waiting.progress.setRange(0, 100)
+        self.waiting.progress.setValue(0)
+        self._say_waiting(item)
+        self.stage.setCurrentWidget(self.waiting)
+        if a.thumbnail and preview is None:
+            self.bridge.engine.download(a.thumbnail)
+        self.bridge.engine.download(a.blob)
+
+    def _say_waiting(self, item: MediaItem, error: str = "") -> None:
+        state = self.bridge.engine.state
+        online = state in ("online", "syncing")
+        if state == "signed_out":
+            text = f"This {NOUN.get(item.attachment.kind, 'file')} isn't downloaded yet; sign in to download it."
+        elif not online:
+            text = offline_sentence(item.attachment.kind)
+        elif error:
+            text = f"The download didn't finish ({error}); Envelope will try again."
+        else:
+            text = f"Downloading {human_size(item.attachment.size)}…"
+        self.waiting.message.setText(text)
+        self.waiting.progress.setVisible(online)
+
+    def show_status(self, sentence: str) -> None:
+        self.status.setText(sentence)
+        self.status.setVisible(bool(sentence))
+
+    # -- engine events -----------------------------------------------------------------------------
+    def _waiting_on(self, sha256: str) -> MediaItem | None:
+        item = self.current
+        if item is None or self.stage.currentWidget() is not self.waiting:
+            return None
+        return item if sha256 in (item.attachment.blob, item.attachment.thumbnail) else None
+
+    def _blob_ready(self, sha256: str) -> None:
+        item = self._waiting_on(sha256)
+        if item is None:
+            return
+        if sha256 == item.attachment.blob:
+            self.show_index(self.index)
+        elif (preview := self._preview_of(item)) is not None:
+            self.waiting.preview.set_image(preview)
+
+    def _transfer_progress(self, sha256: str, direction: str, done: int, total: int) -> None:
+        item = self._waiting_on(sha256)
+        if direction != "down" or item is None or sha256 != item.attachment.blob:
+            return
+        total = total or item.attachment.size
+        self.waiting.progress.setVisible(True)
+        self.waiting.progress.setValue(int(100 * done / total) if total else 0)
+        self.waiting.message.setText(f"Downloading… {human_size(done)} of {human_size(total)}")
+
+    def _transfer_finished(self, sha256: str, direction: str, error: str, cancelled: bool) -> None:
+        item = self._waiting_on(sha256)
+        if direction == "down" and item is not None and sha256 == item.attachment.blob and error \
+                and not cancelled:
+            self._say_waiting(item, error)
+
+    def _connection_changed(self, state: str, detail: str) -> None:
+        item = self._waiting_on(self.current.attachment.blob) if self.current else None
+        if item is not None:
+            self._say_waiting(item)
+            if state == "online":
+                self.bridge.engine.download(item.attachment.blob)
+
+    # -- keeping a copy ----------------------------------------------------------------------------
+    def _cached_path(self) -> Path | None:
+        item = self.current
+        return None if item is None else self.bridge.engine.media_path(item.attachment.blob)
+
+    def save_as(self) -> None:
+        item, source = self.current, self._cached_path()
+        if item is None or source is None:
+            return
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+        suggested = str(Path(folder) / safe_filename(item.attachment.name))
+        target, _ = QFileDialog.getSaveFileName(self, "Save as", suggested)
+        if target:
+            self.save_to(Path(target))
+
+    def save_to(self, target: Path) -> None:
+        """Copy the cached media to ``target`` off the GUI thread; the status line reports the result."""
+        source = self._cached_path()
+        if source is None:
+            return
+        self.bridge.run(lambda: shutil.copyfile(source, target),
+                        on_done=lambda _: self._report(f"Saved to {target}."),
+                        on_error=self._report)
+
+    def open_externally(self) -> None:
+        """Open the media in the system's app for it: a named copy, so the app knows the type and
+        cannot change the cached bytes (the cache is content-addressed)."""
+        item, source = self.current, self._cached_path()
+        if item is None or source is None:
+            return
+        folder = Path(tempfile.gettempdir()) / OPEN_DIR / item.attachment.blob[:16]
+        target = folder / safe_filename(item.attachment.name)
+
+        def copy() -> Path:
+            folder.mkdir(parents=True, exist_ok=True)
+            if not (target.is_file() and target.stat().st_size == item.attachment.size):
+                shutil.copyfile(source, target)
+            return target
+
+        self.bridge.run(copy, on_done=self._open_url, on_error=self._report)
+
+    def _open_url(self, path: Path) -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._report("No app on this computer opens this kind of file.")
+
+    def _report(self, sentence: str) -> None:
+        if shiboken6.isValid(self):
+            self.show_status(sentence)
+
+    # -- keys and closing --------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        image = self.stage.currentWidget() is self.canvas
+        playing = self.stage.currentWidget() is self.player
+        if key == Qt.Key.Key_Left and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.show_older()
+        elif key == Qt.Key.Key_Right and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.show_newer()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and playing:
+            self.player.seek_by(5000 if key == Qt.Key.Key_Right else -5000)
+        elif key == Qt.Key.Key_Space and playing:
+            self.player.toggle()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal) and image:
+            self.canvas.zoom_by(1.25)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore) and image:
+            self.canvas.zoom_by(1 / 1.25)
+        elif key == Qt.Key.Key_0 and image:
+            self.canvas.toggle_actual_size()
+        elif key == Qt.Key.Key_Home and self.items:
+            self.show_index(len(self.items) - 1)
+        elif key == Qt.Key.Key_End and self.items:
+            self.show_index(0)
+        else:
+            super().keyPressEvent(event)
+
+    def _update_zoom_label(self) -> None:
+        self.zoom_button.setText("Fit" if self.canvas.is_fit() else f"{round(self.canvas.scale() * 100)}%")
+
+    def done(self, result: int) -> None:
+        self.player.unload()
+        super().done(result)

@@ -1,0 +1,77 @@
+"""The timeline model loads history lazily (one page per request, never twice at once) and jumps far back."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from pytestqt.qtbot import QtBot
+
+from desktop.core.engine import Engine
+from desktop.ui.bridge import EngineBridge
+from desktop.ui.thumbnails import ThumbnailCache
+from desktop.ui.timeline_model import PAGE_SIZE, Roles, TimelineModel
+from desktop.ui.timeline_view import TimelineView
+
+CID = "big"
+COUNT = 20_000
+JUMP_TO = 15_000
+
+
+@pytest.fixture
+def bridge(tmp_path: Path) -> Iterator[EngineBridge]:
+    engine = Engine(tmp_path / "reader")  # not started: only its local database is used
+    engine.db.conversations.upsert({"id": CID, "title": "Big", "members": ["alice", "bob"]})
+    base = 1_700_000_000_000
+    for start in range(1, COUNT + 1, 5_000):
+        engine.db.messages.upsert_remote_many([
+            {"id": f"s{n}", "client_id": f"c{n}", "conversation_id": CID, "sender": "alice" if n % 3 else "bob",
+             "body": f"message {n}", "seq": n, "created_at": base + n * 60_000, "attachments": []}
+            for n in range(start, min(COUNT, start + 4_999) + 1)
+        ])
+    bridge = EngineBridge(engine)
+    yield bridge
+    bridge.stop()
+
+
+def test_history_loads_a_page_at_a_time_and_only_when_asked(bridge: EngineBridge, qtbot: QtBot) -> None:
+    model = TimelineModel(bridge, CID)
+    assert model.rowCount() == PAGE_SIZE
+    assert model.data(model.index(PAGE_SIZE - 1, 0), Roles.BODY) == f"message {COUNT}"
+    assert not model.canFetchMore(QModelIndex())  # the view has not asked: Qt's auto-fetch stays idle
+    model.history_wanted = True
+    assert model.canFetchMore(QModelIndex())
+    with qtbot.waitSignal(model.history_loaded, timeout=2_000):
+        model.fetchMore(QModelIndex())
+        model.fetchMore(QModelIndex())  # a second request while the first is queued: ignored
+        assert model.fetching
+    qtbot.wait(50)
+    assert model.rowCount() == 2 * PAGE_SIZE
+    assert model.data(model.index(0, 0), Roles.BODY) == f"message {COUNT - 2 * PAGE_SIZE + 1}"
+
+
+def test_jump_far_back_and_scrolling_stays_quick(bridge: EngineBridge, qtbot: QtBot) -> None:
+    view = TimelineView(ThumbnailCache(bridge.engine.media_path))
+    qtbot.addWidget(view)
+    view.resize(700, 600)
+    view.show()
+    model = TimelineModel(bridge, CID)
+    view.setModel(model)
+    qtbot.waitUntil(lambda: view.at_bottom() and model.rowCount() >= PAGE_SIZE)
+    target = bridge.engine.db.messages.page(CID, before=JUMP_TO + 1, limit=1)[0]
+    assert view.jump_to(target.id)
+    assert view.currentIndex().data(Roles.BODY) == f"message {JUMP_TO}"
+    assert model.rowCount() < COUNT  # only what lies between the newest message and the target
+    assert view.selectionModel().isSelected(view.currentIndex())
+    started = time.perf_counter()
+    bar = view.verticalScrollBar()
+    frames = 0
+    for value in range(bar.value(), max(0, bar.value() - 20_000), -400):  # fling upwards
+        bar.setValue(value)
+        view.viewport().repaint()
+        frames += 1
+    per_frame = (time.perf_counter() - started) / max(1, frames)
+    assert per_frame < 0.05, f"a scroll step took {per_frame * 1000:.0f} ms with {model.rowCount()} rows"
