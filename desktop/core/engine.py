@@ -142,6 +142,17 @@ class Engine:
             worker.kick()
         return account
 
+    def use_server(self, server_url: str) -> None:
+        """Point the signed-in account at another address of the same server (e.g. a new local port)."""
+        account = self.db.account()
+        if account is None or account.token is None:
+            raise NotSignedIn()
+        url = server_url.rstrip("/")
+        self.db.set_account(Account(url, account.user_id, account.username, account.token))
+        self.client = SyncClient(url, account.token)
+        for worker in (self.puller, self.outbox, self.downloads):
+            worker.kick()
+
     def sign_out(self) -> None:
         client, self.client = self.client, None
         self.db.sign_out()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from desktop.core.db_records import Upserted
@@ -27,11 +28,18 @@ class Puller(Worker):
         self.long_poll_s = long_poll_s
         self._failures = 0
         self._caught_up = False
+        self._filing = threading.Lock()
 
-    def _on_stop(self) -> None:
-        client = self.engine.client
-        if client is not None:  # break a long-poll in flight
-            client.session.close()
+    def stop(self, timeout: float = 1.0) -> None:
+        """Stop without waiting out a long-poll in flight: its answer is dropped, never filed.
+
+        A page being filed is finished first, so the database can close right after this.
+        """
+        self._stopping.set()
+        self._wake.set()
+        with self._filing:
+            pass
+        super().stop(timeout)
 
     def step(self) -> float | None:
         engine = self.engine
@@ -54,9 +62,12 @@ class Puller(Worker):
             self._failures += 1
             return engine.backoff.delay(self._failures)
         self._failures = 0
-        if not self._caught_up and not page.events:
-            engine.went_online()
-        self.file_page(page)
+        with self._filing:
+            if self.stopping:
+                return None
+            if not self._caught_up and not page.events:
+                engine.went_online()
+            self.file_page(page)
         self._caught_up = not page.has_more
         if self._caught_up:
             engine.went_online()

@@ -51,7 +51,7 @@ class DemoUser:
 class Demo:
     """Everything ``--demo`` runs; ``stop()`` it on the way out (temp dirs go with it)."""
 
-    def __init__(self, *, long_poll_s: float = 3.0) -> None:
+    def __init__(self, *, long_poll_s: float = 25.0) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="envelope-demo-")
         root = Path(self._tmp.name)
         self.server = EmbeddedServer(ServerConfig(data_dir=root / "server")).start()
@@ -131,14 +131,8 @@ class Demo:
         for user in self.users.values():
             if user.window is not None:
                 user.window.close()
-            user.bridge.wait_idle(10_000)
-            user.bridge.close()
         self._thread.join(timeout=10)
-        # Stop both engines at once: each may wait for its long-poll to return.
-        stoppers = [threading.Thread(target=u.engine.stop) for u in self.users.values()]
-        for t in stoppers:
-            t.start()
-        for t in stoppers:
-            t.join()
+        for user in self.users.values():
+            user.bridge.stop(10_000)
         self.server.stop()
         self._tmp.cleanup()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
-import threading
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +11,6 @@ from pathlib import Path
 from desktop.core.cache import default_data_dir
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
-from sync.client import SyncClient
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer
 
@@ -69,18 +66,9 @@ class Session:
         account = self.engine.account
         return account is not None and account.token is not None
 
-    def stop(self, *, wait_s: float = 3.0) -> None:
-        """Stop the engine (waiting at most ``wait_s``), then the server we started.
-
-        The engine's puller cannot break a long-poll in flight, so ``Engine.stop()`` may take up to
-        the long-poll time; quitting should not: past ``wait_s`` we let the process end around it
-        (SQLite's WAL and the resumable outbox make that safe).
-        """
-        self.bridge.wait_idle(10_000)
-        self.bridge.close()
-        stopper = threading.Thread(target=self.engine.stop, name="envelope-stop", daemon=True)
-        stopper.start()
-        stopper.join(wait_s)
+    def stop(self) -> None:
+        """Stop the engine (a long-poll in flight is abandoned, not waited for), then our server."""
+        self.bridge.stop(10_000)
         if self.server is not None:
             self.server.stop()
 
@@ -109,8 +97,6 @@ def open_session(data_dir: Path | None, server_url: str | None, *, server_dir: P
         built_in = True
         marker.write_text(url + "\n")
         if account is not None and account.token and account.server_url != url:
-            # Same built-in server, new port: point the account at it. (Engine has no API for this.)
-            engine.db.set_account(dataclasses.replace(account, server_url=url))
-            engine.client = SyncClient(url, account.token)
+            engine.use_server(url)  # same built-in server, new port
     engine.start()
     return Session(engine, EngineBridge(engine), url, built_in, server)

@@ -31,6 +31,7 @@ class Notifier:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
+        self.closed = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -43,6 +44,11 @@ class Notifier:
     def notify(self) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._fire)
+
+    def close(self) -> None:
+        """Shutting down: every waiting long-poll answers now (call on the event loop)."""
+        self.closed = True
+        self._fire()
 
     def _fire(self) -> None:
         event, self._event = self._event, asyncio.Event()
@@ -100,7 +106,7 @@ async def sync_feed(
         woken = ctx.notifier.waiter()
         page = await run_in_threadpool(read_feed, ctx, user, after, limit)
         remaining = deadline - loop.time()
-        if page.events or remaining <= 0:
+        if page.events or remaining <= 0 or ctx.notifier.closed:
             return page
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(woken.wait(), remaining)

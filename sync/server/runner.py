@@ -8,14 +8,29 @@ import threading
 import time
 
 import uvicorn
+from fastapi import FastAPI
 
 from sync.server.app import create_app
 from sync.server.config import ServerConfig
+from sync.server.feed import Notifier
 
 
-def _uvicorn_config(config: ServerConfig, host: str, port: int, log_level: str) -> uvicorn.Config:
+class _Server(uvicorn.Server):
+    """uvicorn, but waiting long-polls are answered before it waits for open requests to finish."""
+
+    def __init__(self, config: ServerConfig, host: str, port: int, log_level: str) -> None:
+        app = create_app(config)
+        self._notifier: Notifier = app.state.ctx.notifier
+        super().__init__(_uvicorn_config(app, host, port, log_level))
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._notifier.close()
+        await super().shutdown(sockets)
+
+
+def _uvicorn_config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(config),
+        app,
         host=host,
         port=port,
         log_level=log_level,
@@ -27,7 +42,7 @@ def _uvicorn_config(config: ServerConfig, host: str, port: int, log_level: str) 
 
 
 def run_forever(config: ServerConfig, *, host: str, port: int, log_level: str = "info") -> None:
-    uvicorn.Server(_uvicorn_config(config, host, port, log_level)).run()
+    _Server(config, host, port, log_level).run()
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -43,7 +58,7 @@ class EmbeddedServer:
     def __init__(self, config: ServerConfig, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port or free_port(host)
-        self._server = uvicorn.Server(_uvicorn_config(config, self.host, self.port, "warning"))
+        self._server = _Server(config, self.host, self.port, "warning")
         self._thread = threading.Thread(target=self._run, name="envelope-server", daemon=True)
 
     @property
