@@ -36,6 +36,13 @@ class Downloads(Worker):
         self._order = itertools.count()
         self._cancel: set[str] = set()
         self._failures: dict[str, int] = {}
+        self._timers: set[threading.Timer] = set()
+
+    def _on_stop(self) -> None:
+        with self._lock:
+            timers, self._timers = self._timers, set()
+        for timer in timers:
+            timer.cancel()
 
     # -- asking --------------------------------------------------------------------------------------
     def request(self, sha256: str, *, priority: int = WANTED) -> None:
@@ -107,6 +114,7 @@ class Downloads(Worker):
                 cancelled=lambda: self._cancelled(sha),
             )
             engine.cache.complete_partial(sha)
+            engine.cache.evict()  # keep within the cache limit (never thumbnails, pins or pending sends)
         except Cancelled:
             engine.db.blobs.set_state(sha, "partial", bytes_have=engine.cache.partial_size(sha))
             engine.emit(TransferFinished(sha, "down", error="Cancelled.", cancelled=True))
@@ -132,7 +140,18 @@ class Downloads(Worker):
         self._failures[sha] = attempts
         self.engine.emit(TransferFinished(sha, "down", error=error))
         delay = self.engine.backoff.delay(attempts)
-        timer = threading.Timer(delay, self.request, args=(sha,), kwargs={"priority": WANTED})
+
+        def again() -> None:
+            with self._lock:
+                self._timers.discard(timer)
+            if not self.stopping:
+                self.request(sha, priority=WANTED)
+
+        timer = threading.Timer(delay, again)
         timer.daemon = True
+        with self._lock:
+            if self.stopping:
+                return 0
+            self._timers.add(timer)
         timer.start()
         return 0

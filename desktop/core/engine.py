@@ -51,12 +51,13 @@ class Engine:
         self.cache = MediaCache.in_dir(self.data_dir, self.db)
         self.backoff = backoff or Backoff()
         self._listeners: list[Listener] = [listener] if listener else []
-        self._state: Connection = "offline"
+        self._state: Connection = "signed_out"
         self._state_lock = threading.Lock()
         self.client: SyncClient | None = None
         account = self.db.account()
         if account is not None and account.token:
             self.client = SyncClient(account.server_url, account.token)
+            self._state = "syncing"  # until the server answers (or doesn't)
         self.outbox = OutboxWorker(self)
         self.puller = Puller(self, long_poll_s=long_poll_s)
         self.downloads = Downloads(self)
@@ -66,6 +67,7 @@ class Engine:
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> Engine:
         self.db.outbox.release_all()
+        self.cache.evict()
         self.outbox.start()
         self.puller.start()
         self.downloads.start()
@@ -138,6 +140,7 @@ class Engine:
         account = Account(server_url.rstrip("/"), token.user_id, client.me().username, token.token)
         self.db.set_account(account)
         self.client = client
+        self._set_state("syncing")
         for worker in (self.puller, self.outbox, self.downloads):
             worker.kick()
         return account

@@ -89,8 +89,10 @@ class EngineBridge(QObject):
     def __init__(self, engine: Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
+        self.pool = QThreadPool(self)  # changes: one at a time, in the order asked
+        self.pool.setMaxThreadCount(1)
+        self.reads = QThreadPool(self)  # lookups and copies: any order, in parallel
+        self.reads.setMaxThreadCount(2)
         self._last_progress: dict[tuple[str, str], float] = {}
         self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[str], None] | None]] = {}
         self._next_token = 0
@@ -155,13 +157,34 @@ class EngineBridge(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
     ) -> None:
-        """Run ``fn`` on the pool; ``on_done(result)`` or ``on_error(sentence)`` then run on the GUI thread.
+        """Run a change (send, pin, sign out…) off the GUI thread, after every change asked before it.
 
-        Without ``on_error`` a failure is emitted as ``error``.
+        ``on_done(result)`` or ``on_error(sentence)`` then run on the GUI thread; without
+        ``on_error`` a failure is emitted as ``error``. Nothing runs after ``close()``.
         """
+        self._start(self.pool, fn, on_done, on_error)
+
+    def read(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        """Like ``run`` for work that changes nothing (look-ups, decoding, copies out): no ordering."""
+        self._start(self.reads, fn, on_done, on_error)
+
+    def _start(
+        self,
+        pool: QThreadPool,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[str], None] | None,
+    ) -> None:
+        if self._closed:
+            return
         self._next_token += 1
         self._callbacks[self._next_token] = (on_done, on_error)
-        self.pool.start(_Call(self, self._next_token, fn))
+        pool.start(_Call(self, self._next_token, fn))
 
     def _deliver(self, token: int, result: object) -> None:
         if self._closed:
@@ -181,4 +204,4 @@ class EngineBridge(QObject):
 
     def wait_idle(self, msecs: int = 30_000) -> bool:
         """Block until background calls finish (shutdown, tests)."""
-        return self.pool.waitForDone(msecs)
+        return self.pool.waitForDone(msecs) and self.reads.waitForDone(msecs)

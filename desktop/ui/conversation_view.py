@@ -17,6 +17,7 @@ from desktop.ui.theme import scaled_font
 from desktop.ui.thumbnails import ThumbnailCache
 from desktop.ui.timeline_model import TimelineModel
 from desktop.ui.timeline_view import TimelineView
+from desktop.ui.viewer import MediaViewer
 
 
 def conversation_title(title: str, members: tuple[str, ...], me: str) -> str:
@@ -195,12 +196,8 @@ class ConversationView(QWidget):
     def open_viewer(self, sha256: str) -> None:
         if self.conversation_id is None:
             return
-        try:
-            from desktop.ui.viewer import MediaViewer
-        except ImportError:
-            self.status.emit("The media viewer isn't part of this build yet.")
-            return
         viewer = MediaViewer(self.bridge, self.conversation_id, sha256, self.window())
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # it holds a media player
         viewer.show()
 
     def _play(self, sha256: str) -> None:
@@ -214,7 +211,7 @@ class ConversationView(QWidget):
             else:
                 playback.toggle(sha256, path)
 
-        self.bridge.run(lambda: engine.media_path(sha256), located)
+        self.bridge.read(lambda: engine.media_path(sha256), located)
 
     def _on_blob_ready(self, sha256: str) -> None:
         self.thumbnails.blob_ready(sha256)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,20 +11,21 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop.ui.bridge import EngineBridge
+from sync.filenames import clean_filename
 
 OPEN_DIR = Path(tempfile.gettempdir()) / "envelope-open"
 
 
 def named_copy(cached: Path, sha256: str, name: str) -> Path:
-    """The cached blob under its real file name (a hard link when possible), for other apps to open."""
+    """A copy of a cached blob under its (cleaned) real name, for other apps to open.
+
+    A copy, not a link: an app that edits the file in place must not change the cache.
+    """
     folder = OPEN_DIR / sha256[:16]
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (Path(name).name or "file")
-    if not target.exists():
-        try:
-            os.link(cached, target)
-        except OSError:
-            shutil.copyfile(cached, target)
+    target = folder / clean_filename(name)
+    if not (target.is_file() and target.stat().st_size == cached.stat().st_size):
+        shutil.copyfile(cached, target)
     return target
 
 
@@ -70,14 +70,14 @@ class FileActions(QObject):
             self.status.emit(f"Downloading {intent[1]}…")
             self.download(sha256)
 
-        self.bridge.run(locate, located)
+        self.bridge.read(locate, located)
 
     def _on_blob_ready(self, sha256: str) -> None:
         intents = self._waiting.pop(sha256, [])
         if not intents:
             return
         engine = self.bridge.engine
-        self.bridge.run(lambda: engine.media_path(sha256),
+        self.bridge.read(lambda: engine.media_path(sha256),
                         lambda path: [self._do(sha256, path, i) for i in intents] if path else None)
 
     def _do(self, sha256: str, cached: Path, intent: tuple[str, str, Path | None]) -> None:
@@ -86,7 +86,7 @@ class FileActions(QObject):
             def prepare() -> Path:
                 return named_copy(cached, sha256, name)
 
-            self.bridge.run(prepare, lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
+            self.bridge.read(prepare, lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
         elif target is not None:
-            self.bridge.run(lambda: shutil.copyfile(cached, target),
+            self.bridge.read(lambda: shutil.copyfile(cached, target),
                             lambda _result: self.status.emit(f"Saved {target.name}."))

@@ -6,11 +6,15 @@ import logging
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversation_list import ConversationList
 from desktop.ui.conversation_view import ConversationView
+from desktop.ui.gallery import GalleryDialog
+from desktop.ui.notify import TrayNotifier
+from desktop.ui.search import SearchDialog
+from desktop.ui.settings import SettingsDialog
 from desktop.ui.status_indicator import ConnectionIndicator
 from desktop.ui.thumbnails import ThumbnailCache
 
@@ -168,46 +172,31 @@ class MainWindow(QMainWindow):
                             lambda _r: self.show_status("This conversation's media will stay on this computer."
                                                         if pinned else "Media may be cleared to save space."))
 
-    # -- other people's dialogs ------------------------------------------------------------------------
+    # -- dialogs ---------------------------------------------------------------------------------------
+    def _show_dialog(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each holds connections (and a player)
+        dialog.show()
+
     def open_gallery(self) -> None:
         cid = self.conversation.conversation_id
         if cid is None:
             return
-        try:
-            from desktop.ui.gallery import GalleryDialog
-        except ImportError:
-            self.show_status("The gallery isn't part of this build yet.")
-            return
         dialog = GalleryDialog(self.bridge, cid, self)
         dialog.message_chosen.connect(lambda message_id: self.show_message(message_id, cid))
-        dialog.show()
+        self._show_dialog(dialog)
         self.gallery_dialog = dialog
 
     def open_search(self) -> None:
-        try:
-            from desktop.ui.search import SearchDialog
-        except ImportError:
-            self.show_status("Search isn't part of this build yet.")
-            return
         dialog = SearchDialog(self.bridge, self)
         dialog.message_chosen.connect(self.show_message)
-        dialog.show()
+        self._show_dialog(dialog)
         self.search_dialog = dialog
 
     def open_settings(self) -> None:
-        try:
-            from desktop.ui.settings import SettingsDialog
-        except ImportError:
-            self.show_status("Settings aren't part of this build yet.")
-            return
         self.settings_dialog = SettingsDialog(self.bridge, self)
-        self.settings_dialog.show()
+        self._show_dialog(self.settings_dialog)
 
     def _make_notifier(self) -> object | None:
-        try:
-            from desktop.ui.notify import TrayNotifier
-        except ImportError:
-            return None
         try:
             return TrayNotifier(self.bridge, self)
         except Exception:  # a missing system tray must not keep the window from opening

@@ -168,6 +168,46 @@ def backdrop(palette: QPalette) -> QColor:
     return mix(palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Shadow), 0.12)
 
 
+class _Poster(ImageCanvas):
+    """A video's poster frame under a large play button, until it plays; a click plays it.
+
+    Signals:
+        clicked()
+    """
+
+    clicked = Signal()
+    BUTTON = 76
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, upscale=True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        shade = QColor(palette.color(QPalette.ColorRole.Shadow))
+        shade.setAlpha(150)
+        side = self.BUTTON
+        button = QRectF(self.width() / 2 - side / 2, self.height() / 2 - side / 2, side, side)
+        glyphs.round_button(painter, button, shade, glyphs.play, palette.color(QPalette.ColorRole.BrightText),
+                            glyph_scale=0.5)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()
+
+
 class _AudioCard(QWidget):
     """What an audio clip shows where a video would: a large note and the clip's name."""
 
@@ -207,10 +247,13 @@ class MediaPlayer(QWidget):
         self.video = QVideoWidget(self)
         self.player.setVideoOutput(self.video)
         self.audio_card = _AudioCard(self)
+        self.poster = _Poster(self)
+        self.poster.clicked.connect(self.play)
 
         self.surface = QStackedWidget(self)
         self.surface.addWidget(self.video)
         self.surface.addWidget(self.audio_card)
+        self.surface.addWidget(self.poster)
         for widget in (self.video, self.audio_card):  # the same stage as photos get
             palette = widget.palette()
             palette.setColor(QPalette.ColorRole.Window, backdrop(palette))
@@ -255,9 +298,13 @@ class MediaPlayer(QWidget):
         self._state_changed(self.player.playbackState())
 
     # -- driving ---------------------------------------------------------------------------------
-    def load(self, path: Path, *, video: bool, title: str = "") -> None:
-        """Open a local file (paused at the start); ``video`` picks the video surface or the audio card."""
-        self.surface.setCurrentWidget(self.video if video else self.audio_card)
+    def load(self, path: Path, *, video: bool, title: str = "", poster: QImage | None = None) -> None:
+        """Open a local file, paused at the start: a video shows ``poster`` until it plays, audio a card."""
+        if video and poster is not None and not poster.isNull():
+            self.poster.set_image(poster)
+            self.surface.setCurrentWidget(self.poster)
+        else:
+            self.surface.setCurrentWidget(self.video if video else self.audio_card)
         self.audio_card.title.setText(title)
         self.slider.setValue(0)
         self.player.setSource(QUrl.fromLocalFile(str(path)))
@@ -298,6 +345,8 @@ class MediaPlayer(QWidget):
 
     def _state_changed(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
+        if playing and self.surface.currentWidget() is self.poster:
+            self.surface.setCurrentWidget(self.video)
         ink = self.palette().color(QPalette.ColorRole.ButtonText)
         self.play_button.setIcon(glyphs.icon(glyphs.pause if playing else glyphs.play, ink, 22,
                                              self.devicePixelRatioF()))

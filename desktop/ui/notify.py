@@ -84,9 +84,9 @@ class TrayNotifier(QObject):
             self.tray.setToolTip("Envelope")
             self.menu = QMenu(window)
             self.menu.addAction("Show Envelope", self.raise_window)
-            self.menu.addAction("Quit", QApplication.quit)
+            self.menu.addAction("Quit Envelope", window.close)  # the window's own way out (it stops the engine)
             self.tray.setContextMenu(self.menu)
-            self.tray.messageClicked.connect(self._clicked)
+            self.tray.messageClicked.connect(self.open_latest)
             self.tray.activated.connect(self._activated)
             self.tray.show()
         bridge.message_added.connect(self._message_added)
@@ -125,7 +125,8 @@ class TrayNotifier(QObject):
         self.window.raise_()
         self.window.activateWindow()
 
-    def _clicked(self) -> None:
+    def open_latest(self) -> None:
+        """The user clicked the latest notification: bring the window (and its conversation) up."""
         self.raise_window()
         if self.last_conversation_id:
             self.conversation_requested.emit(self.last_conversation_id)

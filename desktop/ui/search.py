@@ -258,7 +258,7 @@ class SearchDialog(QDialog):
             self._say("Type a word from a message or a file name.")
             return
         engine = self.bridge.engine
-        self.bridge.run(lambda: self._lookup(engine, text),
+        self.bridge.read(lambda: self._lookup(engine, text),
                         on_done=lambda results: self._show(generation, text, results),
                         on_error=lambda sentence: self._failed(generation, sentence))
 

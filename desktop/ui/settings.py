@@ -128,6 +128,7 @@ class SettingsDialog(QDialog):
         self._heading("Account")
         self.server_url = QLineEdit(self)
         self.server_url.setReadOnly(True)
+        self.server_url.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.username = QLabel(self)
         self.username.setMinimumWidth(160)
         self.sign_out_button = QPushButton("Sign out", self)

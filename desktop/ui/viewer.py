@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -27,27 +25,24 @@ from PySide6.QtWidgets import (
 
 from desktop.core.db_records import MediaItem
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.file_actions import named_copy
 from desktop.ui.media_player import ImageCanvas, MediaPlayer
 from desktop.ui.theme import clock_time, day_label, human_size, local_datetime, scaled_font
 from desktop.ui.thumbnails import decode_blurhash
+from sync.filenames import clean_filename
 from sync.media import MediaError
 
 VIEWER_KINDS = ("image", "video", "audio")
 MEDIA_PAGE = 500
 SYNC_DECODE_MAX_BYTES = 1_500_000
-"""Images up to this size decode at once (no flicker when paging); larger ones on the pool."""
+SYNC_DECODE_MAX_PIXELS = 4_000_000
+"""Images up to these sizes decode at once (no flicker when paging); larger ones on the pool."""
 NOUN = {"image": "photo", "video": "video", "audio": "audio clip", "file": "file"}
-OPEN_DIR = "envelope-open"
+CARD_WIDTH = 520
 
 
 def offline_sentence(kind: str) -> str:
     return f"This {NOUN.get(kind, 'file')} isn't available offline; it will download when you're back online."
-
-
-def safe_filename(name: str) -> str:
-    """A file name from a sender-chosen attachment name that cannot leave its directory."""
-    cleaned = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", Path(name.replace("\\", "/")).name).strip(" .")
-    return cleaned or "file"
 
 
 def read_image(path: Path) -> QImage:
@@ -84,10 +79,10 @@ class _WaitingPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.preview = ImageCanvas(self, upscale=True)
-        self.card = QFrame(self)
+        self.card = QFrame(self.preview)
         self.card.setObjectName("card")
         self.card.setStyleSheet("QFrame#card { background: palette(window); border-radius: 10px; }")
-        self.card.setMaximumWidth(520)
+        self.card.setFixedWidth(CARD_WIDTH)
         self.message = QLabel(self.card)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
@@ -95,17 +90,23 @@ class _WaitingPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
         card_layout = QVBoxLayout(self.card)
-        card_layout.setContentsMargins(20, 14, 20, 14)
+        card_layout.setContentsMargins(22, 14, 22, 14)
         card_layout.setSpacing(10)
         card_layout.addWidget(self.message)
         card_layout.addWidget(self.progress)
-        layout = QGridLayout(self)
+        overlay = QVBoxLayout(self.preview)  # the card floats over the bottom of the preview
+        overlay.setContentsMargins(24, 24, 24, 28)
+        overlay.addStretch(1)
+        overlay.addWidget(self.card, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.preview, 0, 0)
-        layout.addWidget(self.card, 0, 0, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom)
-        layout.setRowMinimumHeight(0, 200)
-        self.card.setContentsMargins(0, 0, 0, 0)
-        self.setContentsMargins(24, 0, 24, 28)
+        layout.addWidget(self.preview)
+
+    def say(self, text: str) -> None:
+        """Put a sentence on the card, as many lines as it takes."""
+        self.message.setText(text)
+        margins = self.card.layout().contentsMargins()
+        self.message.setMinimumHeight(self.message.heightForWidth(CARD_WIDTH - margins.left() - margins.right()))
 
 
 class MediaViewer(QDialog):
@@ -154,19 +155,17 @@ class MediaViewer(QDialog):
         bridge.transfer_finished.connect(self._transfer_finished)
         bridge.connection_changed.connect(self._connection_changed)
         self._load_items(sha256)
-        self.show_index(max(self.index, 0))
+        self.show_index(self.index)
 
     # -- building ----------------------------------------------------------------------------------
     def _build_header(self) -> QWidget:
         header = QFrame(self)
         header.setAutoFillBackground(True)
         header.setBackgroundRole(QPalette.ColorRole.Window)
-        self.prev_button = self._tool(header, None, "Older (Left)", self.show_older)
-        self.prev_button.setText("‹")
-        self.prev_button.setFont(scaled_font(self.font(), 1.6))
-        self.next_button = self._tool(header, None, "Newer (Right)", self.show_newer)
-        self.next_button.setText("›")
-        self.next_button.setFont(scaled_font(self.font(), 1.6))
+        self.prev_button = self._tool(header, "‹", "Older (Left)", self.show_older)
+        self.next_button = self._tool(header, "›", "Newer (Right)", self.show_newer)
+        for button in (self.prev_button, self.next_button):
+            button.setFont(scaled_font(self.font(), 1.6))
         self.counter = QLabel(header)
         self.counter.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.title = QLabel(header)
@@ -178,13 +177,11 @@ class MediaViewer(QDialog):
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
 
-        self.zoom_out_button = self._tool(header, None, "Zoom out (−)", lambda: self.canvas.zoom_by(1 / 1.25))
-        self.zoom_out_button.setText("−")
-        self.zoom_button = self._tool(header, None, "Fit to window / actual size (0, double-click)",
+        self.zoom_out_button = self._tool(header, "−", "Zoom out (−)", lambda: self.canvas.zoom_by(1 / 1.25))
+        self.zoom_button = self._tool(header, "Fit", "Fit to window / actual size (0, double-click)",
                                       self.canvas.toggle_actual_size)
         self.zoom_button.setMinimumWidth(self.fontMetrics().horizontalAdvance("1600%") + 16)
-        self.zoom_in_button = self._tool(header, None, "Zoom in (+)", lambda: self.canvas.zoom_by(1.25))
-        self.zoom_in_button.setText("+")
+        self.zoom_in_button = self._tool(header, "+", "Zoom in (+)", lambda: self.canvas.zoom_by(1.25))
         self.save_button = QPushButton("Save as…", header)
         self.save_button.clicked.connect(self.save_as)
         self.open_button = QPushButton("Open with system app", header)
@@ -209,14 +206,13 @@ class MediaViewer(QDialog):
         return header
 
     @staticmethod
-    def _tool(parent: QWidget, icon: object, tip: str, slot: object) -> QToolButton:
+    def _tool(parent: QWidget, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
         button = QToolButton(parent)
-        if icon is not None:
-            button.setIcon(icon)  # type: ignore[arg-type]
+        button.setText(text)
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.clicked.connect(slot)  # type: ignore[arg-type]
+        button.clicked.connect(slot)
         return button
 
     def _load_items(self, sha256: str) -> None:
@@ -260,7 +256,7 @@ class MediaViewer(QDialog):
             self.index = -1
             self._update_header()
             self.waiting.preview.clear()
-            self.waiting.message.setText("This media is no longer in this conversation.")
+            self.waiting.say("This media is no longer in this conversation.")
             self.waiting.progress.hide()
             self.stage.setCurrentWidget(self.waiting)
             return
@@ -299,24 +295,26 @@ class MediaViewer(QDialog):
         self._update_actions()
         if kind == "image":
             self.stage.setCurrentWidget(self.canvas)
-            if item.attachment.size <= SYNC_DECODE_MAX_BYTES:
+            a = item.attachment
+            if a.size <= SYNC_DECODE_MAX_BYTES and (a.width or 0) * (a.height or 0) <= SYNC_DECODE_MAX_PIXELS:
                 try:
                     self.canvas.set_image(read_image(path))
-                except Exception as exc:
+                except MediaError as exc:
                     self.show_status(str(exc))
                 return
             self.canvas.set_image(self._preview_of(item) or QImage())  # the thumbnail meanwhile
             token = self._decode_token
-            self.bridge.run(lambda: read_image(path),
+            self.bridge.read(lambda: read_image(path),
                             on_done=lambda image: self._decoded(token, image),
                             on_error=lambda sentence: self._decoded(token, None, sentence))
         elif kind in ("video", "audio"):
             self.stage.setCurrentWidget(self.player)
-            self.player.load(path, video=kind == "video", title=item.attachment.name)
+            poster = self._preview_of(item) if kind == "video" else None
+            self.player.load(path, video=kind == "video", title=item.attachment.name, poster=poster)
         else:
             self.waiting.preview.clear()
             self.waiting.progress.hide()
-            self.waiting.message.setText("Envelope doesn't show this kind of file; open it with the "
+            self.waiting.say("Envelope doesn't show this kind of file; open it with the "
                                          "system app or save it.")
             self.stage.setCurrentWidget(self.waiting)
 
@@ -334,7 +332,7 @@ class MediaViewer(QDialog):
         if thumb is not None:
             try:
                 return read_image(thumb)
-            except Exception:
+            except MediaError:  # a damaged thumbnail: the blurhash will do
                 pass
         return blurhash_image(item)
 
@@ -364,7 +362,7 @@ class MediaViewer(QDialog):
             text = f"The download didn't finish ({error}); Envelope will try again."
         else:
             text = f"Downloading {human_size(item.attachment.size)}…"
-        self.waiting.message.setText(text)
+        self.waiting.say(text)
         self.waiting.progress.setVisible(online)
 
     def show_status(self, sentence: str) -> None:
@@ -394,7 +392,7 @@ class MediaViewer(QDialog):
         total = total or item.attachment.size
         self.waiting.progress.setVisible(True)
         self.waiting.progress.setValue(int(100 * done / total) if total else 0)
-        self.waiting.message.setText(f"Downloading… {human_size(done)} of {human_size(total)}")
+        self.waiting.say(f"Downloading… {human_size(done)} of {human_size(total)}")
 
     def _transfer_finished(self, sha256: str, direction: str, error: str, cancelled: bool) -> None:
         item = self._waiting_on(sha256)
@@ -419,7 +417,7 @@ class MediaViewer(QDialog):
         if item is None or source is None:
             return
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-        suggested = str(Path(folder) / safe_filename(item.attachment.name))
+        suggested = str(Path(folder) / clean_filename(item.attachment.name))
         target, _ = QFileDialog.getSaveFileName(self, "Save as", suggested)
         if target:
             self.save_to(Path(target))
@@ -429,7 +427,7 @@ class MediaViewer(QDialog):
         source = self._cached_path()
         if source is None:
             return
-        self.bridge.run(lambda: shutil.copyfile(source, target),
+        self.bridge.read(lambda: shutil.copyfile(source, target),
                         on_done=lambda _: self._report(f"Saved to {target}."),
                         on_error=self._report)
 
@@ -439,16 +437,8 @@ class MediaViewer(QDialog):
         item, source = self.current, self._cached_path()
         if item is None or source is None:
             return
-        folder = Path(tempfile.gettempdir()) / OPEN_DIR / item.attachment.blob[:16]
-        target = folder / safe_filename(item.attachment.name)
-
-        def copy() -> Path:
-            folder.mkdir(parents=True, exist_ok=True)
-            if not (target.is_file() and target.stat().st_size == item.attachment.size):
-                shutil.copyfile(source, target)
-            return target
-
-        self.bridge.run(copy, on_done=self._open_url, on_error=self._report)
+        self.bridge.read(lambda: named_copy(source, item.attachment.blob, item.attachment.name),
+                         on_done=self._open_url, on_error=self._report)
 
     def _open_url(self, path: Path) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):

@@ -101,3 +101,17 @@ def test_new_media_appears_and_pages_load_lazily(chat: Chat, qtbot: QtBot) -> No
     qtbot.waitUntil(lambda: model.rowCount() == 7)
     assert model.index(0).data(Role.KIND) == "video"
     assert model.index(0, 0).data(Role.ITEM).position == 0
+
+
+def test_media_arriving_while_open_appears_with_its_thumbnail(chat: Chat, qtbot: QtBot) -> None:
+    gallery = GalleryDialog(chat.bob.bridge, chat.cid)
+    qtbot.addWidget(gallery)
+    gallery.show()
+    qtbot.waitExposed(gallery)
+    assert gallery.media_page.currentIndex() == 1  # "No photos or videos in this conversation yet."
+    chat.alice.engine.send(chat.cid, "", [SAMPLES / "photos/chelsea.png"])
+    qtbot.waitUntil(lambda: gallery.media_model.rowCount() == 1, timeout=15_000)
+    assert gallery.media_page.currentWidget() is gallery.grid
+    cell = gallery.grid.gridSize().shrunkBy(QMargins(CELL_GAP, CELL_GAP, CELL_GAP, CELL_GAP))
+    sha = gallery.media_model.index(0).data(Role.PREVIEW_SHA256)
+    qtbot.waitUntil(lambda: gallery.thumbnails.has(sha, cell, gallery.grid.devicePixelRatioF()), timeout=10_000)

@@ -56,3 +56,12 @@ def test_the_drawn_icon_and_the_texts(chat: Chat) -> None:
     two = engine.send(chat.cid, "", [SAMPLES / "photos/chelsea.png", SAMPLES / "photos/coffee_with_gps.jpg"])
     assert notification_text(pdf) == "File: chelsea.pdf"
     assert notification_text(two) == "2 photos"
+
+
+def test_clicking_the_notification_raises_her_window(chat: Chat, qtbot: QtBot, notifier: TrayNotifier) -> None:
+    with qtbot.waitSignal(chat.alice.bridge.message_added, timeout=15_000):
+        chat.bob.engine.send(chat.cid, "look")
+    with qtbot.waitSignal(notifier.conversation_requested) as requested:
+        notifier.open_latest()  # what clicking the bubble does
+    assert requested.args == [chat.cid]
+    qtbot.waitUntil(chat.alice.window.isActiveWindow)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
 
+from desktop.ui import viewer as viewer_module
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.viewer import MediaViewer, offline_sentence
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
@@ -87,6 +88,15 @@ def test_zoom_keys_wheel_and_double_click(chat: Chat, qtbot: QtBot) -> None:
     assert viewer.canvas.is_fit()
 
 
+def test_large_images_decode_off_the_gui_thread(chat: Chat, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    (photo,) = send(chat, qtbot, LARGE)
+    monkeypatch.setattr(viewer_module, "SYNC_DECODE_MAX_BYTES", 0)  # as if it were a 50 MP photo
+    viewer = open_viewer(qtbot, chat.alice.bridge, chat.cid, photo)
+    thumbnail_width = viewer.canvas.image().width()
+    assert 0 < thumbnail_width < 1000  # the thumbnail stands in at once
+    qtbot.waitUntil(lambda: viewer.canvas.image().width() == 1000, timeout=5_000)  # then the photo itself
+
+
 def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot) -> None:
     (video,) = send(chat, qtbot, VIDEO)
     assert chat.bob.engine.media_path(video) is None  # videos download on click, not by themselves
@@ -101,9 +111,12 @@ def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot) -> None:
     ready = (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia)
     qtbot.waitUntil(lambda: player.mediaStatus() in ready, timeout=10_000)
     assert player.duration() == pytest.approx(5000, abs=200)
+    assert viewer.player.surface.currentWidget() is viewer.player.poster  # its poster frame, until it plays
+    assert not viewer.player.poster.image().isNull()
     qtbot.keyClick(viewer, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: player.position() > 0, timeout=10_000)
     assert player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+    assert viewer.player.surface.currentWidget() is viewer.player.video
     qtbot.waitUntil(lambda: viewer.player.slider.value() > 0)
     viewer.grab().save("/tmp/viewer_video.png")
     qtbot.keyClick(viewer, Qt.Key.Key_Space)
