@@ -46,6 +46,7 @@ __all__ = [
     "compress_for_send",
     "probe",
     "sniff",
+    "sniff_magic",
 ]
 
 DEFAULT_TIMEOUT = 10.0
@@ -81,7 +82,7 @@ def probe(
     size = regular_file_size(path)
     if size == 0:
         raise CorruptMedia("This file is empty, so there is nothing to preview; it can still be sent as a file.")
-    kind, mime = _sniff_magic(path)
+    kind, mime = sniff_magic(path)
     if kind == "file":
         return Preview(MediaInfo(kind=kind, mime=mime, size=size))
     info, thumbnail = run_isolated(
@@ -118,7 +119,7 @@ def compress_for_send(
     if max_edge < 1 or not 1 <= quality <= 100 or timeout <= 0 or max_pixels <= 0:
         raise ValueError("max_edge, timeout and max_pixels must be positive and quality within 1..100")
     regular_file_size(src)
-    kind, mime = _sniff_magic(src)
+    kind, mime = sniff_magic(src)
     if kind != "image":
         raise UnsupportedMedia("Only photos can be compressed; this file can be sent as it is.")
     encoded: EncodedImage | None = run_isolated(
@@ -143,8 +144,11 @@ def _probe_untrusted(
     return MediaInfo(kind=kind, mime=mime, size=size), None
 
 
-def _sniff_magic(path: Path) -> tuple[MediaKind, str]:
-    """Magic numbers only, no decoder: enough to route a file (containers are confirmed in a worker)."""
+def sniff_magic(path: Path) -> tuple[MediaKind, str]:
+    """Magic numbers only, no decoder, safe on untrusted bytes in any process; raises OSError.
+
+    Enough to route a file and to serve a Content-Type (containers are confirmed in a worker).
+    """
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
     verdict = sniff_bytes(head, whole=len(head) < SNIFF_BYTES)

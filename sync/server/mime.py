@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.media import sniff
+from sync.media import sniff_magic
 
 MEDIA_KINDS = ("image", "video", "audio")
 
 
 def sniff_mime(path: Path) -> str:
-    """The MIME type of a file by content; never raises for unreadable media (octet-stream then)."""
+    """The MIME type of a file by its magic numbers (no decoder runs in the server); octet-stream if unreadable."""
     try:
-        return sniff(path)[1]
-    except Exception:
+        return sniff_magic(path)[1]
+    except OSError:
         return "application/octet-stream"
 
 
