@@ -15,6 +15,7 @@ from desktop.ui.gallery import GalleryDialog
 from desktop.ui.notify import TrayNotifier
 from desktop.ui.search import SearchDialog
 from desktop.ui.settings import SettingsDialog
+from desktop.ui.sign_in import SignInDialog
 from desktop.ui.status_indicator import ConnectionIndicator
 from desktop.ui.thumbnails import ThumbnailCache
 
@@ -27,6 +28,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.sign_in_dialog: SignInDialog | None = None
         self.bridge = bridge
         engine = bridge.engine
         self.thumbnails = ThumbnailCache(engine.media_path, parent=self)
@@ -205,11 +207,25 @@ class MainWindow(QMainWindow):
 
     # -- account and connection ----------------------------------------------------------------------
     def sign_out(self) -> None:
-        engine = self.bridge.engine
-        self.bridge.run(engine.sign_out, lambda _r: self.show_status("Signed out. Restart Envelope to sign in."))
+        self.bridge.run(self.bridge.engine.sign_out)  # the engine then reports "signed_out": see below
 
     def _on_connection(self, state: str, detail: str) -> None:
         self.connection.set_state(state, detail)
+        if state == "signed_out":
+            self.ask_sign_in()
+
+    def ask_sign_in(self) -> None:
+        """Signed out (by the user, or the server ended the session): offer to sign in again here.
+
+        Messages and media stay browsable behind the dialog; what waits to be sent goes out after.
+        """
+        if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
+            return
+        account = self.bridge.engine.account
+        dialog = SignInDialog(self.bridge, account.server_url if account else "", parent=self)
+        dialog.accepted.connect(self.conversations.conversations.refresh)
+        dialog.open()
+        self.sign_in_dialog = dialog
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.timeline_model import Roles
-from tests.gui.conftest import SAMPLES, AppUser, Chat, ServerHandle, distinct_colours
+from tests.gui.conftest import PASSWORD, SAMPLES, AppUser, Chat, ServerHandle, distinct_colours
 
 PHOTO = SAMPLES / "photos" / "chelsea.png"
 PDF = SAMPLES / "files" / "chelsea.pdf"
@@ -171,3 +171,19 @@ def test_shortcuts_open_search_gallery_settings_and_search_jumps(chat: Chat, qtb
     alice.window.settings_action.trigger()
     assert alice.window.settings_dialog.isVisible()
     alice.window.settings_dialog.close()
+
+
+def test_signing_out_offers_sign_in_again(alice: AppUser, qtbot: QtBot) -> None:
+    alice.window.sign_out()
+    qtbot.waitUntil(lambda: alice.window.sign_in_dialog is not None and alice.window.sign_in_dialog.isVisible(),
+                    timeout=10_000)
+    assert alice.engine.account is not None and alice.engine.account.token is None
+    dialog = alice.window.sign_in_dialog
+    assert dialog is not None
+    dialog.username.setText("alice")
+    dialog.password.setText(PASSWORD)
+    dialog.submit(create=False)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+    account = alice.engine.account
+    assert account is not None and account.token is not None
+    assert alice.engine.client is not None and alice.engine.client.me().username == "alice"
