@@ -30,11 +30,9 @@ class Downloads(Worker):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self._lock = threading.Lock()
         self._heap: list[tuple[int, int, str]] = []
         self._queued: dict[str, int] = {}
         self._order = itertools.count()
-        self._cancel: set[str] = set()
         self._failures: dict[str, int] = {}
         self._timers: set[threading.Timer] = set()
 
@@ -50,8 +48,8 @@ class Downloads(Worker):
         if self.engine.cache.path(sha256) is not None:
             self.engine.emit(BlobReady(sha256))
             return
+        self.uncancel(sha256)
         with self._lock:
-            self._cancel.discard(sha256)
             if self._queued.get(sha256, BACKGROUND + 1) <= priority:
                 return
             self._queued[sha256] = priority
@@ -61,8 +59,8 @@ class Downloads(Worker):
         self.kick()
 
     def cancel(self, sha256: str) -> None:
+        super().cancel(sha256)
         with self._lock:
-            self._cancel.add(sha256)
             self._queued.pop(sha256, None)
 
     def want_message(self, message: Message) -> None:
@@ -90,10 +88,6 @@ class Downloads(Worker):
                     return sha
             return None
 
-    def _cancelled(self, sha256: str) -> bool:
-        with self._lock:
-            return self.stopping or sha256 in self._cancel
-
     def step(self) -> float | None:
         engine = self.engine
         if engine.client is None:
@@ -111,7 +105,7 @@ class Downloads(Worker):
                 sha,
                 partial,
                 progress=lambda done, total: engine.emit(TransferProgress(sha, "down", done, total)),
-                cancelled=lambda: self._cancelled(sha),
+                cancelled=lambda: self.is_cancelled(sha),
             )
             engine.cache.complete_partial(sha)
             engine.cache.evict()  # keep within the cache limit (never thumbnails, pins or pending sends)
@@ -144,7 +138,7 @@ class Downloads(Worker):
         def again() -> None:
             with self._lock:
                 self._timers.discard(timer)
-            if not self.stopping:
+            if not self.is_cancelled(sha):
                 self.request(sha, priority=WANTED)
 
         timer = threading.Timer(delay, again)

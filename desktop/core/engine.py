@@ -89,6 +89,9 @@ class Engine:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
     def emit(self, event: EngineEvent) -> None:
         for listener in list(self._listeners):
             try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING
 
 from desktop.core.db_records import OutboxItem
@@ -28,16 +27,6 @@ class OutboxWorker(Worker):
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self._cancel: set[str] = set()
-        self._lock = threading.Lock()
-
-    def cancel(self, sha256: str) -> None:
-        with self._lock:
-            self._cancel.add(sha256)
-
-    def _cancelled(self, sha256: str) -> bool:
-        with self._lock:
-            return self.stopping or sha256 in self._cancel
 
     def step(self) -> float | None:
         engine = self.engine
@@ -101,7 +90,7 @@ class OutboxWorker(Worker):
             offset=offset,
             progress=lambda done, total: engine.emit(TransferProgress(sha, "up", done, total)),
             on_offset=lambda o: engine.db.outbox.update_upload(item.id, offset=o),
-            cancelled=lambda: self._cancelled(sha),
+            cancelled=lambda: self.is_cancelled(sha),
         )
         engine.db.outbox.complete(item.id)
         engine.went_online()
@@ -153,7 +142,6 @@ class OutboxWorker(Worker):
             engine.db.messages.mark_failed(message.client_id, error)
             engine.emit(MessageUpdated(message.id, message.conversation_id))
         if item.blob:
-            with self._lock:
-                self._cancel.discard(item.blob)
+            self.uncancel(item.blob)
             engine.emit(TransferFinished(item.blob, "up", error=error, cancelled=cancelled))
         log.info("message %s failed: %s", item.client_id, error)

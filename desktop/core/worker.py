@@ -14,6 +14,8 @@ class Worker:
     name = "envelope-worker"
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled: set[str] = set()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -34,6 +36,20 @@ class Worker:
     @property
     def stopping(self) -> bool:
         return self._stopping.is_set()
+
+    # -- transfers the user cancelled (by blob) -----------------------------------------------------
+    def cancel(self, sha256: str) -> None:
+        with self._lock:
+            self._cancelled.add(sha256)
+
+    def uncancel(self, sha256: str) -> None:
+        with self._lock:
+            self._cancelled.discard(sha256)
+
+    def is_cancelled(self, sha256: str) -> bool:
+        """Whether a transfer of ``sha256`` should stop now (cancelled, or the worker is stopping)."""
+        with self._lock:
+            return self.stopping or sha256 in self._cancelled
 
     def sleep(self, seconds: float) -> bool:
         """Sleep up to ``seconds`` (woken early by ``kick``); False once stopping."""

@@ -334,3 +334,32 @@ def test_resending_a_file_the_server_has_moves_zero_bytes(servers: Servers, pair
     wait_for(lambda: alice.db.messages.get(again.id).state == "sent", 30, "second send")  # type: ignore[union-attr]
     assert servers.bytes_counter("bytes_in") - before < 10_000  # only the JSON of the message
     assert again.attachments[0].blob == first.attachments[0].blob
+
+
+def test_cancelled_upload_fails_visibly_and_retry_delivers_once(pair: tuple[Engine, Engine, str],
+                                                                tmp_path: Path) -> None:
+    from desktop.core.events import EngineEvent, TransferFinished, TransferProgress
+
+    alice, bob, cid = pair
+    big = tmp_path / "video.bin"
+    big.write_bytes(os.urandom(40 * 1024 * 1024))
+    finished: list[TransferFinished] = []
+
+    def listener(event: EngineEvent) -> None:
+        if isinstance(event, TransferProgress) and event.direction == "up" and 0 < event.done < event.total:
+            alice.cancel_transfer(event.sha256)
+        if isinstance(event, TransferFinished):
+            finished.append(event)
+
+    alice.add_listener(listener)
+    message = alice.send(cid, "big one", [big])
+    wait_for(lambda: alice.db.messages.get(message.id).state == "failed", 30, "the cancel")  # type: ignore[union-attr]
+    assert any(f.cancelled for f in finished)
+    assert alice.db.messages.get(message.id).error == "Cancelled."  # type: ignore[union-attr]
+    alice.remove_listener(listener)
+
+    alice.retry(message.client_id)
+    wait_for(lambda: alice.db.messages.get(message.id).state == "sent", 60, "the retried send")  # type: ignore[union-attr]
+    wait_for(lambda: len(_messages(bob, cid)) == 1, 30, "bob to get it")
+    time.sleep(1.5)
+    assert len(_messages(bob, cid)) == 1
