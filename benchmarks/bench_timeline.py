@@ -1,0 +1,289 @@
+"""How smooth the timeline is on a 100,000-message conversation, offscreen, in a real MainWindow; prints a table.
+
+Run: .venv/bin/python benchmarks/bench_timeline.py [--messages N] [--profile CASE]
+
+A "frame" is the action, one ``processEvents()`` (layouts, history pages, thumbnails that landed, Qt's own
+partial repaint), then ``viewport().repaint()`` (every visible row painted): an upper bound of one frame's
+work on the GUI thread. Thumbnails decode on the ThumbnailCache's pool meanwhile, as in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench_db import build  # noqa: E402
+from PIL import Image  # noqa: E402
+from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import QWheelEvent  # noqa: E402
+from PySide6.QtWidgets import QAbstractSlider, QApplication  # noqa: E402
+
+from desktop.core.db import LocalDB  # noqa: E402
+from desktop.core.db_records import Account  # noqa: E402
+from desktop.core.engine import Engine  # noqa: E402
+from desktop.ui.app import make_application, parse_args  # noqa: E402
+from desktop.ui.bridge import EngineBridge  # noqa: E402
+from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.ui.timeline_model import Roles  # noqa: E402
+
+CONVERSATION, OTHER = "c1", "c2"  # bench_db.build's big conversation and an empty one
+FRAME_MS = 16.7
+WITH_THUMBNAILS = 3_000  # the newest messages whose photos have real thumbnails (and as many around the jump)
+Row = tuple[str, list[float]]
+
+
+def add_thumbnails(engine: Engine, spans: list[range]) -> int:
+    """Real 640 px JPEG thumbnails (as the media pipeline makes them) for the photos among these message ids."""
+    size = (640, 480)
+    detail = Image.effect_mandelbrot(size, (-2.2, -1.2, 1.0, 1.2), 48)
+    noise = Image.effect_noise(size, 40)
+    shade = Image.linear_gradient("L").resize(size)
+    with engine.db._conns.write() as db:  # no public API files a thumbnail on an existing attachment
+        photos = list(dict.fromkeys(message_id for span in spans for (message_id,) in db.execute(
+            "SELECT message_id FROM attachments WHERE kind = 'image' AND message_id BETWEEN ? AND ?",
+            [span.start, span.stop - 1])))
+    updates = []
+    for i, message_id in enumerate(photos):
+        tint = shade.point(lambda v, i=i: (v + i * 37) % 256)
+        picture = Image.merge("RGB", (tint, detail, noise) if i % 2 else (detail, tint, noise))
+        portrait = i % 3 == 0
+        if portrait:
+            picture = picture.transpose(Image.Transpose.ROTATE_90)
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=80)
+        blob = engine.cache.add_thumbnail(out.getvalue())
+        updates.append((blob.sha256, 3024 if portrait else 4032, 4032 if portrait else 3024, message_id))
+    with engine.db._conns.write() as db:
+        db.conn.executemany("UPDATE attachments SET thumbnail = ?, width = ?, height = ? WHERE message_id = ?", updates)
+    return len(updates)
+
+
+class Bench:
+    """The window under test and the ways to drive it; ``frame`` times one action with its paint."""
+
+    def __init__(self, app: QApplication, window: MainWindow, bridge: EngineBridge, profile: str | None) -> None:
+        self.app, self.window, self.bridge = app, window, bridge
+        self.view = window.conversation.timeline
+        self.profile_case = profile
+        self.profiler = cProfile.Profile()
+        self.case = ""
+
+    def frame(self, action: Callable[[], object]) -> float:
+        profiling = self.case == self.profile_case
+        start = time.perf_counter()
+        if profiling:
+            self.profiler.enable()
+        action()
+        self.app.processEvents()
+        self.view.viewport().repaint()
+        if profiling:
+            self.profiler.disable()
+        return (time.perf_counter() - start) * 1000
+
+    def settle(self, timeout_s: float = 5.0) -> None:
+        """Let background work (history pages, thumbnail decodes, bridge calls) land."""
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            self.app.processEvents()
+            if not self.window.thumbnails.busy() and self.bridge.pool.activeThreadCount() == 0:
+                self.app.processEvents()
+                return
+            time.sleep(0.002)
+
+    def until_photos_painted(self, start: float, timeout_s: float = 10.0) -> float:
+        """Milliseconds from ``start`` until every photo in sight shows its real thumbnail."""
+        while not self.view.media_painted() and time.perf_counter() - start < timeout_s:
+            self.app.processEvents()
+            time.sleep(0.001)
+        self.app.processEvents()
+        return (time.perf_counter() - start) * 1000
+
+    def open_fresh(self) -> None:
+        self.window.open_conversation(OTHER)
+        self.settle()
+        self.window.open_conversation(CONVERSATION)
+        self.settle()
+
+    def wheel_up(self) -> None:
+        viewport = self.view.viewport()
+        pos = QPointF(viewport.width() / 2, viewport.height() / 2)
+        QApplication.sendEvent(viewport, QWheelEvent(
+            pos, viewport.mapToGlobal(pos), QPoint(), QPoint(0, 120), Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+
+    def page_up(self) -> None:
+        self.view.verticalScrollBar().triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)
+
+    def fetch_one_page(self) -> None:
+        model = self.view.timeline()
+        assert model is not None
+        model.history_wanted = True
+        model.fetchMore()
+        while model.fetching:
+            self.app.processEvents()
+
+    def top_message_id(self) -> int:
+        index = self.view.indexAt(QPoint(1, 1))
+        return int(index.data(Roles.MESSAGE_ID)) if index.isValid() else 0
+
+    def loaded(self) -> int:
+        model = self.view.timeline()
+        return model.rowCount() if model is not None else 0
+
+    def history_left(self) -> bool:
+        model = self.view.timeline()
+        return model is not None and model.has_more
+
+
+def run_cases(bench: Bench, n: int) -> list[Row]:
+    rows: list[Row] = []
+    back = min(10_000, n // 2)
+
+    def case(name: str, key: str = "") -> list[float]:
+        """A row of the table; a row with a ``key`` starts a case (``--profile`` names it), others report on it."""
+        if key:
+            bench.case = key
+        samples: list[float] = []
+        rows.append((name, samples))
+        return samples
+
+    bench.open_fresh()
+    samples = case("repaint the viewport, nothing changed", "repaint")
+    for _ in range(30):
+        samples.append(bench.frame(lambda: None))
+
+    samples = case("open conversation (model + first paint)", "open")
+    for _ in range(8):
+        bench.window.open_conversation(OTHER)
+        bench.settle()
+        samples.append(bench.frame(lambda: bench.window.open_conversation(CONVERSATION)))
+        bench.settle()
+
+    samples = case("scroll one wheel step up (96 px)", "wheel")
+    for _ in range(40):
+        samples.append(bench.frame(bench.wheel_up))
+        bench.settle()
+    paged, photos = case("page up (scroll bar page step)", "page"), case("  … until photos in sight (decoded)")
+    for _ in range(20):
+        start = time.perf_counter()
+        paged.append(bench.frame(bench.page_up))
+        photos.append(bench.until_photos_painted(start))
+        bench.settle()
+
+    bench.open_fresh()
+    samples = case(f"fetchMore one page of history ({bench.loaded()}+ loaded)", "fetch")
+    for _ in range(10):
+        samples.append(bench.frame(bench.fetch_one_page))
+        bench.settle()
+
+    bench.open_fresh()
+    frames, history, other = (case("scroll 2,000 rows, 1 wheel step/frame: all", "flick"),
+                              case("  … frames that loaded a history page"), case("  … other frames"))
+    newest = bench.top_message_id()
+    started = time.perf_counter()
+    while newest - bench.top_message_id() < 2_000:
+        before, top = bench.loaded(), bench.top_message_id()
+        ms = bench.frame(bench.wheel_up)
+        frames.append(ms)
+        (history if bench.loaded() != before else other).append(ms)
+        if bench.top_message_id() == top and not bench.history_left():
+            break  # a short conversation ran out
+    rows.append((f"  ({newest - bench.top_message_id():,} rows in {time.perf_counter() - started:.1f} s, "
+                 f"{sum(ms > FRAME_MS for ms in frames)} of {len(frames)} frames over {FRAME_MS} ms)", []))
+    bench.settle()
+
+    target = (n - back) // 10 * 10  # a photo, as a gallery jump lands on (build: every 10th, every 50th a file)
+    target -= 10 if target % 50 == 0 else 0
+    jumped, photos = case(f"jump_to a photo {n - target:,} messages back", "jump"), case("  … until photos in sight")
+    for _ in range(3):
+        bench.open_fresh()
+        start = time.perf_counter()
+        jumped.append(bench.frame(lambda: bench.view.jump_to(target)))
+        photos.append(bench.until_photos_painted(start))
+        bench.settle()
+    samples = case(f"  then a wheel step ({bench.loaded():,} loaded)", "wheel_big")
+    for _ in range(20):
+        samples.append(bench.frame(bench.wheel_up))
+        bench.settle()
+    samples = case(f"  then fetchMore one page ({bench.loaded():,}+ loaded)", "fetch_big")
+    for _ in range(5):
+        samples.append(bench.frame(bench.fetch_one_page))
+        bench.settle()
+    return rows
+
+
+def summary(samples: list[float]) -> str:
+    if not samples:
+        return ""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return (f"{len(samples):>5} {samples[0]:>9.1f} {statistics.median(samples):>9.1f} {p95:>9.1f} "
+            f"{ordered[-1]:>9.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--profile", metavar="CASE", choices=["repaint", "open", "wheel", "page", "fetch", "flick",
+                                                              "jump", "wheel_big", "fetch_big"],
+                        help="print where the time of one case goes (cProfile, GUI thread)")
+    args = parser.parse_args()
+    n = args.messages
+    app = make_application(parse_args([]))
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        started = time.perf_counter()
+        with LocalDB.in_dir(data_dir) as db:
+            build(db, n)
+            db.set_account(Account("http://127.0.0.1:9", "u1", "alice", None))  # signed in, never online
+        built = time.perf_counter() - started
+        engine = Engine(data_dir).start()
+        started = time.perf_counter()
+        back = min(10_000, n // 2)
+        thumbnails = add_thumbnails(engine, [range(n - WITH_THUMBNAILS, n + 1), range(n - back - 500, n - back + 500)])
+        thumbed = time.perf_counter() - started
+        bridge = EngineBridge(engine)
+        window = MainWindow(bridge)
+        window.show()
+        bench = Bench(app, window, bridge, args.profile)
+        try:
+            rows = run_cases(bench, n)
+            size = bench.view.viewport().size()
+        finally:
+            window.close()
+            bridge.wait_idle()
+            window.thumbnails.wait_idle()
+            bridge.close()
+            engine.stop()
+            window.deleteLater()
+
+    print(f"timeline, {n:,} messages in one conversation (db built in {built:.1f} s; {thumbnails} photos with "
+          f"real thumbnails, made in {thumbed:.1f} s); viewport {size.width()}x{size.height()}, "
+          f"{os.environ['QT_QPA_PLATFORM']}")
+    print(f"{'frame (action + processEvents + repaint)':<52} {'runs':>5} {'first ms':>9} {'median':>9} "
+          f"{'p95':>9} {'max':>9}")
+    print("-" * 98)
+    for name, samples in rows:
+        print(f"{name:<52} {summary(samples)}".rstrip())
+    if args.profile:
+        out = io.StringIO()
+        pstats.Stats(bench.profiler, stream=out).sort_stats("tottime").print_stats(20)
+        print(f"\nprofile of '{args.profile}' (GUI thread, by own time):")
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
