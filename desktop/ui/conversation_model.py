@@ -41,15 +41,22 @@ class ConversationListModel(QAbstractListModel):
         super().__init__()
         self.bridge = bridge
         self._rows: list[ConversationSummary] = []
+        self.me = ""  # the signed-in username, read again with the list (not on every data() call)
         bridge.conversations_changed.connect(self.refresh)
+        bridge.connection_changed.connect(self._on_connection_changed)
         self.refresh()
 
-    @property
-    def me(self) -> str:
-        account = self.bridge.engine.account
-        return account.username if account else ""
+    def _on_connection_changed(self, _state: str, _detail: str) -> None:
+        account = self.bridge.engine.account  # a sign-in or sign-out changes who "me" is
+        me = account.username if account else ""
+        if me != self.me:
+            self.me = me
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
 
     def refresh(self) -> None:
+        account = self.bridge.engine.account
+        self.me = account.username if account else ""
         rows = self.bridge.engine.db.conversations.summaries()
         if [r.conversation.id for r in rows] == [r.conversation.id for r in self._rows]:
             self._rows = rows

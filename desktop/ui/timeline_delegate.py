@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Protocol
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -36,9 +38,10 @@ from desktop.ui.timeline_layout import (
     file_links,
     layout_row,
 )
-from desktop.ui.timeline_model import Roles, Transfer
+from desktop.ui.timeline_model import Roles, TimelineModel, Transfer
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+LAID_OUT_ROWS = 600  # geometry kept for painting: a few screens' worth
 
 
 class Playback(Protocol):
@@ -48,7 +51,12 @@ class Playback(Protocol):
 
 
 class TimelineDelegate(QStyledItemDelegate):
-    """Lays out (``timeline_layout``) and paints one message per row; sizes are cached per width."""
+    """Lays out (``timeline_layout``) and paints one message per row; sizes are cached per width.
+
+    A row's geometry is keyed on the TimelineModel's ``stamp(row)`` (message id and a hash of the message
+    and its flags, worked out when the row loads), so measuring a row Qt has measured before is one dict
+    lookup, and painting it reuses the layout (the last ``LAID_OUT_ROWS`` rows) instead of redoing it.
+    """
 
     def __init__(self, view: QAbstractItemView, thumbnails: ThumbnailCache, playback: Playback | None = None) -> None:
         super().__init__(view)
@@ -56,10 +64,13 @@ class TimelineDelegate(QStyledItemDelegate):
         self.thumbnails = thumbnails
         self.playback = playback
         self.docs = TextDocs()
-        self._sizes: dict[tuple, QSize] = {}
+        self._sizes: dict[tuple[Hashable, int], QSize] = {}
+        self._geometry: OrderedDict[tuple[Hashable, int], RowLayout] = OrderedDict()
         self._links: dict[tuple[int, bool], str] = {}
         self._fonts_key = view.font().key()
         self._fonts = self._make_fonts()
+        self._width = max(240, view.viewport().width())
+        view.viewport().installEventFilter(self)
 
     # -- geometry ----------------------------------------------------------------------------------
     def _make_fonts(self) -> Fonts:
@@ -75,11 +86,17 @@ class TimelineDelegate(QStyledItemDelegate):
         """The view's font or palette changed: measure everything again."""
         self._fonts_key, self._fonts = self.view.font().key(), self._make_fonts()
         self._sizes.clear()
+        self._geometry.clear()
         self._links.clear()
         self.docs.clear()
 
     def width(self) -> int:
-        return max(240, self.view.viewport().width())
+        return self._width
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self._width = max(240, self.view.viewport().width())  # before the view lays its rows out again
+        return False
 
     def _link_color(self, own: bool) -> str:
         palette = self.view.palette()
@@ -100,17 +117,40 @@ class TimelineDelegate(QStyledItemDelegate):
             transfers={} if geometry_only else (index.data(Roles.TRANSFERS) or {}),
         )
 
+    def _stamp(self, index: AnyIndex) -> Hashable:
+        """What the row's geometry depends on: the model's stamp if it keeps one, else the layout key itself."""
+        model = index.model()
+        if isinstance(model, TimelineModel):
+            return model.stamp(index.row())
+        return index.data(Roles.LAYOUT_KEY)
+
+    def geometry(self, index: AnyIndex, width: int | None = None) -> RowLayout | None:
+        """The row's layout without per-transfer click areas, from the cache when it was laid out before."""
+        stamp = self._stamp(index)
+        if stamp is None:
+            return None
+        width = width or self.width()
+        key = (stamp, width)
+        lay = self._geometry.get(key)
+        if lay is not None:
+            self._geometry.move_to_end(key)
+            return lay
+        lay = self._geometry[key] = self.layout(index, width, geometry_only=True)
+        if len(self._geometry) > LAID_OUT_ROWS:
+            self._geometry.popitem(last=False)
+        if len(self._sizes) > 200_000:
+            self._sizes.clear()
+        self._sizes[key] = lay.size
+        return lay
+
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        row = index.data(Roles.LAYOUT_KEY)
-        if row is None:
+        stamp = self._stamp(index)
+        if stamp is None:
             return QSize(0, 0)
-        width = self.width()
-        key = (row, width)
-        size = self._sizes.get(key)
+        size = self._sizes.get((stamp, self.width()))
         if size is None:
-            if len(self._sizes) > 200_000:
-                self._sizes.clear()
-            size = self._sizes[key] = self.layout(index, width, geometry_only=True).size
+            lay = self.geometry(index)
+            size = lay.size if lay is not None else QSize(0, 0)
         return size
 
     def hit(self, index: AnyIndex, row_rect: QRectF, pos: QPointF) -> Hit | None:
@@ -120,8 +160,8 @@ class TimelineDelegate(QStyledItemDelegate):
 
     def anchor_at(self, index: AnyIndex, row_rect: QRectF, pos: QPointF) -> str:
         """The link URL under ``pos`` in the message text, or ""."""
-        lay = self.layout(index, round(row_rect.width()))
-        if lay.text_rect is None or lay.text_doc is None:
+        lay = self.geometry(index, round(row_rect.width()))
+        if lay is None or lay.text_rect is None or lay.text_doc is None:
             return ""
         local = pos - row_rect.topLeft()
         if not lay.text_rect.contains(local):
@@ -134,7 +174,9 @@ class TimelineDelegate(QStyledItemDelegate):
         if m is None:
             return
         rect = QRectF(option.rect)
-        lay = self.layout(index, round(rect.width()))
+        lay = self.geometry(index, round(rect.width()))
+        if lay is None:
+            return
         palette = self.view.palette()
         colors = bubble_colors(palette, own=lay.own)
         transfers: dict[str, Transfer] = index.data(Roles.TRANSFERS) or {}

@@ -6,10 +6,13 @@ import html
 import math
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
+from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, QSize
-from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument, QTextOption
+from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument, QTextLayout, QTextOption
 
 from desktop.core.db_records import Attachment, Message
 from desktop.ui.theme import file_extension, human_size
@@ -29,6 +32,8 @@ BUBBLE_MAX_W = 520
 TEXT_MIN_W = 60
 STATUS_W = 16
 URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
+# text a QTextDocument lays out differently from one QTextLayout per line: tabs, odd breaks, direction marks
+DOC_ONLY_RE = re.compile("[\t\r\v\f\x1c-\x1e\x85\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,26 @@ class Fonts:
     bold_small: QFont
     name: QFont
 
-    @property
+    @cached_property
     def body_metrics(self) -> QFontMetricsF:
         return QFontMetricsF(self.body)
 
-    @property
+    @cached_property
     def small_metrics(self) -> QFontMetricsF:
         return QFontMetricsF(self.small)
+
+    @cached_property
+    def _small_advances(self) -> dict[str, float]:
+        return {}
+
+    def small_advance(self, text: str) -> float:
+        """``small_metrics.horizontalAdvance(text)``, remembered (footers repeat the same few strings)."""
+        advance = self._small_advances.get(text)
+        if advance is None:
+            if len(self._small_advances) > 5_000:
+                self._small_advances.clear()
+            advance = self._small_advances[text] = self.small_metrics.horizontalAdvance(text)
+        return advance
 
 
 @dataclass
@@ -74,10 +92,14 @@ class RowLayout:
     sender_rect: QRectF | None = None
     blocks: list[Block] = field(default_factory=list)
     text_rect: QRectF | None = None
-    text_doc: QTextDocument | None = None
+    text_source: Callable[[], QTextDocument] | None = None  # the laid-out text, built when first painted
     footer_rect: QRectF = field(default_factory=QRectF)
     footer_overlay: bool = False
     hits: list[Hit] = field(default_factory=list)
+
+    @property
+    def text_doc(self) -> QTextDocument | None:
+        return self.text_source() if self.text_source is not None else None
 
     def hit_at(self, pos: QPointF) -> Hit | None:
         for hit in reversed(self.hits):  # later (smaller, on top) areas win
@@ -100,12 +122,40 @@ def linkify(text: str, link_color: str) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
+class TextBox(NamedTuple):
+    """The size of a laid-out message text and the width of its last line (where the footer may fit)."""
+
+    width: float
+    height: float
+    last_line: float
+
+
 class TextDocs:
-    """Laid-out QTextDocuments of message bodies, by (message, width, colour); an LRU."""
+    """Laid-out QTextDocuments of message bodies, by (message, width, colour), an LRU; and their sizes.
+
+    Sizes of plain text are measured with QTextLayout (several times quicker than a QTextDocument, same
+    numbers), so rows that are measured but never painted build no document.
+    """
 
     def __init__(self, capacity: int = 1500) -> None:
         self._docs: OrderedDict[tuple[int, int, int, str, str], QTextDocument] = OrderedDict()
+        self._boxes: dict[tuple[int, int, int, str], TextBox] = {}
         self._capacity = capacity
+
+    def measure(self, message: Message, font: QFont, max_width: int, link_color: str,
+                font_key: str = "") -> TextBox:
+        """The size ``get`` would lay the body out at, without building a document when it can."""
+        key = (message.id, hash(message.body), max_width, font_key or font.key())
+        box = self._boxes.get(key)
+        if box is None:
+            box = _plain_text_box(message.body.strip(), font, max_width)
+            if box is None:
+                doc = self.get(message, font, max_width, link_color, font_key)
+                box = TextBox(doc.size().width(), doc.size().height(), _last_line_width(doc))
+            if len(self._boxes) > 200_000:
+                self._boxes.clear()
+            self._boxes[key] = box
+        return box
 
     def get(self, message: Message, font: QFont, max_width: int, link_color: str, font_key: str = "") -> QTextDocument:
         key = (message.id, hash(message.body), max_width, link_color, font_key or font.key())
@@ -135,6 +185,33 @@ class TextDocs:
 
     def clear(self) -> None:
         self._docs.clear()
+        self._boxes.clear()
+
+
+def _plain_text_box(body: str, font: QFont, max_width: int) -> TextBox | None:
+    """What ``TextDocs.get`` would measure for ``body``, or None when only a QTextDocument can tell."""
+    if URL_RE.search(body) or DOC_ONLY_RE.search(body):
+        return None
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    height = widest = last = 0.0
+    for paragraph in body.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(max_width)
+            if line.x() != 0:  # right-to-left text, aligned to the other side
+                layout.endLayout()
+                return None
+            height += line.height()
+            last = line.naturalTextWidth()
+            widest = max(widest, last)
+        layout.endLayout()
+    ideal = math.ceil(widest) + 1
+    if ideal >= max_width:  # the document keeps the full width: let it say how wide that is
+        return None
+    return TextBox(float(ideal), height, last)
 
 
 def media_size(a: Attachment) -> tuple[int, int]:
@@ -150,12 +227,11 @@ def media_size(a: Attachment) -> tuple[int, int]:
 
 
 def footer_width(fonts: Fonts, time_text: str, state: str, own: bool) -> float:
-    fm = fonts.small_metrics
-    width = fm.horizontalAdvance(time_text)
+    width = fonts.small_advance(time_text)
     if own:
         width += 4 + STATUS_W
     if state == "failed":
-        width += fm.horizontalAdvance("Not sent · Retry") + 8
+        width += fonts.small_advance("Not sent · Retry") + 8
     return width
 
 
@@ -195,7 +271,8 @@ def layout_row(
         text_max = round(bubble_w - 2 * PAD_X)
     else:
         text_max = round(max_bubble - 2 * PAD_X)
-    doc = docs.get(message, fonts.body, max(TEXT_MIN_W, text_max), link_color, font_key) if body else None
+    text_w = max(TEXT_MIN_W, text_max)
+    box = docs.measure(message, fonts.body, text_w, link_color, font_key) if body else None
 
     inner: list[tuple[str, Attachment, QRectF]] = []
     cy = 0.0
@@ -207,12 +284,12 @@ def layout_row(
     text_rect = None
     footer: QRectF
     overlay = False
-    if doc is not None:
-        tw, th = doc.size().width(), doc.size().height()
+    if box is not None:
+        tw, th = box.width, box.height
         cy += PAD_Y if not sizes else PAD_Y - 1
         text_rect = QRectF(PAD_X, cy, tw, th)
         cy += th
-        last_line_w = _last_line_width(doc)
+        last_line_w = box.last_line
         content_w = tw if not sizes else bubble_w - 2 * PAD_X
         if last_line_w + 10 + footer_w <= max(content_w, min(text_max, tw + footer_w + 10)):
             content_w = max(content_w, last_line_w + 10 + footer_w)
@@ -252,7 +329,7 @@ def layout_row(
         lay.blocks.append(Block(kind, rect.translated(origin), a))
     if text_rect is not None:
         lay.text_rect = text_rect.translated(origin)
-        lay.text_doc = doc
+        lay.text_source = partial(docs.get, message, fonts.body, text_w, link_color, font_key)
     right_inset = (PAD_X + 6) if overlay else PAD_X
     lay.footer_rect = QRectF(lay.bubble.right() - right_inset - footer.width(), origin.y() + footer.top(),
                              footer.width(), footer.height())

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 import enum
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
@@ -55,6 +56,18 @@ class Transfer:
         return self.done / self.total if self.total > 0 else 0.0
 
 
+class RowFlags(NamedTuple):
+    """A row's place among its neighbours, worked out when the row or its neighbour changes.
+
+    ``stamp`` (message id, hash of the message and flags) changes whenever the row's message or flags
+    change, and is the same for the same row in a new model: a delegate keys its geometry on it.
+    """
+
+    day_break: bool
+    first_in_group: bool
+    stamp: tuple[int, int]
+
+
 class TimelineModel(QAbstractListModel):
     """Messages oldest first (row 0 is the oldest loaded); older pages load on ``fetchMore``.
 
@@ -81,6 +94,8 @@ class TimelineModel(QAbstractListModel):
         self._page_size = page_size
         self._rows: list[Message] = []
         self._keys: list[int] = []
+        self._days: list[date] = []
+        self._flags: list[RowFlags] = []
         self._row_of: dict[int, int] | None = {}
         self._by_sha: dict[str, set[int]] = {}
         self._transfers: dict[str, Transfer] = {}
@@ -126,6 +141,8 @@ class TimelineModel(QAbstractListModel):
         row = index.row()
         m = self._rows[row]
         match role:
+            case Roles.LAYOUT_KEY:  # everything a row's geometry depends on, in one call
+                return self.layout_key(row)
             case Roles.MESSAGE:
                 return m
             case Roles.MESSAGE_ID:
@@ -149,24 +166,31 @@ class TimelineModel(QAbstractListModel):
             case Roles.ATTACHMENTS:
                 return m.attachments
             case Roles.DAY_BREAK:
-                return self._day_break(row)
+                return self._day_label(row)
             case Roles.FIRST_IN_GROUP:
-                return self._first_in_group(row)
+                return self._flags[row].first_in_group
             case Roles.SHOW_SENDER:
-                return self.group and m.sender != self.me and self._first_in_group(row)
+                return self.group and m.sender != self.me and self._flags[row].first_in_group
             case Roles.TRANSFERS:
                 return {a.blob: self._transfers[a.blob] for a in m.attachments if a.blob in self._transfers}
             case Roles.CACHED:
                 return frozenset(a.blob for a in m.attachments if self.is_cached(a.blob))
-            case Roles.LAYOUT_KEY:  # everything a row's geometry depends on, in one call
-                first = self._first_in_group(row)
-                return (m, m.sender == self.me, self._day_break(row), first,
-                        self.group and m.sender != self.me and first)
         return None
 
     # -- queries -----------------------------------------------------------------------------------
     def message_at(self, row: int) -> Message:
         return self._rows[row]
+
+    def stamp(self, row: int) -> tuple[int, int]:
+        """Changes whenever anything ``layout_key(row)`` holds changes (a cheap cache key for the row)."""
+        return self._flags[row].stamp
+
+    def layout_key(self, row: int) -> tuple[Message, bool, str, bool, bool]:
+        """(message, own, day label or "", first in group, show sender): what the row's geometry depends on."""
+        m, flags = self._rows[row], self._flags[row]
+        own = m.sender == self.me
+        return (m, own, self._day_label(row), flags.first_in_group,
+                self.group and not own and flags.first_in_group)
 
     def row_of(self, message_id: int) -> int | None:
         if self._row_of is None:
@@ -191,6 +215,8 @@ class TimelineModel(QAbstractListModel):
         target = self.bridge.engine.db.messages.get(message_id)
         if target is None or target.conversation_id != self.conversation_id:
             return QModelIndex()
+        while self._has_more and (not self._keys or self._keys[0] > target.sort_key):
+            self._load_page(JUMP_PAGE_SIZE)  # (row_of would re-index every row after every page)
         while self.row_of(message_id) is None and self._has_more:
             self._load_page(JUMP_PAGE_SIZE)
         return self.index_of(message_id)
@@ -210,9 +236,7 @@ class TimelineModel(QAbstractListModel):
             return
         older = list(reversed(page))
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
-        self._rows[0:0] = older
-        self._keys[0:0] = [m.sort_key for m in older]
-        self._row_of = None
+        self._put(0, older)
         for m in older:
             self._index_shas(m)
         self.endInsertRows()
@@ -244,9 +268,7 @@ class TimelineModel(QAbstractListModel):
     def _insert(self, m: Message, *, live: bool) -> None:
         row = bisect.bisect_right(self._keys, m.sort_key)
         self.beginInsertRows(QModelIndex(), row, row)
-        self._rows.insert(row, m)
-        self._keys.insert(row, m.sort_key)
-        self._row_of = None
+        self._put(row, [m])
         self._index_shas(m)
         self.endInsertRows()
         if row + 1 < len(self._rows):
@@ -265,8 +287,7 @@ class TimelineModel(QAbstractListModel):
         m = self.bridge.engine.db.messages.get(message_id)
         if m is None:
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self._rows[row], self._keys[row]
-            self._row_of = None
+            self._take(row)
             self.endRemoveRows()
             return
         in_order = (row == 0 or self._keys[row - 1] <= m.sort_key) and (
@@ -274,13 +295,14 @@ class TimelineModel(QAbstractListModel):
         if in_order:
             self._rows[row] = m
             self._keys[row] = m.sort_key
+            self._days[row] = local_datetime(m.created_at).date()
+            self._restamp(row, row + 2)
             self._index_shas(m)
             index = self.index(row, 0)
             self.dataChanged.emit(index, index)
             return
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._rows[row], self._keys[row]
-        self._row_of = None
+        self._take(row)
         self.endRemoveRows()
         self._insert(m, live=False)
 
@@ -321,16 +343,35 @@ class TimelineModel(QAbstractListModel):
         if self._transfers.pop(sha256, None) is not None:
             self._changed_for(sha256, [Roles.TRANSFERS])
 
-    # -- derived roles -------------------------------------------------------------------------------
-    def _day_break(self, row: int) -> str:
-        day = local_datetime(self._rows[row].created_at).date()
-        if row > 0 and local_datetime(self._rows[row - 1].created_at).date() == day:
-            return ""
-        return day_label(day)
+    # -- rows and their flags ------------------------------------------------------------------------
+    def _put(self, row: int, messages: list[Message]) -> None:
+        """Insert ``messages`` (in order) at ``row``; flags are worked out for them and the row after."""
+        self._rows[row:row] = messages
+        self._keys[row:row] = [m.sort_key for m in messages]
+        self._days[row:row] = [local_datetime(m.created_at).date() for m in messages]
+        self._flags[row:row] = [RowFlags(False, False, (0, 0))] * len(messages)
+        self._row_of = None
+        self._restamp(row, row + len(messages) + 1)
 
-    def _first_in_group(self, row: int) -> bool:
-        if row == 0:
-            return True
-        prev, cur = self._rows[row - 1], self._rows[row]
-        return (prev.sender != cur.sender or cur.created_at - prev.created_at > GROUP_GAP_MS
-                or bool(self._day_break(row)))
+    def _take(self, row: int) -> None:
+        del self._rows[row], self._keys[row], self._days[row], self._flags[row]
+        self._row_of = None
+        self._restamp(row, row + 1)
+
+    def _restamp(self, first: int, stop: int) -> None:
+        """Work out the day break and group start of rows ``first`` to ``stop - 1`` (the rows above are right)."""
+        rows, days, flags = self._rows, self._days, self._flags
+        for row in range(max(0, first), min(stop, len(rows))):
+            cur = rows[row]
+            if row == 0:
+                day_break = first_in_group = True
+            else:
+                prev = rows[row - 1]
+                day_break = days[row] != days[row - 1]
+                first_in_group = (day_break or prev.sender != cur.sender
+                                  or cur.created_at - prev.created_at > GROUP_GAP_MS)
+            stamp = hash((cur, cur.sender == self.me, self.group, day_break, first_in_group))
+            flags[row] = RowFlags(day_break, first_in_group, (cur.id, stamp))
+
+    def _day_label(self, row: int) -> str:
+        return day_label(self._days[row]) if self._flags[row].day_break else ""

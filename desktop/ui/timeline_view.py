@@ -84,6 +84,7 @@ class TimelineView(QListView):
     def scroll_to_newest(self) -> None:
         self._stick_bottom = True
         self._keep_from_bottom = None
+        self.executeDelayedItemsLayout()  # else the range is still 0 and "near the top" loads a page at once
         self._set_value(self.verticalScrollBar().maximum())
         self._check_history()
 

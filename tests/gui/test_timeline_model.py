@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
+from desktop.core.db_records import Message
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.theme import day_label, local_datetime
 from desktop.ui.thumbnails import ThumbnailCache
-from desktop.ui.timeline_model import PAGE_SIZE, Roles, TimelineModel
+from desktop.ui.timeline_layout import TextDocs
+from desktop.ui.timeline_model import GROUP_GAP_MS, PAGE_SIZE, Roles, TimelineModel
 from desktop.ui.timeline_view import TimelineView
 
 CID = "big"
@@ -75,3 +79,53 @@ def test_jump_far_back_and_scrolling_stays_quick(bridge: EngineBridge, qtbot: Qt
         frames += 1
     per_frame = (time.perf_counter() - started) / max(1, frames)
     assert per_frame < 0.05, f"a scroll step took {per_frame * 1000:.0f} ms with {model.rowCount()} rows"
+
+
+def expected_flags(model: TimelineModel) -> list[tuple[str, bool]]:
+    """Day labels and group starts worked out from scratch, row by row."""
+    rows = [model.message_at(r) for r in range(model.rowCount())]
+    out = []
+    for r, m in enumerate(rows):
+        day = local_datetime(m.created_at).date()
+        new_day = r == 0 or local_datetime(rows[r - 1].created_at).date() != day
+        first = new_day or rows[r - 1].sender != m.sender or m.created_at - rows[r - 1].created_at > GROUP_GAP_MS
+        out.append((day_label(day) if new_day else "", first))
+    return out
+
+
+def test_day_breaks_and_groups_follow_pages_and_live_messages(bridge: EngineBridge, qtbot: QtBot) -> None:
+    model = TimelineModel(bridge, CID)
+    for _ in range(3):
+        model.history_wanted = True
+        with qtbot.waitSignal(model.history_loaded, timeout=2_000):
+            model.fetchMore(QModelIndex())
+    newest = model.rowCount() - 1
+    stamp = model.stamp(newest)
+    last = model.message_at(newest)
+    late = bridge.engine.db.messages.upsert_remote({  # the next day, from the same sender
+        "id": "late", "client_id": "late", "conversation_id": CID, "sender": last.sender, "body": "morning",
+        "seq": COUNT + 1, "created_at": last.created_at + 24 * 3600 * 1000, "attachments": []}).message
+    with qtbot.waitSignal(model.message_arrived, timeout=2_000):
+        bridge.message_added.emit(late.id, CID)
+    got = [(model.data(model.index(r, 0), Roles.DAY_BREAK), model.data(model.index(r, 0), Roles.FIRST_IN_GROUP))
+           for r in range(model.rowCount())]
+    assert got == expected_flags(model)
+    assert got[-1][0] and got[-1][1]  # a new day: a separator, and a new group although the sender is the same
+    assert model.stamp(newest) == stamp  # the row above did not change
+    assert model.data(model.index(model.rowCount() - 1, 0), Roles.LAYOUT_KEY)[2] == got[-1][0]
+
+
+def test_plain_text_is_measured_as_its_document_lays_it_out(qtbot: QtBot) -> None:
+    font = QFont()
+    font.setPointSizeF(11.5)
+    docs = TextDocs()
+    bodies = ["hi", "message number 12 about the trip", "two\nlines", "gap\n\nbelow", "naïve café 😀 日本語",
+              "a long one " * 30, "x" * 200, "links stay on documents https://example.org"]
+    for n, body in enumerate(bodies):
+        m = Message(id=n, client_id=f"c{n}", server_id=None, conversation_id="c", sender="alice", body=body, seq=n,
+                    sort_key=n, state="sent", created_at=0, error=None, attachments=())
+        for width in (60, 240, 496):
+            box = docs.measure(m, font, width, "#0000ff")
+            doc = TextDocs().get(m, font, width, "#0000ff")
+            assert box.width == pytest.approx(doc.size().width())
+            assert box.height == pytest.approx(doc.size().height())
