@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import error_color
+from desktop.ui.theme import error_label
 
 
 class NewConversationDialog(QDialog):
@@ -27,12 +27,7 @@ class NewConversationDialog(QDialog):
         self.title.setPlaceholderText("optional, e.g. Weekend trip")
         self.members = QLineEdit()
         self.members.setPlaceholderText("usernames, separated by commas")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette = self.error.palette()
-        palette.setColor(self.error.foregroundRole(), error_color(self.palette()))
-        self.error.setPalette(palette)
-        self.error.hide()
+        self.error = error_label(self.palette())
         form = QFormLayout()
         form.addRow("Title", self.title)
         form.addRow("With", self.members)

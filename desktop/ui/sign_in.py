@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import error_color, scaled_font
+from desktop.ui.theme import error_label, scaled_font
 
 
 class SignInDialog(QDialog):
@@ -42,12 +42,7 @@ class SignInDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("at least 8 characters")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        palette = self.error.palette()
-        palette.setColor(self.error.foregroundRole(), error_color(self.palette()))
-        self.error.setPalette(palette)
-        self.error.hide()
+        self.error = error_label(self.palette())
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         server_row = QHBoxLayout()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QLabel
 
 ERROR_LIGHT = QColor("#d93025")
 ERROR_DARK = QColor("#ff6b60")
@@ -30,6 +31,17 @@ def is_dark(palette: QPalette) -> bool:
 
 def error_color(palette: QPalette) -> QColor:
     return ERROR_DARK if is_dark(palette) else ERROR_LIGHT
+
+
+def error_label(parent_palette: QPalette) -> QLabel:
+    """A hidden, word-wrapped label in the palette's error colour, for a form's error sentence."""
+    label = QLabel()
+    label.setWordWrap(True)
+    palette = label.palette()
+    palette.setColor(label.foregroundRole(), error_color(parent_palette))
+    label.setPalette(palette)
+    label.hide()
+    return label
 
 
 @dataclass(frozen=True)

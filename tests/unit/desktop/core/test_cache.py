@@ -8,29 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.cache import TOUCH_INTERVAL_MS, MediaCache, default_data_dir
+from desktop.core.cache import MediaCache, default_data_dir
 from desktop.core.db import LocalDB
 from desktop.core.db_records import Account, Attachment
 from desktop.core.errors import BlobNotCached, CorruptDownload
 from sync.blobstore import BlobStore
+from tests.unit.desktop.core.conftest import FakeClock
 
 MB = 1_000_000
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000_000
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, ms: int = TOUCH_INTERVAL_MS) -> None:
-        self.now += ms
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

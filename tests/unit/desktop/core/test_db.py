@@ -25,25 +25,10 @@ from desktop.core.errors import (
     UnknownMessage,
     UnknownSetting,
 )
+from tests.unit.desktop.core.conftest import FakeClock
 
 SHA_A, SHA_B, SHA_T = "a" * 64, "b" * 64, "c" * 64
 ME = "alice"
-
-
-class FakeClock:
-    def __init__(self, now: int = 1_700_000_000_000) -> None:
-        self.now = now
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, ms: int) -> None:
-        self.now += ms
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
