@@ -1,0 +1,1 @@
+"""The client's local database: connections, migrations, records, and one module per table group."""

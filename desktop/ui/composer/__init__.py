@@ -1,0 +1,1 @@
+"""Writing a message: the text editor, the tray of attachments, dropping files."""

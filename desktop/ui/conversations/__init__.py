@@ -1,0 +1,1 @@
+"""The conversation list (model, delegate, view) and the pane that shows one conversation."""

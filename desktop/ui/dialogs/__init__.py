@@ -1,0 +1,1 @@
+"""The app's dialogs: sign-in, settings, new conversation."""

@@ -1,0 +1,1 @@
+"""A conversation's gallery of media and files: model, delegate and the window."""

@@ -1,0 +1,1 @@
+"""Search across conversations: model, delegate and the dialog."""

@@ -1,0 +1,1 @@
+"""Starting the app: a profile's server and engine, the --demo conversation, --screenshot."""

@@ -1,0 +1,1 @@
+"""The look: colours from the palette, fonts, and glyphs drawn with QPainter."""

@@ -1,0 +1,1 @@
+"""A conversation's timeline: model, view, delegate and the geometry of its rows."""
