@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop.core.db import LocalDB
-from desktop.core.db_messages import PAGE_SQL
-from desktop.core.db_records import Account
+from desktop.core.db.local import LocalDB
+from desktop.core.db.messages import PAGE_SQL
+from desktop.core.db.records import Account
 
 
 def build(db: LocalDB, n: int) -> float:

@@ -15,9 +15,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sync import media_worker  # noqa: E402
-from sync.media import compress_for_send, probe  # noqa: E402
-from sync.media_image import compress_image, probe_image  # noqa: E402
+from sync.media import worker as media_worker  # noqa: E402
+from sync.media.image import compress_image, probe_image  # noqa: E402
+from sync.media.pipeline import compress_for_send, probe  # noqa: E402
 
 SAMPLE_VIDEO = ROOT.parent / "shared" / "samples" / "video" / "hubble_pan.mp4"
 

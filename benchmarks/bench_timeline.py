@@ -31,13 +31,13 @@ from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QAbstractSlider, QApplication  # noqa: E402
 
-from desktop.core.db import LocalDB  # noqa: E402
-from desktop.core.db_records import Account  # noqa: E402
+from desktop.core.db.local import LocalDB  # noqa: E402
+from desktop.core.db.records import Account  # noqa: E402
 from desktop.core.engine import Engine  # noqa: E402
 from desktop.ui.app import make_application, parse_args  # noqa: E402
 from desktop.ui.bridge import EngineBridge  # noqa: E402
 from desktop.ui.main_window import MainWindow  # noqa: E402
-from desktop.ui.timeline_model import Roles  # noqa: E402
+from desktop.ui.timeline.model import Roles  # noqa: E402
 
 CONVERSATION, OTHER = "c1", "c2"  # bench_db.build's big conversation and an empty one
 FRAME_MS = 16.7

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"serve": _serve}
     try:
-        from sync.probe import main as probe_main
+        from sync.media.probe import main as probe_main
 
         commands["probe"] = probe_main
     except ImportError:  # pragma: no cover - the media pipeline is part of the package

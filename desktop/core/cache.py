@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 import platformdirs
 
-from desktop.core.db import LocalDB
+from desktop.core.db.local import LocalDB
 from desktop.core.errors import BlobNotCached, CorruptDownload
 from sync.blobstore import Blob, BlobStore, CorruptBlob
 

@@ -8,7 +8,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from desktop.core.db_records import Message
+from desktop.core.db.records import Message
 from desktop.core.errors import CorruptDownload
 from desktop.core.events import BlobReady, TransferFinished, TransferProgress
 from desktop.core.worker import Worker

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from desktop.core.backoff import Backoff
 from desktop.core.cache import MediaCache
-from desktop.core.db import LocalDB
-from desktop.core.db_records import Account, Message
+from desktop.core.db.local import LocalDB
+from desktop.core.db.records import Account, Message
 from desktop.core.downloads import Downloads
 from desktop.core.errors import NotSignedIn
 from desktop.core.events import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from desktop.core.db_records import OutboxItem
+from desktop.core.db.records import OutboxItem
 from desktop.core.events import MessageUpdated, TransferFinished, TransferProgress
 from desktop.core.worker import Worker
 from sync.client import ApiError, Cancelled, Offline

@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from desktop.core.db_records import Upserted
+from desktop.core.db.records import Upserted
 from desktop.core.events import MessageAdded, MessageUpdated
 from desktop.core.worker import Worker
 from sync.client import ApiError, Offline

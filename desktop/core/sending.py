@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 
 from desktop.core.cache import MediaCache
-from desktop.core.db_records import Attachment
-from sync.media import MediaError, compress_for_send, probe, sniff
+from desktop.core.db.records import Attachment
+from sync.media.pipeline import MediaError, compress_for_send, probe, sniff
 
 log = logging.getLogger(__name__)
 

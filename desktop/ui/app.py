@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QStyleFactory
 
-from desktop.ui.theme import dark_palette, is_dark
+from desktop.ui.style.theme import dark_palette, is_dark
 
 log = logging.getLogger(__name__)
 SCREENSHOT_SIZE = (860, 980)
@@ -61,13 +61,13 @@ def make_application(args: argparse.Namespace, argv: Sequence[str] | None = None
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from desktop.ui.demo import Demo
+    from desktop.ui.startup.demo import Demo
 
     demo = Demo()
     try:
         windows = demo.show_windows(SCREENSHOT_SIZE if args.screenshot is not None else None)
         if args.screenshot is not None:
-            from desktop.ui.screenshot import capture
+            from desktop.ui.startup.screenshot import capture
 
             return capture(lambda: list(windows), args.screenshot, demo.ready, timeout_s=args.timeout)
         return QApplication.exec()
@@ -76,16 +76,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    from desktop.ui.launcher import open_session
+    from desktop.ui.dialogs.sign_in import SignInDialog
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.sign_in import SignInDialog
+    from desktop.ui.startup.launcher import open_session
 
     session = open_session(args.data_dir, args.server)
     try:
         if not session.signed_in:
             dialog = SignInDialog(session.bridge, session.server_url, built_in=session.built_in)
             if args.screenshot is not None:
-                from desktop.ui.screenshot import capture
+                from desktop.ui.startup.screenshot import capture
 
                 dialog.show()
                 return capture(lambda: [dialog], args.screenshot, lambda: True, timeout_s=args.timeout)
@@ -94,7 +94,7 @@ def run_profile(args: argparse.Namespace) -> int:
         window = MainWindow(session.bridge)
         window.show()
         if args.screenshot is not None:
-            from desktop.ui.screenshot import capture
+            from desktop.ui.startup.screenshot import capture
 
             def settled() -> bool:
                 return not window.thumbnails.busy() and window.conversation.timeline.media_painted() \

@@ -22,7 +22,7 @@ from desktop.core.events import (
     TransferProgress,
 )
 from sync.client import ApiError, Offline
-from sync.media import MediaError
+from sync.media.pipeline import MediaError
 
 log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.05

@@ -9,15 +9,15 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.conversation_list import ConversationList
-from desktop.ui.conversation_view import ConversationView
-from desktop.ui.gallery import GalleryDialog
-from desktop.ui.notify import TrayNotifier
-from desktop.ui.search import SearchDialog
-from desktop.ui.settings import SettingsDialog
-from desktop.ui.sign_in import SignInDialog
-from desktop.ui.status_indicator import ConnectionIndicator
-from desktop.ui.thumbnails import ThumbnailCache
+from desktop.ui.conversations.pane import ConversationView
+from desktop.ui.conversations.view import ConversationList
+from desktop.ui.dialogs.settings import SettingsDialog
+from desktop.ui.dialogs.sign_in import SignInDialog
+from desktop.ui.gallery.gallery import GalleryDialog
+from desktop.ui.media.thumbnails import ThumbnailCache
+from desktop.ui.search.dialog import SearchDialog
+from desktop.ui.status.indicator import ConnectionIndicator
+from desktop.ui.status.notify import TrayNotifier
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         return True
 
     def new_conversation(self) -> None:
-        from desktop.ui.new_conversation import NewConversationDialog
+        from desktop.ui.dialogs.new_conversation import NewConversationDialog
 
         dialog = NewConversationDialog(self.bridge, self)
         dialog.created.connect(self._on_created)

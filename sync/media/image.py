@@ -15,7 +15,7 @@ import blurhash
 import pillow_heif
 from PIL import Image, ImageCms
 
-from sync.media_types import (
+from sync.media.types import (
     EncodedImage,
     MediaInfo,
     MediaTooLarge,

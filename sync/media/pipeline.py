@@ -1,13 +1,13 @@
 """The media pipeline: sniff a file's type, probe its metadata and preview, compress photos for sending.
 
 Everything that decodes untrusted bytes (images, video, audio) runs in a worker process with a
-deadline and a pixel limit (see sync.media_worker); `probe` and `compress_for_send` only read magic
+deadline and a pixel limit (see sync.media.worker); `probe` and `compress_for_send` only read magic
 numbers in the caller's process, and plain files (PDF, zip, text, ...) never reach a decoder.
 `sniff` on its own reads headers only: magic numbers, plus container headers through PyAV with a
 pinned demuxer for MP4/QuickTime/WebM/AVI/MP3; it decodes nothing.
 
-Pieces: media_types (values, errors), media_sniff (kind and MIME from content), media_image
-(Pillow), media_video (PyAV), media_worker (the process pool).
+Pieces (this package): types (values, errors), sniff (kind and MIME from content), image (Pillow),
+video (PyAV), worker (the process pool), probe (the command line).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from sync.media_image import compress_image, probe_image
-from sync.media_sniff import SNIFF_BYTES, regular_file_size, sniff, sniff_bytes
-from sync.media_types import (
+from sync.media.image import compress_image, probe_image
+from sync.media.sniff import SNIFF_BYTES, regular_file_size, sniff, sniff_bytes
+from sync.media.types import (
     CorruptMedia,
     EncodedImage,
     MediaError,
@@ -31,8 +31,8 @@ from sync.media_types import (
     ProbeTimeout,
     UnsupportedMedia,
 )
-from sync.media_video import probe_audio, probe_video
-from sync.media_worker import run_isolated
+from sync.media.video import probe_audio, probe_video
+from sync.media.worker import run_isolated
 
 __all__ = [
     "CorruptMedia",

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from sync.media import CHUNK, MediaError, probe, sniff
-from sync.media_sniff import regular_file_size
+from sync.media.pipeline import CHUNK, MediaError, probe, sniff
+from sync.media.sniff import regular_file_size
 
 USAGE_ERROR = 2
 

@@ -13,7 +13,7 @@ import av.container
 from av.stream import Disposition
 from av.video.stream import VideoStream
 
-from sync.media_types import MediaKind
+from sync.media.types import MediaKind
 
 SNIFF_BYTES = 8192
 OCTET_STREAM = "application/octet-stream"

@@ -1,4 +1,4 @@
-"""Values and errors of the media pipeline (see sync.media for the functions that make them)."""
+"""Values and errors of the media pipeline (see sync.media.pipeline for the functions that make them)."""
 
 from __future__ import annotations
 

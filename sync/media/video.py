@@ -13,9 +13,9 @@ from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 from PIL import Image
 
-from sync.media_image import THUMBNAIL_EDGE, blurhash_of, encode_thumbnail, fit
-from sync.media_sniff import is_cover_art, open_container
-from sync.media_types import (
+from sync.media.image import THUMBNAIL_EDGE, blurhash_of, encode_thumbnail, fit
+from sync.media.sniff import is_cover_art, open_container
+from sync.media.types import (
     CorruptMedia,
     EncodedImage,
     MediaInfo,

@@ -5,7 +5,7 @@ kill a thread, so a "timed out" thread would keep burning CPU and memory for as 
 A process can be killed for real, and a decoder that crashes (a segfault) or eats memory takes only
 its worker down, never the app or the server. The caller gets a MediaError either way.
 
-Why `python -m sync.media_worker` and not multiprocessing: multiprocessing's "spawn" re-runs the
+Why `python -m sync.media.worker` and not multiprocessing: multiprocessing's "spawn" re-runs the
 program's entry script in every worker (the desktop app's would import Qt into each one; a script
 read from stdin can't be re-run at all), and "fork" is unsafe in a process running Qt or threads.
 A plain interpreter started on this module imports only what decoding needs (~0.15 s), and is kept
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
-from sync.media_types import CorruptMedia, MediaError, ProbeTimeout
+from sync.media.types import CorruptMedia, MediaError, ProbeTimeout
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -42,7 +42,7 @@ T = TypeVar("T")
 STARTUP_TIMEOUT = 60.0  # seconds for a fresh worker to import its modules (slow disks, antivirus)
 MAX_IDLE_WORKERS = 2
 # Imported by each worker before it says it is ready, so the first request doesn't pay for them.
-_WARM_MODULES = ("sync.media",)
+_WARM_MODULES = ("sync.media.pipeline",)
 _HEADER = 8  # bytes of big-endian length before each pickle
 
 
@@ -80,12 +80,12 @@ class _Worker:
 
     def __init__(self) -> None:
         env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parent.parent)  # so `sync` imports in the worker
+        package_root = str(Path(__file__).resolve().parents[2])  # so `sync` imports in the worker
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         try:
             # -P: the current directory (say, Downloads) must not shadow `sync` or `PIL` in the worker.
             self.process = subprocess.Popen(
-                [sys.executable, "-P", "-m", "sync.media_worker"],
+                [sys.executable, "-P", "-m", "sync.media.worker"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
             )

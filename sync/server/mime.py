@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.media import sniff_magic
+from sync.media.pipeline import sniff_magic
 
 MEDIA_KINDS = ("image", "video", "audio")
 

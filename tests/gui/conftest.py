@@ -31,18 +31,18 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from desktop.core.backoff import Backoff
-from desktop.core.db_records import Message
+from desktop.core.db.records import Message
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.conversation_view import ConversationView
+from desktop.ui.conversations.pane import ConversationView
 from desktop.ui.main_window import MainWindow
-from desktop.ui.timeline_model import TimelineModel
-from desktop.ui.timeline_view import TimelineView
+from desktop.ui.timeline.model import TimelineModel
+from desktop.ui.timeline.view import TimelineView
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "assets" / "samples"
+SAMPLES = ROOT / "desktop" / "ui" / "assets" / "samples"
 PASSWORD = "correct horse battery"
 
 

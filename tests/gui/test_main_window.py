@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QLinearGradient, QPainter
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.ui.timeline_model import Roles
+from desktop.ui.timeline.model import Roles
+from desktop.ui.viewer.viewer import MediaViewer
 from tests.gui.conftest import PASSWORD, SAMPLES, AppUser, Chat, ServerHandle, distinct_colours
 
 PHOTO = SAMPLES / "photos" / "chelsea.png"
@@ -74,9 +74,8 @@ def test_dropped_photo_and_pdf_reach_bob_as_image_and_file_bubbles(chat: Chat, q
     shot = bob.timeline.viewport().grab().toImage()
     assert distinct_colours(shot) > 50
 
-    viewer_module = pytest.importorskip("desktop.ui.viewer", reason="desktop/ui/viewer.py is not written yet")
     assert bob.timeline.click_at(media_centre(bob, model.data(image_row, Roles.MESSAGE_ID)))
-    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, viewer_module.MediaViewer)]
+    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, MediaViewer)]
     assert viewers, "clicking the photo should open the media viewer"
     for viewer in viewers:
         viewer.close()
@@ -152,7 +151,6 @@ def test_shortcuts_open_search_gallery_settings_and_search_jumps(chat: Chat, qtb
     editor = alice.view.composer.editor
     editor.setFocus()
 
-    pytest.importorskip("desktop.ui.search", reason="desktop/ui/search.py is not written yet")
     qtbot.keyClick(editor, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: getattr(alice.window, "search_dialog", None) is not None, timeout=5_000)
     alice.window.search_dialog.close()
@@ -163,11 +161,9 @@ def test_shortcuts_open_search_gallery_settings_and_search_jumps(chat: Chat, qtb
     assert current.data(Roles.MESSAGE_ID) == first.id
     assert alice.timeline.selectionModel().isSelected(current)
 
-    pytest.importorskip("desktop.ui.gallery", reason="desktop/ui/gallery.py is not written yet")
     alice.window.gallery_action.trigger()
     assert alice.window.gallery_dialog.isVisible()
     alice.window.gallery_dialog.close()
-    pytest.importorskip("desktop.ui.settings", reason="desktop/ui/settings.py is not written yet")
     alice.window.settings_action.trigger()
     assert alice.window.settings_dialog.isVisible()
     alice.window.settings_dialog.close()

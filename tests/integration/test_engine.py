@@ -15,7 +15,7 @@ import pytest
 import requests
 from PIL import Image
 
-from desktop.core.db_records import Message
+from desktop.core.db.records import Message
 from desktop.core.engine import Engine
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer, free_port

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 
 from sqlite_utils import Database
 
-from desktop.core.db_connection import Connections
-from desktop.core.db_records import Attachment, BlobRecord, BlobState, blob_from_row
+from desktop.core.db.connection import Connections
+from desktop.core.db.records import Attachment, BlobRecord, BlobState, blob_from_row
 
 # A complete full-media blob nobody needs to keep: not a thumbnail, not waiting to upload, not
 # pinned itself, not attached in a conversation pinned for offline.

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop.core.db_connection import Connections
-from desktop.core.db_messages import load_messages
-from desktop.core.db_records import (
+from desktop.core.db.connection import Connections
+from desktop.core.db.messages import load_messages
+from desktop.core.db.records import (
     PENDING_BASE,
     Conversation,
     ConversationSummary,

@@ -20,14 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from desktop.core import migrations
-from desktop.core.db_blobs import Blobs
-from desktop.core.db_connection import Connections
-from desktop.core.db_conversations import Conversations
-from desktop.core.db_messages import Messages
-from desktop.core.db_outbox import Outbox
-from desktop.core.db_records import Account, now_ms
-from desktop.core.db_settings import Settings, WatchedFolders
+from desktop.core.db import migrations
+from desktop.core.db.blobs import Blobs
+from desktop.core.db.connection import Connections
+from desktop.core.db.conversations import Conversations
+from desktop.core.db.messages import Messages
+from desktop.core.db.outbox import Outbox
+from desktop.core.db.records import Account, now_ms
+from desktop.core.db.settings import Settings, WatchedFolders
 from desktop.core.errors import DatabaseTooNew
 
 DB_FILENAME = "envelope.db"

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop.core.db_blobs import note_attachment_blobs, release_upload
-from desktop.core.db_connection import Connections
-from desktop.core.db_outbox import enqueue_send
-from desktop.core.db_records import (
+from desktop.core.db.blobs import note_attachment_blobs, release_upload
+from desktop.core.db.connection import Connections
+from desktop.core.db.outbox import enqueue_send
+from desktop.core.db.records import (
     PENDING_BASE,
     Attachment,
     MediaItem,

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-from desktop.core.db_blobs import release_upload
-from desktop.core.db_connection import Connections
-from desktop.core.db_records import OutboxItem, OutboxKind, outbox_from_row
+from desktop.core.db.blobs import release_upload
+from desktop.core.db.connection import Connections
+from desktop.core.db.records import OutboxItem, OutboxKind, outbox_from_row
 from desktop.core.errors import UnknownMessage, UnknownOutboxItem
 
 _SELECT = """SELECT o.*, m.client_id, m.conversation_id

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from desktop.core.db_connection import Connections
-from desktop.core.db_records import WatchedFile, WatchedFolder
+from desktop.core.db.connection import Connections
+from desktop.core.db.records import WatchedFile, WatchedFolder
 from desktop.core.errors import UnknownConversation, UnknownSetting
 
 GiB = 1024**3

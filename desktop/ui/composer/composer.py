@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, QKeyCombination, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPalette
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
-from desktop.ui import glyphs
-from desktop.ui.attachment_tray import AttachmentTray
+from desktop.ui.composer.tray import AttachmentTray
+from desktop.ui.style import glyphs
 
 MAX_LINES = 6
 WINDOW_KEYS = {QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_K),

@@ -6,8 +6,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
-from desktop.ui import glyphs
-from desktop.ui.theme import scaled_font
+from desktop.ui.style import glyphs
+from desktop.ui.style.theme import scaled_font
 
 
 class DropOverlay(QWidget):

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import glyphs
-from desktop.ui.theme import file_extension, human_size, mix
+from desktop.ui.style import glyphs
+from desktop.ui.style.theme import file_extension, human_size, mix
 
 PREVIEW = 44
 

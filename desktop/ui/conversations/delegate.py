@@ -6,8 +6,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.ui.conversation_model import Roles
-from desktop.ui.theme import avatar_color, is_dark, list_time, mix, scaled_font
+from desktop.ui.conversations.model import Roles
+from desktop.ui.style.theme import avatar_color, is_dark, list_time, mix, scaled_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROW_H = 68

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from desktop.core.db_records import ConversationSummary
+from desktop.core.db.records import ConversationSummary
 from desktop.ui.bridge import EngineBridge
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -8,16 +8,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.core.db_records import Message
+from desktop.core.db.records import Message
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.composer import Composer, local_files
-from desktop.ui.drop_overlay import DropOverlay
-from desktop.ui.file_actions import FileActions
-from desktop.ui.theme import scaled_font
-from desktop.ui.thumbnails import ThumbnailCache
-from desktop.ui.timeline_model import TimelineModel
-from desktop.ui.timeline_view import TimelineView
-from desktop.ui.viewer import MediaViewer
+from desktop.ui.composer.composer import Composer, local_files
+from desktop.ui.composer.drop_overlay import DropOverlay
+from desktop.ui.media.file_actions import FileActions
+from desktop.ui.media.thumbnails import ThumbnailCache
+from desktop.ui.style.theme import scaled_font
+from desktop.ui.timeline.model import TimelineModel
+from desktop.ui.timeline.view import TimelineView
+from desktop.ui.viewer.viewer import MediaViewer
 
 
 def conversation_title(title: str, members: tuple[str, ...], me: str) -> str:

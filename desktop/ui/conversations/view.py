@@ -6,8 +6,8 @@ from PySide6.QtCore import QItemSelection, QModelIndex, Signal
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.conversation_delegate import ConversationDelegate
-from desktop.ui.conversation_model import ConversationListModel, Roles
+from desktop.ui.conversations.delegate import ConversationDelegate
+from desktop.ui.conversations.model import ConversationListModel, Roles
 
 
 class ConversationList(QListView):

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import error_label
+from desktop.ui.style.theme import error_label
 
 
 class NewConversationDialog(QDialog):

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.db_settings import GiB, MiB
+from desktop.core.db.settings import GiB, MiB
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.search import conversation_title
-from desktop.ui.theme import error_color, scaled_font
+from desktop.ui.search.dialog import conversation_title
+from desktop.ui.style.theme import error_color, scaled_font
 
 EVICT_DELAY_MS = 800
 """After the cache limit changes, eviction waits this long for the user to stop typing."""

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import error_label, scaled_font
+from desktop.ui.style.theme import error_label, scaled_font
 
 
 class SignInDialog(QDialog):

@@ -6,9 +6,10 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Q
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.ui import glyphs
-from desktop.ui.gallery_model import Role
-from desktop.ui.theme import (
+from desktop.ui.gallery.model import Role
+from desktop.ui.media.thumbnails import ThumbnailCache, blurhash_average
+from desktop.ui.style import glyphs
+from desktop.ui.style.theme import (
     day_label,
     file_extension,
     human_duration,
@@ -18,7 +19,6 @@ from desktop.ui.theme import (
     mix,
     scaled_font,
 )
-from desktop.ui.thumbnails import ThumbnailCache, blurhash_average
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 CELL_GAP = 2

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.gallery_delegate import FileRowDelegate, MediaCellDelegate
-from desktop.ui.gallery_model import MediaModel, Role
-from desktop.ui.thumbnails import ThumbnailCache
-from desktop.ui.viewer import MediaViewer
+from desktop.ui.gallery.delegate import FileRowDelegate, MediaCellDelegate
+from desktop.ui.gallery.model import MediaModel, Role
+from desktop.ui.media.thumbnails import ThumbnailCache
+from desktop.ui.viewer.viewer import MediaViewer
 
 CELL_TARGET = 150
 """Cells are about this wide; the grid picks how many fit and stretches them to fill each row."""

@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from desktop.core.db_records import MediaItem
+from desktop.core.db.records import MediaItem
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import human_size
+from desktop.ui.style.theme import human_size
 from sync.protocol import Kind
 
 PAGE_SIZE = 120

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.db_messages import MARK_END, MARK_START
-from desktop.core.db_records import SearchHit
+from desktop.core.db.messages import MARK_END, MARK_START
+from desktop.core.db.records import SearchHit
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import list_time, mix, scaled_font
+from desktop.ui.style.theme import list_time, mix, scaled_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 DEBOUNCE_MS = 150

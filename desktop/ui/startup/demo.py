@@ -19,7 +19,7 @@ from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer
 
 log = logging.getLogger(__name__)
-SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 PASSWORD = "envelope-demo"
 
 # (sender, text, files): the conversation between alice and bob, in order.

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from desktop.ui.theme import OFFLINE, ONLINE, SYNCING
+from desktop.ui.style.theme import OFFLINE, ONLINE, SYNCING
 
 STATES = {
     "online": (ONLINE, "Online"),

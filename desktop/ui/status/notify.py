@@ -8,8 +8,8 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
-from desktop.core.db_conversations import preview
-from desktop.core.db_records import Message
+from desktop.core.db.conversations import preview
+from desktop.core.db.records import Message
 from desktop.ui.bridge import EngineBridge
 
 log = logging.getLogger(__name__)

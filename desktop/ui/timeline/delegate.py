@@ -11,9 +11,10 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, 
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.core.db_records import Message
-from desktop.ui import glyphs
-from desktop.ui.theme import (
+from desktop.core.db.records import Message
+from desktop.ui.media.thumbnails import ThumbnailCache, blurhash_average
+from desktop.ui.style import glyphs
+from desktop.ui.style.theme import (
     BubbleColors,
     avatar_color,
     bubble_colors,
@@ -26,8 +27,7 @@ from desktop.ui.theme import (
     scaled_font,
     timeline_background,
 )
-from desktop.ui.thumbnails import ThumbnailCache, blurhash_average
-from desktop.ui.timeline_layout import (
+from desktop.ui.timeline.layout import (
     RADIUS,
     Block,
     Fonts,
@@ -38,7 +38,7 @@ from desktop.ui.timeline_layout import (
     file_links,
     layout_row,
 )
-from desktop.ui.timeline_model import Roles, TimelineModel, Transfer
+from desktop.ui.timeline.model import Roles, TimelineModel, Transfer
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 LAID_OUT_ROWS = 600  # geometry kept for painting: a few screens' worth
@@ -51,7 +51,7 @@ class Playback(Protocol):
 
 
 class TimelineDelegate(QStyledItemDelegate):
-    """Lays out (``timeline_layout``) and paints one message per row; sizes are cached per width.
+    """Lays out (``timeline.layout``) and paints one message per row; sizes are cached per width.
 
     A row's geometry is keyed on the TimelineModel's ``stamp(row)`` (message id and a hash of the message
     and its flags, worked out when the row loads), so measuring a row Qt has measured before is one dict

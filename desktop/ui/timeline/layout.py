@@ -14,8 +14,8 @@ from typing import NamedTuple
 from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument, QTextLayout, QTextOption
 
-from desktop.core.db_records import Attachment, Message
-from desktop.ui.theme import file_extension, human_size
+from desktop.core.db.records import Attachment, Message
+from desktop.ui.style.theme import file_extension, human_size
 
 MARGIN_X = 16
 PAD_X, PAD_Y = 12, 8

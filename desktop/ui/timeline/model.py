@@ -10,9 +10,9 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
-from desktop.core.db_records import Message
+from desktop.core.db.records import Message
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import day_label, local_datetime
+from desktop.ui.style.theme import day_label, local_datetime
 
 PAGE_SIZE = 50
 JUMP_PAGE_SIZE = 500

@@ -6,11 +6,11 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRectF, QSize, 
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
-from desktop.ui.audio_playback import AudioPlayback
-from desktop.ui.theme import timeline_background
-from desktop.ui.thumbnails import ThumbnailCache
-from desktop.ui.timeline_delegate import TimelineDelegate
-from desktop.ui.timeline_model import Roles, TimelineModel
+from desktop.ui.media.thumbnails import ThumbnailCache
+from desktop.ui.style.theme import timeline_background
+from desktop.ui.timeline.delegate import TimelineDelegate
+from desktop.ui.timeline.model import Roles, TimelineModel
+from desktop.ui.viewer.audio import AudioPlayback
 
 HISTORY_MARGIN_PX = 600
 CLICK_SLOP_PX = 6

@@ -10,8 +10,8 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
-from desktop.ui import glyphs
-from desktop.ui.theme import human_duration, mix, scaled_font
+from desktop.ui.style import glyphs
+from desktop.ui.style.theme import human_duration, mix, scaled_font
 
 
 class ImageCanvas(QWidget):

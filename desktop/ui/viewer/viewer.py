@@ -23,14 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.db_records import MediaItem
+from desktop.core.db.records import MediaItem
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.file_actions import named_copy
-from desktop.ui.media_player import ImageCanvas, MediaPlayer
-from desktop.ui.theme import clock_time, day_label, human_size, local_datetime, scaled_font
-from desktop.ui.thumbnails import decode_blurhash
+from desktop.ui.media.file_actions import named_copy
+from desktop.ui.media.thumbnails import decode_blurhash
+from desktop.ui.style.theme import clock_time, day_label, human_size, local_datetime, scaled_font
+from desktop.ui.viewer.player import ImageCanvas, MediaPlayer
 from sync.filenames import clean_filename
-from sync.media import MediaError
+from sync.media.pipeline import MediaError
 
 VIEWER_KINDS = ("image", "video", "audio")
 MEDIA_PAGE = 500

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.core.db_settings import GiB, MiB
+from desktop.core.db.settings import GiB, MiB
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.settings import SettingsDialog, binary_size
+from desktop.ui.dialogs.settings import SettingsDialog, binary_size
 from tests.gui.conftest import SAMPLES, AppUser, ServerHandle
 
 

@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.launcher import open_session
+from desktop.ui.dialogs.new_conversation import NewConversationDialog
+from desktop.ui.dialogs.sign_in import SignInDialog
 from desktop.ui.main_window import MainWindow
-from desktop.ui.new_conversation import NewConversationDialog
-from desktop.ui.sign_in import SignInDialog
+from desktop.ui.startup.launcher import open_session
 from tests.gui.conftest import PASSWORD, AppUser, ServerHandle
 
 

@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import QMargins, Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.ui.gallery import GalleryDialog
-from desktop.ui.gallery_delegate import CELL_GAP
-from desktop.ui.gallery_model import MediaModel, Role
-from desktop.ui.viewer import MediaViewer
+from desktop.ui.gallery.delegate import CELL_GAP
+from desktop.ui.gallery.gallery import GalleryDialog
+from desktop.ui.gallery.model import MediaModel, Role
+from desktop.ui.viewer.viewer import MediaViewer
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
 
 KINDS = ("image", "video", "audio", "file")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.search import Role, SearchDialog, snippet_html
+from desktop.ui.search.dialog import Role, SearchDialog, snippet_html
 from tests.gui.conftest import SAMPLES, AppUser
 
 HOSTILE = ['"', '""', "*", "-", "- -", "(", ")", "(((", 'a" OR "b', "NEAR(a b)", "col:x", "^", "'; DROP TABLE",

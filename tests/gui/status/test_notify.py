@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.ui.notify import TrayNotifier, envelope_icon, notification_text
+from desktop.ui.status.notify import TrayNotifier, envelope_icon, notification_text
 from tests.gui.conftest import SAMPLES, Chat
 
 

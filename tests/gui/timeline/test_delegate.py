@@ -11,10 +11,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QStandardItem, QStandardItem
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from desktop.core.db_records import Attachment, Message
-from desktop.ui.thumbnails import ThumbnailCache
-from desktop.ui.timeline_model import Roles, Transfer
-from desktop.ui.timeline_view import TimelineView
+from desktop.core.db.records import Attachment, Message
+from desktop.ui.media.thumbnails import ThumbnailCache
+from desktop.ui.timeline.model import Roles, Transfer
+from desktop.ui.timeline.view import TimelineView
 from tests.gui.conftest import distinct_colours
 
 SHA = "ab" * 32

@@ -11,14 +11,14 @@ from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
-from desktop.core.db_records import Message
+from desktop.core.db.records import Message
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.theme import day_label, local_datetime
-from desktop.ui.thumbnails import ThumbnailCache
-from desktop.ui.timeline_layout import TextDocs
-from desktop.ui.timeline_model import GROUP_GAP_MS, PAGE_SIZE, Roles, TimelineModel
-from desktop.ui.timeline_view import TimelineView
+from desktop.ui.media.thumbnails import ThumbnailCache
+from desktop.ui.style.theme import day_label, local_datetime
+from desktop.ui.timeline.layout import TextDocs
+from desktop.ui.timeline.model import GROUP_GAP_MS, PAGE_SIZE, Roles, TimelineModel
+from desktop.ui.timeline.view import TimelineView
 
 CID = "big"
 COUNT = 20_000

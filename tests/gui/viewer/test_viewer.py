@@ -10,9 +10,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
 
-from desktop.ui import viewer as viewer_module
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.viewer import MediaViewer, offline_sentence
+from desktop.ui.viewer import viewer as viewer_module
+from desktop.ui.viewer.viewer import MediaViewer, offline_sentence
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
 
 PORTRAIT = SAMPLES / "photos/rocket_portrait_exif6.jpg"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from desktop.core.cache import MediaCache, default_data_dir
-from desktop.core.db import LocalDB
-from desktop.core.db_records import Account, Attachment
+from desktop.core.db.local import LocalDB
+from desktop.core.db.records import Account, Attachment
 from desktop.core.errors import BlobNotCached, CorruptDownload
 from sync.blobstore import BlobStore
 from tests.unit.desktop.core.conftest import FakeClock

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageStat
 
-from sync.media import (
+from sync.media.pipeline import (
     CorruptMedia,
     MediaError,
     MediaTooLarge,
@@ -27,10 +27,9 @@ from sync.media import (
     probe,
     sniff,
 )
-from sync.media_sniff import sniff_bytes
-from sync.media_worker import run_isolated
-
-from .conftest import SRGB_ICC, png_declaring
+from sync.media.sniff import sniff_bytes
+from sync.media.worker import run_isolated
+from tests.unit.sync.conftest import SRGB_ICC, png_declaring
 
 KINDS = {"image", "video", "audio", "file"}
 GPS_IFD = 0x8825

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sync.probe import file_sha256, main
+from sync.media.probe import file_sha256, main
 
 MEDIA_KEYS = ["path", "sha256", "kind", "mime", "size", "width", "height", "duration_ms", "blurhash", "thumbnail"]
 ERROR_KEYS = ["path", "sha256", "kind", "mime", "size", "error"]

@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from desktop.core import migrations
-from desktop.core.db import LocalDB
-from desktop.core.db_conversations import UNREAD_CAP
-from desktop.core.db_messages import MARK_END, MARK_START, PAGE_SQL
-from desktop.core.db_records import PENDING_BASE, Account, Attachment
+from desktop.core.db import migrations
+from desktop.core.db.conversations import UNREAD_CAP
+from desktop.core.db.local import LocalDB
+from desktop.core.db.messages import MARK_END, MARK_START, PAGE_SQL
+from desktop.core.db.records import PENDING_BASE, Account, Attachment
 from desktop.core.errors import (
     DatabaseTooNew,
     NotSignedIn,
