@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from desktop.core.db.records import ConversationSummary
+from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -24,14 +25,6 @@ class Roles(enum.IntEnum):
     MEMBERS = enum.auto()
     PINNED = enum.auto()
     SUMMARY = enum.auto()
-
-
-def display_title(summary: ConversationSummary, me: str) -> str:
-    c = summary.conversation
-    if c.title:
-        return c.title
-    others = [m for m in c.members if m != me]
-    return ", ".join(o[:1].upper() + o[1:] for o in others) or "Just you"
 
 
 class ConversationListModel(QAbstractListModel):
@@ -92,7 +85,7 @@ class ConversationListModel(QAbstractListModel):
             case Roles.CONVERSATION_ID:
                 return s.conversation.id
             case Roles.TITLE | Qt.ItemDataRole.DisplayRole:
-                return display_title(s, self.me)
+                return conversation_title(s.conversation.title, s.conversation.members, self.me)
             case Roles.PREVIEW:
                 return s.preview
             case Roles.UNREAD:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QD
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.core.db.records import Message
+from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer.composer import Composer, local_files
 from desktop.ui.composer.drop_overlay import DropOverlay
@@ -18,13 +19,6 @@ from desktop.ui.style.theme import scaled_font
 from desktop.ui.timeline.model import TimelineModel
 from desktop.ui.timeline.view import TimelineView
 from desktop.ui.viewer.viewer import MediaViewer
-
-
-def conversation_title(title: str, members: tuple[str, ...], me: str) -> str:
-    if title:
-        return title
-    others = [m for m in members if m != me]
-    return ", ".join(o[:1].upper() + o[1:] for o in others) or "Just you"
 
 
 class ConversationView(QWidget):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 
 import shiboken6
@@ -30,14 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.db.settings import GiB, MiB
+from desktop.core.names import title_of
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.search.dialog import conversation_title
 from desktop.ui.style.theme import error_color, scaled_font
 
 EVICT_DELAY_MS = 800
 """After the cache limit changes, eviction waits this long for the user to stop typing."""
-CID_ROLE = Qt.ItemDataRole.UserRole + 1
-PATH_ROLE = Qt.ItemDataRole.UserRole + 2
+class Roles(enum.IntEnum):
+    """What the pinned and watched-folder list items carry."""
+
+    CONVERSATION_ID = Qt.ItemDataRole.UserRole + 1
+    PATH = enum.auto()
 
 
 def binary_size(size: int) -> str:
@@ -240,8 +244,8 @@ class SettingsDialog(QDialog):
         self.pinned.clear()
         for summary in self.engine.db.conversations.summaries():
             conversation = summary.conversation
-            item = QListWidgetItem(conversation_title(self.engine, conversation.id), self.pinned)
-            item.setData(CID_ROLE, conversation.id)
+            item = QListWidgetItem(title_of(self.engine, conversation.id), self.pinned)
+            item.setData(Roles.CONVERSATION_ID, conversation.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if conversation.pinned_offline else Qt.CheckState.Unchecked)
         self.pinned.blockSignals(False)
@@ -251,10 +255,10 @@ class SettingsDialog(QDialog):
             return
         self.folders.clear()
         for folder in self.engine.db.watched.folders():
-            title = conversation_title(self.engine, folder.conversation_id)
+            title = title_of(self.engine, folder.conversation_id)
             item = QListWidgetItem(f"{folder.path}   →   {title}", self.folders)
-            item.setData(PATH_ROLE, folder.path)
-            item.setData(CID_ROLE, folder.conversation_id)
+            item.setData(Roles.PATH, folder.path)
+            item.setData(Roles.CONVERSATION_ID, folder.conversation_id)
         self.remove_folder_button.setEnabled(bool(self.folders.selectedItems()))
 
     def _conversations_changed(self) -> None:
@@ -283,7 +287,7 @@ class SettingsDialog(QDialog):
         self.bridge.run(self.engine.cache.clear, on_done=self.refresh_usage, on_error=self._error)
 
     def _pinned_changed(self, item: QListWidgetItem) -> None:
-        cid, pinned = item.data(CID_ROLE), item.checkState() == Qt.CheckState.Checked
+        cid, pinned = item.data(Roles.CONVERSATION_ID), item.checkState() == Qt.CheckState.Checked
         self.bridge.run(lambda: self.engine.set_pinned_offline(cid, pinned), on_error=self._error)
 
     def choose_folder(self) -> None:
@@ -294,7 +298,7 @@ class SettingsDialog(QDialog):
         if not summaries:
             self._error("Start a conversation first: a watched folder sends its files to one.")
             return
-        titles = [conversation_title(self.engine, s.conversation.id) for s in summaries]
+        titles = [title_of(self.engine, s.conversation.id) for s in summaries]
         if len(summaries) == 1:
             chosen = 0
         else:
@@ -311,7 +315,7 @@ class SettingsDialog(QDialog):
 
     def remove_selected_folder(self) -> None:
         for item in self.folders.selectedItems():
-            path = Path(item.data(PATH_ROLE))
+            path = Path(item.data(Roles.PATH))
             self.bridge.run(lambda p=path: self.engine.unwatch_folder(p),
                             on_done=self.refresh_folders, on_error=self._error)
 

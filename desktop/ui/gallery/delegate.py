@@ -6,7 +6,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Q
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.ui.gallery.model import Role
+from desktop.ui.gallery.model import Roles
 from desktop.ui.media.thumbnails import ThumbnailCache, blurhash_average
 from desktop.ui.style import glyphs
 from desktop.ui.style.theme import (
@@ -62,28 +62,28 @@ class MediaCellDelegate(QStyledItemDelegate):
         clip.addRoundedRect(QRectF(rect), CELL_RADIUS, CELL_RADIUS)
         painter.setClipPath(clip)
         self._draw_preview(painter, rect, option, index)
-        if index.data(Role.KIND) == "video":
-            self._draw_video_badge(painter, rect, option, index.data(Role.DURATION_MS))
+        if index.data(Roles.KIND) == "video":
+            self._draw_video_badge(painter, rect, option, index.data(Roles.DURATION_MS))
         painter.setClipping(False)
         self._draw_selection(painter, rect, option)
         painter.restore()
 
     def _draw_preview(self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         dpr = painter.device().devicePixelRatioF()
-        sha = index.data(Role.PREVIEW_SHA256)
+        sha = index.data(Roles.PREVIEW_SHA256)
         pixmap = self.thumbnails.pixmap(sha, rect.size(), dpr) if sha else None
         if pixmap is not None:
             painter.drawPixmap(rect, pixmap)
             return
-        hash_ = index.data(Role.BLURHASH)
+        hash_ = index.data(Roles.BLURHASH)
         average = blurhash_average(hash_) if hash_ else None
         painter.fillRect(rect, average or mix(option.palette.color(QPalette.ColorRole.Base),
                                               option.palette.color(QPalette.ColorRole.Text), 0.08))
-        placeholder = self.thumbnails.placeholder(hash_, index.data(Role.ASPECT) or 1.0) if hash_ else None
+        placeholder = self.thumbnails.placeholder(hash_, index.data(Roles.ASPECT) or 1.0) if hash_ else None
         if placeholder is not None:
             self._draw_cover(painter, rect, placeholder)
         elif not hash_:
-            self._draw_kind_glyph(painter, rect, option, index.data(Role.KIND))
+            self._draw_kind_glyph(painter, rect, option, index.data(Roles.KIND))
 
     @staticmethod
     def _draw_cover(painter: QPainter, rect: QRect, pixmap: QPixmap) -> None:
@@ -178,7 +178,7 @@ class FileRowDelegate(QStyledItemDelegate):
         accent = palette.color(QPalette.ColorRole.Highlight)
         base = palette.color(QPalette.ColorRole.Base)
         paper = mix(base, palette.color(QPalette.ColorRole.Text), 0.16 if is_dark(palette) else 0.07)
-        label = file_extension(index.data(Role.NAME) or "", index.data(Role.MIME) or "")
+        label = file_extension(index.data(Roles.NAME) or "", index.data(Roles.MIME) or "")
         glyphs.file_icon(painter, rect, label, paper, palette.color(QPalette.ColorRole.Text), accent)
 
     @staticmethod
@@ -193,18 +193,18 @@ class FileRowDelegate(QStyledItemDelegate):
         name_rect = QRect(rect.left(), top, rect.width(), name_metrics.height())
         detail_rect = QRect(rect.left(), name_rect.bottom() + 4, rect.width(), detail_metrics.height())
 
-        parts = [human_size(index.data(Role.SIZE) or 0)]
-        if index.data(Role.KIND) == "audio" and index.data(Role.DURATION_MS):
-            parts.insert(0, human_duration(index.data(Role.DURATION_MS)))
-        parts += [short_date(index.data(Role.CREATED_AT) or 0), index.data(Role.SENDER) or ""]
-        if not index.data(Role.CACHED):
+        parts = [human_size(index.data(Roles.SIZE) or 0)]
+        if index.data(Roles.KIND) == "audio" and index.data(Roles.DURATION_MS):
+            parts.insert(0, human_duration(index.data(Roles.DURATION_MS)))
+        parts += [short_date(index.data(Roles.CREATED_AT) or 0), index.data(Roles.SENDER) or ""]
+        if not index.data(Roles.CACHED):
             parts.append("not downloaded")
         main = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         dim = mix(main, palette.color(QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Base), 0.4)
 
         painter.setFont(name_font)
         painter.setPen(main)
-        name = name_metrics.elidedText(index.data(Role.NAME) or "", Qt.TextElideMode.ElideMiddle, rect.width())
+        name = name_metrics.elidedText(index.data(Roles.NAME) or "", Qt.TextElideMode.ElideMiddle, rect.width())
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         painter.setFont(detail_font)
         painter.setPen(dim)

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.gallery.delegate import FileRowDelegate, MediaCellDelegate
-from desktop.ui.gallery.model import MediaModel, Role
+from desktop.ui.gallery.model import MediaModel, Roles
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.viewer.viewer import MediaViewer
 
@@ -74,7 +75,9 @@ class GalleryDialog(QDialog):
         self.conversation_id = conversation_id
         self.viewer: MediaViewer | None = None
         conversation = bridge.engine.db.conversations.get(conversation_id)
-        title = conversation.title if conversation and conversation.title else "Conversation"
+        account = bridge.engine.account
+        title = ("Unknown conversation" if conversation is None else
+                 conversation_title(conversation.title, conversation.members, account.username if account else ""))
         self.setWindowTitle(f"{title} — Media and files")
         self.resize(780, 620)
         self.setSizeGripEnabled(True)
@@ -132,7 +135,7 @@ class GalleryDialog(QDialog):
     # -- choosing ----------------------------------------------------------------------------------
     def open_media(self, index: QModelIndex) -> MediaViewer | None:
         """Open the photo or video at ``index`` in the viewer (kept in ``self.viewer``)."""
-        sha = index.data(Role.SHA256)
+        sha = index.data(Roles.SHA256)
         if not sha:
             return None
         if self.viewer is not None:
@@ -147,7 +150,7 @@ class GalleryDialog(QDialog):
         self.viewer = None
 
     def choose_file(self, index: QModelIndex) -> None:
-        message_id = index.data(Role.MESSAGE_ID)
+        message_id = index.data(Roles.MESSAGE_ID)
         if message_id is not None:
             self.message_chosen.emit(int(message_id))
             self.accept()

@@ -19,7 +19,7 @@ PAGE_SIZE = 120
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class Role(enum.IntEnum):
+class Roles(enum.IntEnum):
     """What the gallery's views and delegates ask a ``MediaModel`` for."""
 
     ITEM = Qt.ItemDataRole.UserRole + 1  # the MediaItem
@@ -64,7 +64,7 @@ class MediaModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._items)
 
     def roleNames(self) -> dict[int, bytes]:
-        return {int(role): role.name.lower().encode() for role in Role}
+        return {int(role): role.name.lower().encode() for role in Roles}
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):
@@ -72,35 +72,35 @@ class MediaModel(QAbstractListModel):
         item = self._items[index.row()]
         a = item.attachment
         match role:
-            case Qt.ItemDataRole.DisplayRole | Role.NAME:
+            case Qt.ItemDataRole.DisplayRole | Roles.NAME:
                 return a.name
             case Qt.ItemDataRole.ToolTipRole:
                 return f"{a.name} · {human_size(a.size)} · {item.sender}"
-            case Role.ITEM:
+            case Roles.ITEM:
                 return item
-            case Role.KIND:
+            case Roles.KIND:
                 return a.kind
-            case Role.SHA256:
+            case Roles.SHA256:
                 return a.blob
-            case Role.PREVIEW_SHA256:
+            case Roles.PREVIEW_SHA256:
                 return preview_sha256(item)
-            case Role.BLURHASH:
+            case Roles.BLURHASH:
                 return a.blurhash
-            case Role.ASPECT:
+            case Roles.ASPECT:
                 return a.width / a.height if a.width and a.height else 1.0
-            case Role.DURATION_MS:
+            case Roles.DURATION_MS:
                 return a.duration_ms
-            case Role.MIME:
+            case Roles.MIME:
                 return a.mime
-            case Role.SIZE:
+            case Roles.SIZE:
                 return a.size
-            case Role.SENDER:
+            case Roles.SENDER:
                 return item.sender
-            case Role.CREATED_AT:
+            case Roles.CREATED_AT:
                 return item.created_at
-            case Role.MESSAGE_ID:
+            case Roles.MESSAGE_ID:
                 return item.message_id
-            case Role.CACHED:
+            case Roles.CACHED:
                 return item.blob_state == "complete"
         return None
 

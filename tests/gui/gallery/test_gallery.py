@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.ui.gallery.delegate import CELL_GAP
 from desktop.ui.gallery.gallery import GalleryDialog
-from desktop.ui.gallery.model import MediaModel, Role
+from desktop.ui.gallery.model import MediaModel, Roles
 from desktop.ui.viewer.viewer import MediaViewer
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
 
@@ -43,20 +43,20 @@ def test_gallery_lists_media_and_files_with_the_server_stopped(
     assert "Weekend trip" in gallery.windowTitle()
     media = gallery.media_model
     assert media.rowCount() == 5  # four photos and the video, newest first
-    assert [media.index(r).data(Role.KIND) for r in range(5)] == ["image", "video", "image", "image", "image"]
+    assert [media.index(r).data(Roles.KIND) for r in range(5)] == ["image", "video", "image", "image", "image"]
     video = media.index(1)
-    assert video.data(Role.DURATION_MS) == pytest.approx(5000, abs=100)
-    assert not video.data(Role.CACHED)  # not downloaded: still listed, from its thumbnail
+    assert video.data(Roles.DURATION_MS) == pytest.approx(5000, abs=100)
+    assert not video.data(Roles.CACHED)  # not downloaded: still listed, from its thumbnail
     cell = gallery.grid.gridSize().shrunkBy(QMargins(CELL_GAP, CELL_GAP, CELL_GAP, CELL_GAP))
     dpr = gallery.grid.devicePixelRatioF()
-    qtbot.waitUntil(lambda: all(gallery.thumbnails.has(media.index(r).data(Role.PREVIEW_SHA256), cell, dpr)
+    qtbot.waitUntil(lambda: all(gallery.thumbnails.has(media.index(r).data(Roles.PREVIEW_SHA256), cell, dpr)
                                 for r in range(5)), timeout=10_000)  # every cell painted from its thumbnail
     gallery.grid.setCurrentIndex(media.index(0))
     gallery.grab().save("/tmp/gallery_media.png")
 
     gallery.tabs.setCurrentIndex(1)
     files = gallery.file_model
-    assert [files.index(r).data(Role.NAME) for r in range(files.rowCount())] == ["chelsea.pdf", "voice_note.m4a"]
+    assert [files.index(r).data(Roles.NAME) for r in range(files.rowCount())] == ["chelsea.pdf", "voice_note.m4a"]
     assert gallery.files_page.currentWidget() is gallery.files
     gallery.grab().save("/tmp/gallery_files.png")
 
@@ -74,12 +74,12 @@ def test_double_click_opens_the_viewer_and_files_choose_their_message(chat: Chat
     qtbot.mouseDClick(gallery.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     viewer = gallery.viewer
     assert isinstance(viewer, MediaViewer)
-    assert viewer.current is not None and viewer.current.attachment.blob == photo.data(Role.SHA256)
+    assert viewer.current is not None and viewer.current.attachment.blob == photo.data(Roles.SHA256)
     viewer.close()
 
     gallery.tabs.setCurrentIndex(1)
     pdf = gallery.file_model.index(0)
-    expected = pdf.data(Role.MESSAGE_ID)
+    expected = pdf.data(Roles.MESSAGE_ID)
     rect = gallery.files.visualRect(pdf)
     with qtbot.waitSignal(gallery.message_chosen) as chosen:
         qtbot.mouseClick(gallery.files.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -99,8 +99,8 @@ def test_new_media_appears_and_pages_load_lazily(chat: Chat, qtbot: QtBot) -> No
     assert model.rowCount() == 6 and not model.canFetchMore()
     chat.alice.engine.send(chat.cid, "", [SAMPLES / "video/hubble_pan.mp4"])
     qtbot.waitUntil(lambda: model.rowCount() == 7)
-    assert model.index(0).data(Role.KIND) == "video"
-    assert model.index(0, 0).data(Role.ITEM).position == 0
+    assert model.index(0).data(Roles.KIND) == "video"
+    assert model.index(0, 0).data(Roles.ITEM).position == 0
 
 
 def test_media_arriving_while_open_appears_with_its_thumbnail(chat: Chat, qtbot: QtBot) -> None:
@@ -113,5 +113,5 @@ def test_media_arriving_while_open_appears_with_its_thumbnail(chat: Chat, qtbot:
     qtbot.waitUntil(lambda: gallery.media_model.rowCount() == 1, timeout=15_000)
     assert gallery.media_page.currentWidget() is gallery.grid
     cell = gallery.grid.gridSize().shrunkBy(QMargins(CELL_GAP, CELL_GAP, CELL_GAP, CELL_GAP))
-    sha = gallery.media_model.index(0).data(Role.PREVIEW_SHA256)
+    sha = gallery.media_model.index(0).data(Roles.PREVIEW_SHA256)
     qtbot.waitUntil(lambda: gallery.thumbnails.has(sha, cell, gallery.grid.devicePixelRatioF()), timeout=10_000)

@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.search.dialog import Role, SearchDialog, snippet_html
-from tests.gui.conftest import SAMPLES, AppUser
+from desktop.ui.search.dialog import SearchDialog
+from desktop.ui.search.model import Roles, snippet_html
+from tests.gui.conftest import SAMPLES, AppUser, wait_until_open
 
 HOSTILE = ['"', '""', "*", "-", "- -", "(", ")", "(((", 'a" OR "b', "NEAR(a b)", "col:x", "^", "'; DROP TABLE",
            "AND", "NOT", "\x00", "é*", "a -b", "{a}", "[x]", "\\", "%_", "🙂", " " * 5]
@@ -52,20 +53,20 @@ def search(qtbot: QtBot, dialog: SearchDialog, text: str, *, at_once: bool = Fal
         dialog.search_now()
     generation = dialog._generation - (1 if at_once else 0)
     qtbot.waitUntil(lambda: not dialog.timer.isActive() and dialog._shown > generation, timeout=5_000)
-    return [dialog.model.index(r).data(Role.MESSAGE_ID) for r in range(dialog.model.rowCount())]
+    return [dialog.model.index(r).data(Roles.MESSAGE_ID) for r in range(dialog.model.rowCount())]
 
 
 def test_finds_a_word_and_an_attachment_name(setup: Setup, qtbot: QtBot) -> None:
     dialog = open_search(qtbot, setup.alice)
     assert search(qtbot, dialog, "ferry") == [setup.ids["ferry"]]
     hit = dialog.model.index(0)
-    assert hit.data(Role.TITLE) == "Trip to the coast"
-    assert "<b>ferry</b>" in hit.data(Role.SNIPPET_HTML)
-    assert "&lt;b&gt;tickets&lt;/b&gt;" in hit.data(Role.SNIPPET_HTML)  # the body's own markup is text
+    assert hit.data(Roles.TITLE) == "Trip to the coast"
+    assert "<b>ferry</b>" in hit.data(Roles.SNIPPET_HTML)
+    assert "&lt;b&gt;tickets&lt;/b&gt;" in hit.data(Roles.SNIPPET_HTML)  # the body's own markup is text
     dialog.grab().save("/tmp/search.png")
 
     assert search(qtbot, dialog, "chelsea") == [setup.ids["pdf"]]
-    assert dialog.model.index(0).data(Role.TITLE) == "Work"
+    assert dialog.model.index(0).data(Roles.TITLE) == "Work"
     assert search(qtbot, dialog, "lun") == [setup.ids["lunch"]]  # the last word is a prefix
     assert search(qtbot, dialog, "zeppelin") == []
     assert "Nothing matches" in dialog.status.text()
@@ -101,8 +102,33 @@ def test_enter_and_double_click_choose_a_hit(setup: Setup, qtbot: QtBot) -> None
     with qtbot.waitSignal(dialog.message_chosen) as chosen:
         qtbot.mouseClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(dialog.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert chosen.args == [second.data(Role.MESSAGE_ID), second.data(Role.CONVERSATION_ID)]
+    assert chosen.args == [second.data(Roles.MESSAGE_ID), second.data(Roles.CONVERSATION_ID)]
 
 
 def test_snippet_html_escapes_then_marks() -> None:
     assert snippet_html("a <i>\x02x\x03</i> & b") == "a &lt;i&gt;<b>x</b>&lt;/i&gt; &amp; b"
+
+
+def test_every_screen_names_an_untitled_conversation_the_same_way(alice: AppUser, bob: AppUser,
+                                                                  qtbot: QtBot) -> None:
+    """The chat list, the open conversation's header, a search hit and the gallery agree."""
+    from desktop.ui.conversations.model import Roles as ListRoles
+    from desktop.ui.gallery.gallery import GalleryDialog
+
+    cid = alice.engine.create_conversation("", ["bob"])
+    alice.engine.send(cid, "untitled hello", [])
+    list_model = alice.window.conversations.model()
+    qtbot.waitUntil(lambda: list_model.rowCount() == 1)
+    listed = list_model.index(0, 0).data(ListRoles.TITLE)
+    wait_until_open(qtbot, alice, cid)
+    dialog = SearchDialog(alice.bridge)
+    qtbot.addWidget(dialog)
+    dialog.query.setText("untitled")
+    dialog.search_now()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1)
+    gallery = GalleryDialog(alice.bridge, cid)
+    qtbot.addWidget(gallery)
+    assert listed == "bob"
+    assert alice.view.title.text() == listed
+    assert dialog.model.index(0, 0).data(Roles.TITLE) == listed
+    assert gallery.windowTitle().startswith(f"{listed} — ")
