@@ -1,14 +1,25 @@
-"""Command line: ``python -m sync serve ...`` runs the sync server; ``python -m sync probe FILE...``."""
+"""Command line: ``python -m sync serve`` (installed: ``envelope-server``) runs the server; ``python -m sync probe``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
-def _serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sync serve", description="Run the Envelope sync server.")
+def package_version() -> str:
+    """The installed distribution's version (pyproject.toml is its one source); "unknown" when not installed."""
+    try:
+        return version("envelope")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Run the Envelope sync server.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     parser.add_argument("--data-dir", type=Path, required=True, help="where the database and blobs live")
@@ -30,9 +41,14 @@ def _serve(argv: list[str]) -> int:
     return 0
 
 
+def serve(argv: list[str] | None = None) -> int:
+    """The ``envelope-server`` command: ``python -m sync serve`` under its installed name."""
+    return _serve(sys.argv[1:] if argv is None else argv, prog="envelope-server")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"serve": _serve}
+    commands: dict[str, Callable[[list[str]], int]] = {"serve": _serve}
     try:
         from sync.media.probe import main as probe_main
 

@@ -8,14 +8,25 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QStyleFactory
 
 from desktop.ui.style.theme import dark_palette, is_dark
+from sync.__main__ import package_version
 
 log = logging.getLogger(__name__)
 SCREENSHOT_SIZE = (860, 980)
+ICONS = Path(__file__).resolve().parent / "assets" / "icons"
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)  # rendered from envelope.svg by scripts/render_icons.py
+
+
+def app_icon() -> QIcon:
+    """Envelope's icon at every rendered size; Qt picks (or scales from) the nearest one."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(ICONS / f"envelope-{size}.png"), QSize(size, size))
+    return icon
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -33,6 +44,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--color-scheme", choices=("system", "light", "dark"), default="system",
                         help="follow the system's light/dark setting (default) or force one")
     parser.add_argument("--verbose", "-v", action="store_true", help="log more")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     return parser.parse_args(argv)
 
 
@@ -44,6 +56,7 @@ def make_application(args: argparse.Namespace, argv: Sequence[str] | None = None
     app.setApplicationDisplayName("Envelope")
     app.setOrganizationName("Envelope")
     app.setDesktopFileName("envelope")
+    app.setWindowIcon(app_icon())  # every window's, and the tray's
     styles = QStyleFactory.keys()
     if sys.platform.startswith("linux") and app.style().name().lower() == "windows" and "Fusion" in styles:
         app.setStyle("Fusion")  # the bare "windows" fallback style looks broken on Linux

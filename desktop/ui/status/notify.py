@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from desktop.core.db.conversations import preview
 from desktop.core.db.records import Message
+from desktop.ui.app import app_icon
 from desktop.ui.bridge import EngineBridge
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,7 @@ class TrayNotifier(QObject):
         self.last_conversation_id: str | None = None
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
-            palette = QApplication.palette()
-            icon = QApplication.windowIcon()
-            if icon.isNull():
-                icon = envelope_icon(palette.color(QPalette.ColorRole.Highlight),
-                                     palette.color(QPalette.ColorRole.HighlightedText))
-            self.tray = QSystemTrayIcon(icon, self)
+            self.tray = QSystemTrayIcon(app_icon(), self)
             self.tray.setToolTip("Envelope")
             self.menu = QMenu(window)
             self.menu.addAction("Show Envelope", self.raise_window)
