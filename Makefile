@@ -30,3 +30,18 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The applications-menu entry and icons for this clone's venv (`envelope` on the menu runs $(VENV)/bin/envelope).
+DATA_HOME  = $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
+ICON_SIZES = 16 32 48 64 128 256 512
+.PHONY: install-desktop
+install-desktop: $(STAMP)
+	for size in $(ICON_SIZES); do \
+	  install -D -m 644 desktop/ui/assets/icons/envelope-$$size.png \
+	    "$(DATA_HOME)/icons/hicolor/$${size}x$${size}/apps/envelope.png" || exit 1; \
+	done
+	install -D -m 644 desktop/ui/assets/icons/envelope.svg "$(DATA_HOME)/icons/hicolor/scalable/apps/envelope.svg"
+	install -d "$(DATA_HOME)/applications"
+	sed 's|^Exec=envelope$$|Exec=$(abspath $(VENV))/bin/envelope|' desktop/ui/assets/envelope.desktop \
+	  > "$(DATA_HOME)/applications/envelope.desktop"
+	@echo "Envelope is in the applications menu ($(DATA_HOME)/applications/envelope.desktop)"
