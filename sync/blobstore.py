@@ -265,6 +265,24 @@ class BlobStore:
             path.unlink(missing_ok=True)
         return blob
 
+    def adopt_file(self, path: Path, blob: Blob) -> Blob:
+        """File ``path`` as ``blob`` without reading it again: the caller hashed it while writing it.
+
+        The file is renamed into place (fsynced first) and is gone afterwards; raises
+        FileNotFoundError if it is not there.
+        """
+        check_sha256(blob.sha256)
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+        try:
+            self._install(Path(path), blob.sha256)
+        except FileNotFoundError:
+            raise
+        except OSError:  # another filesystem: copy (verifying), then drop the source
+            self.import_file(path, expected_sha256=blob.sha256)
+            Path(path).unlink(missing_ok=True)
+        return blob
+
     def delete(self, sha256: str) -> bool:
         """Remove a blob; False if it was not there."""
         try:

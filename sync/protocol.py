@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 API_VERSION = "v1"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -13,6 +13,12 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 MAX_BODY_CHARS = 64_000
 MAX_ATTACHMENTS = 32
 MAX_LINK_TTL = 3600
+MAX_BLOB_BYTES = 2**53  # the largest integer every JSON reader keeps exactly
+MAX_DIMENSION = 100_000  # pixels
+MAX_DURATION_MS = 30 * 24 * 3600 * 1000  # 30 days
+MAX_NAME_CHARS = 255
+MIME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$"
+BLURHASH_PATTERN = r"^[0-9A-Za-z#$%*+,\-.:;=?@\[\]^_{|}~]{6,100}$"
 
 Kind = Literal["image", "video", "audio", "file"]
 MessageState = Literal["pending", "sent", "failed"]
@@ -60,16 +66,28 @@ class MemberAdd(Model):
 
 
 class Attachment(Model):
+    """A file in a message: its blob and the preview data the sender's client made.
+
+    Every number is bounded so that any client can store it (SQLite integers, a 64-bit double
+    in JSON) and a hostile sender cannot stop other members' sync with one message.
+    """
+
     blob: str = Field(pattern=SHA256_PATTERN)
-    size: int = Field(ge=0)
-    mime: str = Field(max_length=200)
-    name: str = Field(max_length=1000)
+    size: int = Field(ge=0, le=MAX_BLOB_BYTES)
+    mime: str = Field(max_length=255, pattern=MIME_PATTERN)
+    name: str = Field(max_length=MAX_NAME_CHARS)
     kind: Kind
-    width: int | None = Field(default=None, ge=0)
-    height: int | None = Field(default=None, ge=0)
-    duration_ms: int | None = Field(default=None, ge=0)
+    width: int | None = Field(default=None, ge=0, le=MAX_DIMENSION)
+    height: int | None = Field(default=None, ge=0, le=MAX_DIMENSION)
+    duration_ms: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
     thumbnail: str | None = Field(default=None, pattern=SHA256_PATTERN)
-    blurhash: str | None = Field(default=None, max_length=200)
+    blurhash: str | None = Field(default=None, max_length=100, pattern=BLURHASH_PATTERN)
+
+    @model_validator(mode="after")
+    def _kind_matches_mime(self) -> Attachment:
+        if self.kind != "file" and not self.mime.lower().startswith(f"{self.kind}/"):
+            raise ValueError(f"an attachment of kind {self.kind!r} must have a {self.kind}/… type, not {self.mime!r}")
+        return self
 
 
 class MessageCreate(Model):

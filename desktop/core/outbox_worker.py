@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from desktop.core.db.records import OutboxItem
+from desktop.core.db.records import Message, OutboxItem
 from desktop.core.events import MessageUpdated, TransferFinished, TransferProgress
 from desktop.core.worker import Worker
 from sync.client import ApiError, Cancelled, Offline
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LEASE_MS = 10 * 60 * 1000
+MAX_REUPLOADS = 3  # a post that still names missing blobs after this many re-uploads fails
 
 
 class OutboxWorker(Worker):
@@ -108,14 +109,19 @@ class OutboxWorker(Worker):
             engine.db.outbox.reschedule(item.id, error="waiting for an earlier message",
                                         next_attempt_at=engine.db.clock() + 200)
             return
-        sent = client.post_message(
-            message.conversation_id,
-            MessageCreate(
-                client_id=message.client_id,
-                body=message.body,
-                attachments=[WireAttachment.model_validate(a.to_wire()) for a in message.attachments],
-            ),
-        )
+        try:
+            sent = client.post_message(
+                message.conversation_id,
+                MessageCreate(
+                    client_id=message.client_id,
+                    body=message.body,
+                    attachments=[WireAttachment.model_validate(a.to_wire()) for a in message.attachments],
+                ),
+            )
+        except ApiError as exc:
+            if exc.code == "blob_not_uploaded" and item.attempts < MAX_REUPLOADS and self._reupload(item, message):
+                return
+            raise
         updated = engine.db.messages.mark_sent(
             message.client_id, server_id=sent.id, seq=sent.seq, created_at=sent.created_at
         )
@@ -123,6 +129,19 @@ class OutboxWorker(Worker):
         engine.went_online()
         engine.emit(MessageUpdated(updated.id, updated.conversation_id))
         engine.conversations_changed()
+
+    def _reupload(self, item: OutboxItem, message: Message) -> bool:
+        """Queue uploads of the message's blobs the server cannot give back (say, it lost an
+        upload in a crash) and that are still here; False when there are none."""
+        engine, client = self.engine, self.engine.client
+        assert client is not None
+        shas = sorted({sha for a in message.attachments for sha in (a.blob, a.thumbnail) if sha})
+        missing = [sha for sha in shas if sha not in client.readable(shas) and engine.cache.path(sha) is not None]
+        if not missing:
+            return False
+        log.info("message %s: the server lacks %d blob(s); uploading them again", item.client_id, len(missing))
+        engine.db.outbox.requeue_uploads(item.id, missing, error="uploading again what the server lacks")
+        return True
 
     # -- failure -----------------------------------------------------------------------------------
     def _retry_later(self, item: OutboxItem, error: str) -> None:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from sync.blobstore import BlobStore
-from sync.server import accounts, conversations, feed, media, metrics, uploads
+from sync.server import accounts, conversations, feed, filing, media, metrics, uploads
 from sync.server.config import ServerConfig, ServerContext
 from sync.server.db import MetadataDB
 from sync.server.errors import install_handlers
@@ -28,13 +28,16 @@ def create_app(config: ServerConfig) -> FastAPI:
         store=BlobStore(config.blob_dir),
         notifier=feed.Notifier(),
         metrics=metrics.Metrics(),
-        uploads=uploads.UploadArea(config.upload_dir),
+        uploads=filing.UploadArea(config.upload_dir),
         link_key=config.link_secret(),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx.notifier.bind(asyncio.get_running_loop())
+        filed = await run_in_threadpool(filing.file_all_complete, ctx)
+        if filed:
+            log.info("filed %d uploads that were complete when the server stopped", filed)
         sweeper = asyncio.create_task(_sweep_forever(ctx))
         try:
             yield

@@ -14,8 +14,8 @@ from sync.server.db import MetadataDB
 
 if TYPE_CHECKING:
     from sync.server.feed import Notifier
+    from sync.server.filing import UploadArea
     from sync.server.metrics import Metrics
-    from sync.server.uploads import UploadArea
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,12 @@ class Invalid(APIError):
     status, code = 422, "invalid"
 
 
+class BlobNotUploaded(Invalid):
+    """An attachment names a blob the caller cannot read: not uploaded yet, or not theirs."""
+
+    code = "blob_not_uploaded"
+
+
 class ChecksumMismatch(APIError):
     status, code = 460, "checksum_mismatch"
 

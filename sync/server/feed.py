@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from sync.protocol import SyncEvent, SyncPage
@@ -18,6 +20,7 @@ from sync.server.config import ServerContext
 from sync.server.errors import APIError
 
 router = APIRouter(tags=["sync"])
+log = logging.getLogger(__name__)
 PAGE_LIMIT = 500
 
 
@@ -79,6 +82,15 @@ def _parse_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
+def _stored_event(event_id: int, payload: str) -> SyncEvent | None:
+    """A stored event, or None (logged) for one written before today's bounds: it is skipped, never a 500."""
+    try:
+        return SyncEvent.model_validate(json.loads(payload))
+    except ValidationError:
+        log.warning("feed event %d no longer passes validation; skipped", event_id)
+        return None
+
+
 def read_feed(ctx: ServerContext, user: User, after: int, limit: int) -> SyncPage:
     rows = ctx.db.all(
         "SELECT id, payload FROM events WHERE user_id = ? AND id > ? ORDER BY id LIMIT ?",
@@ -86,7 +98,7 @@ def read_feed(ctx: ServerContext, user: User, after: int, limit: int) -> SyncPag
     )
     has_more = len(rows) > limit
     rows = rows[:limit]
-    events = [SyncEvent.model_validate(json.loads(r["payload"])) for r in rows]
+    events = [event for r in rows if (event := _stored_event(r["id"], r["payload"])) is not None]
     cursor = str(rows[-1]["id"]) if rows else str(after)
     return SyncPage(events=events, cursor=cursor, has_more=has_more)
 

@@ -17,14 +17,14 @@ import os
 import time
 import uuid
 from email.utils import formatdate
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from sync.blobstore import CorruptBlob, is_sha256
+from sync.blobstore import is_sha256
 from sync.server.accounts import Ctx, CurrentUser, User
 from sync.server.config import ServerContext
 from sync.server.errors import (
@@ -36,7 +36,7 @@ from sync.server.errors import (
     PreconditionFailed,
     UnsupportedMediaType,
 )
-from sync.server.mime import sniff_mime
+from sync.server.filing import discard, file_upload
 
 router = APIRouter(tags=["uploads"])
 
@@ -44,31 +44,6 @@ TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration,checksum"
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 BODY_IDLE_TIMEOUT_S = 60.0  # like tusd's network timeout: a PATCH whose client went silent ends
-
-
-class UploadArea:
-    """The partial files of uploads in progress and a lock per upload (one writer at a time)."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
-        self._locks: dict[str, asyncio.Lock] = {}
-        self.in_progress = 0
-
-    def path(self, upload_id: str) -> Path:
-        return self.directory / upload_id
-
-    def lock(self, upload_id: str) -> asyncio.Lock:
-        return self._locks.setdefault(upload_id, asyncio.Lock())
-
-    def busy(self, upload_id: str) -> bool:
-        """Whether a request holds the upload's lock (a PATCH receiving, say)."""
-        lock = self._locks.get(upload_id)
-        return lock is not None and lock.locked()
-
-    def forget(self, upload_id: str) -> None:
-        self.path(upload_id).unlink(missing_ok=True)
-        self._locks.pop(upload_id, None)
 
 
 def tus_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -113,15 +88,9 @@ def _load(ctx: ServerContext, user: User, upload_id: str) -> dict[str, object]:
     if row is None:
         raise NotFound("No such upload: it finished, expired or was never started.", headers=tus_headers())
     if row["expires_at"] < time.time():
-        _discard(ctx, upload_id)
+        discard(ctx, upload_id)
         raise NotFound("This upload expired; start it again.", headers=tus_headers())
     return dict(row)
-
-
-def _discard(ctx: ServerContext, upload_id: str) -> None:
-    with ctx.db.write() as conn:
-        conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
-    ctx.uploads.forget(upload_id)
 
 
 @router.options("/v1/uploads", status_code=204)
@@ -167,7 +136,7 @@ async def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     location = str(request.url_for("tus_patch", upload_id=upload_id))
     headers = tus_headers({"Location": location, "Upload-Expires": _http_date(expires)})
     if length == 0:
-        await _finish(ctx, user, upload_id, metadata, sha)
+        await run_in_threadpool(file_upload, ctx, upload_id)
     return Response(status_code=201, headers=headers)
 
 
@@ -177,6 +146,8 @@ async def tus_head(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
     async with ctx.uploads.lock(upload_id):  # wait for a PATCH still in flight to settle its offset
         row = await run_in_threadpool(_load, ctx, user, upload_id)
+        if row["offset"] == row["length"]:  # all bytes arrived but the server stopped before filing them
+            await run_in_threadpool(file_upload, ctx, upload_id)
     return Response(
         status_code=200,
         headers=tus_headers(
@@ -219,25 +190,36 @@ async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUse
                 headers=tus_headers(),
             )
         length = int(str(row["length"]))
+        if offset == length:  # all bytes arrived but the server stopped before filing them
+            await run_in_threadpool(file_upload, ctx, upload_id)
+            return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(length)}))
+        hasher = ctx.uploads.hasher_at(upload_id, offset)
         ctx.uploads.in_progress += 1
         try:
-            new_offset = await _receive(request, ctx.uploads.path(upload_id), offset, length, expected_checksum)
+            new_offset, hasher = await _receive(
+                request, ctx.uploads.path(upload_id), offset, length, expected_checksum, hasher)
         finally:
             ctx.uploads.in_progress -= 1
         expires = time.time() + ctx.config.upload_expiry_s
         with ctx.db.write() as conn:
             conn.execute("UPDATE uploads SET offset = ?, expires_at = ? WHERE id = ?", (new_offset, expires, upload_id))
+        if new_offset != offset:
+            ctx.uploads.keep_hash(upload_id, new_offset, hasher)
         if new_offset == length:
-            metadata = json.loads(str(row["metadata"]))
-            await _finish(ctx, user, upload_id, metadata, str(row["sha256"]))
+            await run_in_threadpool(file_upload, ctx, upload_id)
     return Response(
         status_code=204,
         headers=tus_headers({"Upload-Offset": str(new_offset), "Upload-Expires": _http_date(expires)}),
     )
 
 
-async def _receive(request: Request, path: Path, offset: int, length: int, checksum: bytes | None) -> int:
-    """Append the request body at ``offset``; returns the new offset.
+async def _receive(
+    request: Request, path: Path, offset: int, length: int, checksum: bytes | None, whole: Any
+) -> tuple[int, Any]:
+    """Append the request body at ``offset``; returns the new offset and ``whole`` fed what was written.
+
+    ``whole`` is the sha256 of the upload's bytes before ``offset`` (or None when this process
+    does not have it); it goes on with every chunk written, so filing needs no second read.
 
     A dropped connection, or one silent for BODY_IDLE_TIMEOUT_S (a client gone without a FIN
     would otherwise hold the upload's lock, and so block its own resume, indefinitely), keeps what
@@ -264,43 +246,19 @@ async def _receive(request: Request, path: Path, offset: int, length: int, check
                 written += len(chunk)
                 if digest is not None:
                     digest.update(chunk)
+                if whole is not None:
+                    whole.update(chunk)
         except (ClientDisconnect, TimeoutError):
             if digest is not None:
                 f.truncate(offset)
-                return offset
+                return offset, None
         if digest is not None and digest.digest() != checksum:
             f.truncate(offset)
             raise ChecksumMismatch("This chunk does not match its Upload-Checksum; send it again.",
                                    headers=tus_headers())
         f.flush()
         await run_in_threadpool(os.fsync, f.fileno())
-    return offset + written
-
-
-async def _finish(
-    ctx: ServerContext, user: User, upload_id: str, metadata: dict[str, str], sha: str
-) -> None:
-    path = ctx.uploads.path(upload_id)
-    mime = await run_in_threadpool(sniff_mime, path)
-    try:  # hashes while filing: the blob becomes visible only if it matches
-        blob = await run_in_threadpool(partial(ctx.store.import_file, path, expected_sha256=sha, move=True))
-    except CorruptBlob:
-        await run_in_threadpool(_discard, ctx, upload_id)
-        raise ChecksumMismatch(
-            "The uploaded bytes do not match the sha256 declared for them; nothing was stored.",
-            headers=tus_headers(),
-        ) from None
-    with ctx.db.write() as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, datetime('now'))",
-            (sha, blob.size, mime),
-        )
-        conn.execute(
-            "INSERT OR IGNORE INTO blob_uploaders (sha256, user_id, filename) VALUES (?, ?, ?)",
-            (sha, user.id, metadata.get("filename", "")[-4096:]),
-        )
-        conn.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
-    ctx.uploads.forget(upload_id)
+    return offset + written, whole
 
 
 @router.delete("/v1/uploads/{upload_id}", status_code=204)
@@ -309,7 +267,7 @@ async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: Curren
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
     async with ctx.uploads.lock(upload_id):
         await run_in_threadpool(_load, ctx, user, upload_id)
-        await run_in_threadpool(_discard, ctx, upload_id)
+        await run_in_threadpool(discard, ctx, upload_id)
     return Response(status_code=204, headers=tus_headers())
 
 

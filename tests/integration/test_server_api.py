@@ -155,7 +155,7 @@ def test_attaching_a_blob_you_cannot_read_is_422(alice: User, bob: User, carol: 
     sha = alice.upload_bytes(data)
     conv = bob.conversation("mine", "carol")
     r = _send(bob, conv["id"], "stolen", "s-1", [_attachment(sha, len(data))])
-    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "blob_not_uploaded"
     r = _send(bob, conv["id"], "guess", "s-2", [_attachment("ab" * 32, 10)])
     assert r.status_code == 422
     # nothing about the blob leaks through the check endpoint either

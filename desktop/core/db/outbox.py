@@ -81,6 +81,21 @@ class Outbox:
             return [outbox_from_row(r) for r in db.query(f"{_SELECT} {where} ORDER BY o.id",
                                                           {"client_id": client_id})]
 
+    def requeue_uploads(self, item_id: int, blobs: list[str], *, error: str) -> None:
+        """The server lacks some of a message's blobs after all: upload them again before its post.
+
+        The post step ``item_id`` counts an attempt and waits for the new upload steps; the blobs
+        are held against eviction until they are uploaded.
+        """
+        with self._conns.write() as db:
+            post = _get(db, item_id)
+            now = self._clock()
+            for sha in blobs:
+                db.execute("UPDATE blobs SET pending_upload = 1 WHERE sha256 = ?", [sha])
+                _insert(db, post.message_id, "upload", sha, now)
+            db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                       [error, now, item_id])
+
     def update_upload(self, item_id: int, *, offset: int, upload_url: str | None = None) -> None:
         """Remember an upload's progress (and its tus URL once created) so a restart resumes it."""
         with self._conns.write() as db:
