@@ -12,8 +12,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-syslibs:
-	@bash scripts/qt-system-libs.sh
+syslibs: $(STAMP)
+	@$(PY) scripts/qt_system_libs.py
 
 run: $(STAMP) syslibs
 	$(PY) main.py $(ARGS)
