@@ -164,11 +164,17 @@ class SyncClient:
         return [Message.model_validate(m) for m in r.json()]
 
     def sync(self, cursor: str | None, *, wait: float = 0) -> SyncPage:
+        return SyncPage.model_validate(self.sync_json(cursor, wait=wait))
+
+    def sync_json(self, cursor: str | None, *, wait: float = 0) -> Any:
+        """A /v1/sync page as plain JSON, for a caller that parses each event on its own.
+
+        Raises Offline, ApiError, ValueError when the answer is not JSON.
+        """
         params: dict[str, str | float] = {"wait": wait}
         if cursor:
             params["cursor"] = cursor
-        r = self.request("GET", "/v1/sync", params=params, timeout=self.timeout + wait)
-        return SyncPage.model_validate(r.json())
+        return self.request("GET", "/v1/sync", params=params, timeout=self.timeout + wait).json()
 
     # -- media -----------------------------------------------------------------------------
     def readable(self, shas: list[str]) -> set[str]:

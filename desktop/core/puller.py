@@ -1,22 +1,51 @@
-"""The feed puller: long-polls /v1/sync with the stored cursor and files each page in one transaction."""
+"""The feed puller: long-polls /v1/sync with the stored cursor and files each page in one transaction.
+
+Each event of a page is parsed and filed on its own (a savepoint). One the client cannot file is
+kept aside raw in ``db.quarantine`` and logged; the rest of the page and the cursor commit, so a
+single event, however hostile, never blocks the feed.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.db.records import Upserted
 from desktop.core.events import MessageAdded, MessageUpdated
 from desktop.core.worker import Worker
 from sync.client import ApiError, Offline
-from sync.protocol import SyncPage
+from sync.protocol import Model, SyncEvent
 
 if TYPE_CHECKING:
     from desktop.core.engine import Engine
 
 log = logging.getLogger(__name__)
 LONG_POLL_S = 25.0
+
+UNFILEABLE: tuple[type[Exception], ...] = (
+    ValueError,  # pydantic's ValidationError, a bad timestamp, a lone surrogate SQLite can't encode
+    OverflowError,  # an integer outside SQLite's 64 bits
+    sqlite3.IntegrityError,  # a constraint or CHECK the event breaks
+    sqlite3.DataError,  # a string or blob too big for SQLite
+    KeyError,  # a field missing, or a record the event names that is not here
+    TypeError,  # a field of the wrong shape
+)
+"""What filing one event raises because of that event's data: it would fail the same way on every
+retry, so the event is quarantined. Anything else — DatabaseUnavailable (disk full, I/O error,
+read-only, locked), a closed database — is the machine's state, not the event's: it rolls the
+whole page back and the same page is asked for again later. KeyError and TypeError can also be our
+bug on an event shaped in a way we did not foresee; kept raw, such an event can be filed again
+by a fixed version, which beats a feed stopped for good."""
+
+
+class FeedPage(Model):
+    """A /v1/sync page whose events are still raw JSON: each is parsed when it is filed."""
+
+    events: list[Any]
+    cursor: str
+    has_more: bool
 
 
 class Puller(Worker):
@@ -47,7 +76,8 @@ class Puller(Worker):
         if client is None:
             return None
         try:
-            page = client.sync(engine.db.cursor(), wait=self.long_poll_s if self._caught_up else 0)
+            page = FeedPage.model_validate(
+                client.sync_json(engine.db.cursor(), wait=self.long_poll_s if self._caught_up else 0))
         except Offline as exc:
             if self.stopping:
                 return None
@@ -59,6 +89,10 @@ class Puller(Worker):
             if exc.status == 401:
                 engine.signed_out()
                 return None
+            self._failures += 1
+            return engine.backoff.delay(self._failures)
+        except ValueError as exc:  # not JSON, or no cursor: nothing to file and nowhere to move on to
+            log.warning("the server sent a sync page that is not one: %s", exc)
             self._failures += 1
             return engine.backoff.delay(self._failures)
         self._failures = 0
@@ -75,23 +109,32 @@ class Puller(Worker):
             engine.syncing()
         return 0
 
-    def file_page(self, page: SyncPage) -> None:
-        """Store a page's events and its cursor atomically, then tell the listener and queue thumbnails."""
+    def file_page(self, page: FeedPage) -> None:
+        """Store a page's events and its cursor in one transaction, then tell the listener and queue thumbnails.
+
+        An event that raises one of UNFILEABLE is rolled back alone and quarantined. Any other error
+        rolls the whole page back and propagates (DatabaseUnavailable when the disk is full).
+        """
         engine = self.engine
         db = engine.db
         upserted: list[Upserted] = []
         conversations_changed = False
         with db.batch():
-            for event in page.events:
-                if event.type == "conversation" and event.conversation is not None:
-                    db.conversations.upsert(event.conversation)
+            after = db.cursor()
+            for position, raw in enumerate(page.events):
+                try:
+                    with db.savepoint():
+                        filed = self._file_event(raw)
+                except UNFILEABLE as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+                    db.quarantine.add(raw, error=error, after_cursor=after, page_cursor=page.cursor,
+                                      position=position)
+                    log.warning("feed event %d after cursor %s quarantined: %s", position, after, error)
+                    continue
+                if isinstance(filed, Upserted):
+                    upserted.append(filed)
+                else:
                     conversations_changed = True
-                elif event.type == "conversation_removed":
-                    db.conversations.remove(event.conversation_id)
-                    conversations_changed = True
-            messages = [e.message for e in page.events if e.type == "message" and e.message is not None]
-            if messages:
-                upserted = db.messages.upsert_remote_many(messages)
             db.set_cursor(page.cursor)
         for u in upserted:
             if u.change == "inserted":
@@ -103,3 +146,19 @@ class Puller(Worker):
         for u in upserted:
             if u.change == "inserted":
                 engine.downloads.want_message(u.message)
+
+    def _file_event(self, raw: Any) -> Upserted | None:
+        """Parse and store one event: the message it upserted, or None for a conversation change."""
+        db = self.engine.db
+        event = SyncEvent.model_validate(raw)
+        if event.type == "message":
+            if event.message is None:
+                raise ValueError("a message event without its message")
+            return db.messages.upsert_remote(event.message)
+        if event.type == "conversation":
+            if event.conversation is None:
+                raise ValueError("a conversation event without its conversation")
+            db.conversations.upsert(event.conversation)
+        else:
+            db.conversations.remove(event.conversation_id)
+        return None

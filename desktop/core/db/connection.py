@@ -95,6 +95,23 @@ class Connections:
                 raise
             db.conn.execute("COMMIT")
 
+    @contextmanager
+    def savepoint(self) -> Iterator[Database]:
+        """A write nested in the current one that an error undoes alone; the outer write goes on.
+
+        Opens a write of its own when none is open. The error still propagates to the caller.
+        """
+        with self.write() as db:
+            db.conn.execute("SAVEPOINT step")
+            try:
+                yield db
+            except BaseException:
+                if db.conn.in_transaction:  # SQLite ends the transaction itself after some errors
+                    db.conn.execute("ROLLBACK TO step")
+                    db.conn.execute("RELEASE step")
+                raise
+            db.conn.execute("RELEASE step")
+
     def close(self) -> None:
         """Close every connection; call when no other thread uses the database any more."""
         with self._write_lock, self._all_lock:

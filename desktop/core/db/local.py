@@ -8,6 +8,7 @@
     db.outbox          Outbox          durable send steps for the sync engine
     db.settings        Settings        user settings with defaults
     db.watched         WatchedFolders  drop folders and files already sent from them
+    db.quarantine      Quarantine      feed events that could not be filed, kept raw
 
 plus the account and the sync cursor here. Threading: see ``Connections`` — any thread may call
 any method; each thread reads on its own WAL connection and writes queue on one lock.
@@ -26,6 +27,7 @@ from desktop.core.db.connection import Connections
 from desktop.core.db.conversations import Conversations
 from desktop.core.db.messages import Messages
 from desktop.core.db.outbox import Outbox
+from desktop.core.db.quarantine import Quarantine
 from desktop.core.db.records import Account, now_ms
 from desktop.core.db.settings import Settings, WatchedFolders
 from desktop.core.errors import DatabaseTooNew
@@ -57,6 +59,7 @@ class LocalDB:
         self.outbox = Outbox(self._conns, clock)
         self.settings = Settings(self._conns)
         self.watched = WatchedFolders(self._conns, clock)
+        self.quarantine = Quarantine(self._conns, clock)
 
     @classmethod
     def memory(cls, *, clock: Callable[[], int] = now_ms) -> LocalDB:
@@ -85,6 +88,15 @@ class LocalDB:
         The calls inside must run on this thread; all of them commit together or none does.
         """
         with self._conns.write():
+            yield
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a ``batch()``: writes that an error rolls back alone (one feed event of a page).
+
+        The error propagates; catch it outside to go on with the rest of the batch.
+        """
+        with self._conns.savepoint():
             yield
 
     # -- account -----------------------------------------------------------------------------------

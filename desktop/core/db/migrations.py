@@ -169,6 +169,24 @@ def m002_message_search(db: Database) -> None:
     ])
 
 
+@_migration("m003_quarantined_events")
+def m003_quarantined_events(db: Database) -> None:
+    """Feed events that could not be filed, raw, so that one never blocks the feed (see ``quarantine``)."""
+    _run(db, [
+        """CREATE TABLE quarantined_events (
+            id INTEGER PRIMARY KEY,
+            received_at INTEGER NOT NULL,
+            after_cursor TEXT,
+            page_cursor TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            type TEXT,
+            conversation_id TEXT,
+            raw TEXT NOT NULL,
+            error TEXT NOT NULL
+        )""",
+    ])
+
+
 def applied_names(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 

@@ -73,11 +73,11 @@ def count(db: LocalDB, table: str) -> int:
 def test_migrations_apply_once_and_reopening_does_not_reapply(tmp_path: Path) -> None:
     path = tmp_path / "envelope.db"
     with LocalDB(path) as first:
-        assert first.applied_migrations() == ["m001_core_tables", "m002_message_search"]
+        assert first.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events"]
         first.settings.set("cache_limit_bytes", 123)
     before = _migration_rows(path)
     with LocalDB(path) as second:
-        assert second.applied_migrations() == ["m001_core_tables", "m002_message_search"]
+        assert second.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events"]
         assert second.settings.get("cache_limit_bytes") == 123
     assert _migration_rows(path) == before
     with sqlite3.connect(path) as raw:
@@ -104,7 +104,7 @@ def test_a_later_migration_runs_on_an_older_file_and_backfills_search(tmp_path: 
                    kind) VALUES (1, 0, 'c1', 1, ?, 1, 'video/mp4', 'beach.mp4', 'video')""", [SHA_A])
     old.close()
     with LocalDB(path) as db:
-        assert db.applied_migrations() == ["m001_core_tables", "m002_message_search"]
+        assert db.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events"]
         assert [h.message_id for h in db.messages.search("existed")] == [1]
         assert [h.message_id for h in db.messages.search("beach")] == [1]
 
