@@ -44,7 +44,7 @@ class ApiError(ClientError):
 
     @property
     def is_retryable(self) -> bool:
-        return self.status >= 500 or self.status in (408, 429)
+        return self.status >= 500 or self.status in (408, 423, 429)
 
 
 class Cancelled(ClientError):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -16,17 +14,13 @@ from fastapi import APIRouter, Depends, Header, Response
 from sync.protocol import Account, Credentials, Token
 from sync.server.config import ServerContext, context
 from sync.server.errors import Conflict, Unauthorized
+from sync.server.metadata.accounts import User
+from sync.server.metadata.errors import Duplicate
 from sync.server.timefmt import iso, now_iso
 
 router = APIRouter(tags=["accounts"])
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-@dataclass(frozen=True)
-class User:
-    id: str
-    username: str
 
 
 def hash_password(password: str) -> str:
@@ -56,23 +50,17 @@ def _token_hash(token: str) -> str:
 
 
 def user_by_name(ctx: ServerContext, username: str) -> User | None:
-    row = ctx.db.one("SELECT id, username FROM users WHERE username = ?", (username.strip().lower(),))
-    return User(row["id"], row["username"]) if row else None
+    return ctx.meta.accounts.by_name(username.strip().lower())
 
 
 def authenticate(ctx: ServerContext, authorization: str | None) -> User:
     """The user of a bearer token; raises Unauthorized."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized()
-    token = authorization[7:].strip()
-    row = ctx.db.one(
-        "SELECT u.id, u.username, t.expires_at, t.revoked FROM tokens t JOIN users u ON u.id = t.user_id "
-        "WHERE t.token_hash = ?",
-        (_token_hash(token),),
-    )
-    if row is None or row["revoked"] or row["expires_at"] < time.time():
+    user = ctx.meta.accounts.token_user(_token_hash(authorization[7:].strip()), now=time.time())
+    if user is None:
         raise Unauthorized("Your session has expired or was signed out; sign in again.")
-    return User(row["id"], row["username"])
+    return user
 
 
 def current_user(
@@ -88,32 +76,24 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 @router.post("/v1/accounts", status_code=201, response_model=Account)
 def create_account(body: Credentials, ctx: Ctx) -> Account:
-    user_id = uuid.uuid4().hex
     try:
-        with ctx.db.write() as conn:
-            conn.execute(
-                "INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                (user_id, body.username, hash_password(body.password), now_iso()),
-            )
-    except sqlite3.IntegrityError:
+        user = ctx.meta.accounts.create(uuid.uuid4().hex, body.username, hash_password(body.password),
+                                        created_at=now_iso())
+    except Duplicate:
         raise Conflict(f"The username {body.username!r} is taken; pick another.") from None
-    return Account(user_id=user_id, username=body.username)
+    return Account(user_id=user.id, username=user.username)
 
 
 @router.post("/v1/tokens", response_model=Token)
 def issue_token(body: Credentials, ctx: Ctx) -> Token:
-    row = ctx.db.one("SELECT id, password_hash FROM users WHERE username = ?", (body.username,))
-    ok = check_password(body.password, row["password_hash"] if row else _DUMMY_HASH)
-    if row is None or not ok:
+    login = ctx.meta.accounts.login(body.username)
+    ok = check_password(body.password, login.password_hash if login else _DUMMY_HASH)
+    if login is None or not ok:
         raise Unauthorized("Wrong username or password.")
     token = secrets.token_urlsafe(32)
     expires = time.time() + ctx.config.token_ttl_s
-    with ctx.db.write() as conn:
-        conn.execute(
-            "INSERT INTO tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
-            (_token_hash(token), row["id"], expires),
-        )
-    return Token(token=token, user_id=row["id"], expires_at=iso(expires))
+    ctx.meta.accounts.add_token(_token_hash(token), login.user.id, expires_at=expires)
+    return Token(token=token, user_id=login.user.id, expires_at=iso(expires))
 
 
 @router.delete("/v1/tokens/current", status_code=204)
@@ -121,8 +101,7 @@ def revoke_token(
     ctx: Ctx, user: CurrentUser, authorization: Annotated[str | None, Header()] = None
 ) -> Response:
     assert authorization is not None
-    with ctx.db.write() as conn:
-        conn.execute("UPDATE tokens SET revoked = 1 WHERE token_hash = ?", (_token_hash(authorization[7:].strip()),))
+    ctx.meta.accounts.revoke_token(_token_hash(authorization[7:].strip()))
     return Response(status_code=204)
 
 

@@ -10,12 +10,13 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from sync.blobstore import BlobStore
 from sync.server import accounts, conversations, feed, filing, media, metrics, uploads
 from sync.server.config import ServerConfig, ServerContext
-from sync.server.db import MetadataDB
 from sync.server.errors import install_handlers
 from sync.server.limits import BodyLimitMiddleware
+from sync.server.metadata import Metadata
+from sync.server.storage.local import LocalStorage
+from sync.server.wakeups import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +25,11 @@ def create_app(config: ServerConfig) -> FastAPI:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     ctx = ServerContext(
         config=config,
-        db=MetadataDB(config.db_path),
-        store=BlobStore(config.blob_dir),
-        notifier=feed.Notifier(),
+        meta=Metadata(config.db_path),
+        storage=LocalStorage(config.blob_dir, config.upload_dir),
+        notifier=Notifier(),
         metrics=metrics.Metrics(),
-        uploads=filing.UploadArea(config.upload_dir),
+        receiving=filing.Receiving(),
         link_key=config.link_secret(),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,13 +10,20 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from sync.blobstore import BlobStore
-from sync.server.db import MetadataDB
+from sync.server.metadata import Metadata
+from sync.server.storage import BlobStorage
 
 if TYPE_CHECKING:
-    from sync.server.feed import Notifier
-    from sync.server.filing import UploadArea
+    from sync.server.filing import Receiving
     from sync.server.metrics import Metrics
+    from sync.server.wakeups import Notifier
+
+LINK_SECRET_ENV = "ENVELOPE_LINK_SECRET"
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(ValueError):
+    """A setting cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class ServerConfig:
     sweep_interval_s: float = 60.0
     max_wait_s: int = 60
     public_url: str = ""
+    link_secret_file: Path | None = None
 
     @property
     def db_path(self) -> Path:
@@ -41,24 +50,41 @@ class ServerConfig:
         return self.data_dir / "uploads"
 
     def link_secret(self) -> bytes:
-        """The HMAC key for signed links, made once and kept in the data dir."""
+        """The HMAC key for signed links; every replica must use the same one. Raises ConfigError.
+
+        From the environment variable ENVELOPE_LINK_SECRET, else from ``link_secret_file``, else
+        (one server on its own) made once and kept in the data dir.
+        """
+        if value := os.environ.get(LINK_SECRET_ENV, "").strip():
+            return _long_enough(value.encode(), LINK_SECRET_ENV)
+        if self.link_secret_file is not None:
+            try:
+                return _long_enough(self.link_secret_file.read_bytes().strip(), str(self.link_secret_file))
+            except OSError as exc:
+                raise ConfigError(f"The link secret file {self.link_secret_file} cannot be read: {exc}") from None
         path = self.data_dir / "link-secret"
         if not path.exists():
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(secrets.token_bytes(32))
+            tmp.write_bytes(secrets.token_bytes(MIN_SECRET_BYTES))
             tmp.chmod(0o600)
             tmp.replace(path)
         return path.read_bytes()
 
 
+def _long_enough(secret: bytes, source: str) -> bytes:
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ConfigError(f"The link secret from {source} is {len(secret)} bytes; use at least {MIN_SECRET_BYTES}.")
+    return secret
+
+
 @dataclass
 class ServerContext:
     config: ServerConfig
-    db: MetadataDB
-    store: BlobStore
+    meta: Metadata
+    storage: BlobStorage
     notifier: Notifier
     metrics: Metrics
-    uploads: UploadArea
+    receiving: Receiving
     link_key: bytes = field(repr=False, default=b"")
 
 

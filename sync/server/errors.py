@@ -69,6 +69,12 @@ class BlobNotUploaded(Invalid):
     code = "blob_not_uploaded"
 
 
+class Locked(APIError):
+    """Another request (maybe on another replica) is writing to this upload right now."""
+
+    status, code = 423, "upload_busy"
+
+
 class ChecksumMismatch(APIError):
     status, code = 460, "checksum_mismatch"
 

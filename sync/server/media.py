@@ -12,11 +12,11 @@ from fastapi.responses import StreamingResponse
 
 from sync.blobstore import is_sha256
 from sync.protocol import Link, LinkRequest, MediaCheck, MediaCheckResult
-from sync.server.access import can_read, readable
-from sync.server.accounts import Ctx, CurrentUser, User, authenticate
+from sync.server.accounts import Ctx, CurrentUser, authenticate
 from sync.server.config import ServerContext, context
 from sync.server.disposition import content_disposition
 from sync.server.errors import Forbidden, NotFound
+from sync.server.metadata.accounts import User
 from sync.server.mime import is_inline
 from sync.server.ranges import etag_matches, parse_range
 from sync.server.timefmt import iso
@@ -42,10 +42,10 @@ def _link_user(ctx: ServerContext, request: Request) -> User:
         raise Forbidden("This link is not valid.")
     if int(expires) < time.time():
         raise Forbidden("This link has expired; ask for a new one.")
-    row = ctx.db.one("SELECT id, username FROM users WHERE id = ?", (user_id,))
-    if row is None:
+    user = ctx.meta.accounts.by_id(user_id)
+    if user is None:
         raise Forbidden("This link is not valid.")
-    return User(row["id"], row["username"])
+    return user
 
 
 def media_reader(
@@ -60,15 +60,7 @@ def media_reader(
 
 
 def _blob_name(ctx: ServerContext, user: User, sha: str) -> str:
-    row = ctx.db.one(
-        "SELECT mb.name FROM message_blobs mb JOIN members m ON m.conversation_id = mb.conversation_id "
-        "WHERE mb.sha256 = ? AND m.user_id = ? AND mb.name != '' LIMIT 1",
-        (sha, user.id),
-    ) or ctx.db.one(
-        "SELECT filename AS name FROM blob_uploaders WHERE sha256 = ? AND user_id = ? AND filename != ''",
-        (sha, user.id),
-    )
-    return str(row["name"]) if row else sha[:16]
+    return ctx.meta.blobs.name_for(user.id, sha) or sha[:16]
 
 
 @router.api_route("/v1/media/{sha256}", methods=["GET", "HEAD"], response_class=Response)
@@ -81,11 +73,10 @@ def download(
     if_none_match: Annotated[str | None, Header()] = None,
     if_range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    if not is_sha256(sha256) or not can_read(ctx.db, user.id, sha256):
+    blob = ctx.meta.blobs.get(sha256) if is_sha256(sha256) and ctx.meta.blobs.can_read(user.id, sha256) else None
+    if blob is None:
         raise NotFound("No such media.")
-    row = ctx.db.one("SELECT size, mime FROM blobs WHERE sha256 = ?", (sha256,))
-    assert row is not None
-    size, mime = int(row["size"]), str(row["mime"])
+    size, mime = blob.size, blob.mime
     etag = f'"{sha256}"'
     headers = {
         "ETag": etag,
@@ -106,7 +97,7 @@ def download(
     headers["Content-Length"] = str(end - start)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=mime)
-    body = ctx.store.read_range(sha256, start, end)
+    body = ctx.storage.read_range(sha256, start, end)
     return StreamingResponse(body, status_code=status, headers=headers, media_type=mime)
 
 
@@ -114,13 +105,13 @@ def download(
 def check(body: MediaCheck, ctx: Ctx, user: CurrentUser) -> MediaCheckResult:
     """Which of these blobs the caller can already read (so it skips uploading them)."""
     shas = [s.lower() for s in body.blobs if is_sha256(s.lower())]
-    return MediaCheckResult(readable=readable(ctx.db, user.id, shas))
+    return MediaCheckResult(readable=ctx.meta.blobs.readable(user.id, shas))
 
 
 @router.post("/v1/media/{sha256}/link", response_model=Link)
 def make_link(sha256: str, body: LinkRequest, request: Request, ctx: Ctx, user: CurrentUser) -> Link:
     """A URL that reads the blob without a bearer token until it expires (the read rule still applies)."""
-    if not is_sha256(sha256) or not can_read(ctx.db, user.id, sha256):
+    if not is_sha256(sha256) or not ctx.meta.blobs.can_read(user.id, sha256):
         raise NotFound("No such media.")
     expires = int(time.time()) + body.ttl
     path = f"/v1/media/{sha256}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -68,11 +69,11 @@ class MetricsMiddleware:
 @router.get("/metrics", include_in_schema=False)
 def metrics_endpoint(request: Request) -> Response:
     ctx = request.app.state.ctx
-    ctx.metrics.uploads_in_progress.set(ctx.uploads.in_progress)
+    ctx.metrics.uploads_in_progress.set(ctx.meta.uploads.receiving(now=time.time()))
     return Response(ctx.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz")
 def healthz(request: Request) -> dict[str, str]:
-    request.app.state.ctx.db.one("SELECT 1")
+    request.app.state.ctx.meta.ping()
     return {"status": "ok"}

@@ -1,20 +1,15 @@
-"""The server's view of a blob's type: sniffed from its bytes by the shared media pipeline."""
+"""The server's view of a blob's type: sniffed from its first bytes by the shared media pipeline."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sync.media.pipeline import sniff_magic
+from sync.media.sniff import SNIFF_BYTES, sniff_bytes
 
 MEDIA_KINDS = ("image", "video", "audio")
 
 
-def sniff_mime(path: Path) -> str:
-    """The MIME type of a file by its magic numbers (no decoder runs in the server); octet-stream if unreadable."""
-    try:
-        return sniff_magic(path)[1]
-    except OSError:
-        return "application/octet-stream"
+def sniff_mime(head: bytes) -> str:
+    """The MIME type of a blob by the magic numbers in its first bytes (no decoder runs in the server)."""
+    return sniff_bytes(head, whole=len(head) < SNIFF_BYTES).mime
 
 
 def is_inline(mime: str) -> bool:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from sync.server.app import create_app
 from sync.server.config import ServerConfig
-from sync.server.feed import Notifier
+from sync.server.wakeups import Notifier
 
 
 class _Server(uvicorn.Server):

@@ -1,23 +1,22 @@
 """tus 1.0.0 resumable uploads at /v1/uploads (creation, termination, expiration, checksum/sha256).
 
-An upload's bytes accumulate in ``uploads/<id>`` under the data dir; its offset lives in the
-metadata db so a restarted server (or another replica sharing the disk) resumes it. When the
-last byte arrives the whole file is hashed, checked against the ``sha256`` the client declared
-in ``Upload-Metadata``, and moved into the blob store; on a mismatch nothing is stored.
+An upload's bytes are staged in storage and its offset lives in the metadata store, so a
+restarted server (or another replica) resumes it. A PATCH holds the upload's lease in the
+metadata store while it writes, so two requests never append at once, on any replica. When the
+last byte arrives the upload is filed as a blob (``sync.server.filing``): checked against the
+``sha256`` declared in ``Upload-Metadata``, and on a mismatch nothing is stored.
+
+No file or database work runs on the event loop: the body is read there, and written, hashed and
+recorded on the thread pool in blocks of ``WRITE_BLOCK`` bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hashlib
-import json
-import os
 import time
 import uuid
-from email.utils import formatdate
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,55 +24,38 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from sync.blobstore import is_sha256
-from sync.server.accounts import Ctx, CurrentUser, User
+from sync.server.accounts import Ctx, CurrentUser
 from sync.server.config import ServerContext
 from sync.server.errors import (
     APIError,
     ChecksumMismatch,
     Conflict,
+    Locked,
     NotFound,
     PayloadTooLarge,
-    PreconditionFailed,
     UnsupportedMediaType,
 )
 from sync.server.filing import discard, file_upload
+from sync.server.metadata.accounts import User
+from sync.server.metadata.uploads import Upload
+from sync.server.storage import StagedMissing, StageWriter
+from sync.server.tus import (
+    OFFSET_CONTENT_TYPE,
+    TUS_EXTENSIONS,
+    TUS_VERSION,
+    http_date,
+    parse_checksum,
+    parse_metadata,
+    require_tus,
+    tus_headers,
+)
 
 router = APIRouter(tags=["uploads"])
 
-TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,termination,expiration,checksum"
-OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 BODY_IDLE_TIMEOUT_S = 60.0  # like tusd's network timeout: a PATCH whose client went silent ends
-
-
-def tus_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
-    return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
-
-
-def _require_tus(request: Request) -> None:
-    if request.headers.get("tus-resumable") != TUS_VERSION:
-        raise PreconditionFailed(
-            "This server speaks tus 1.0.0: send the header Tus-Resumable: 1.0.0.",
-            headers={"Tus-Version": TUS_VERSION},
-        )
-
-
-def parse_metadata(header: str) -> dict[str, str]:
-    """Decode ``Upload-Metadata`` (``key base64value`` pairs, comma-separated); raises APIError."""
-    result: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in header.split(","))):
-        key, _, value = pair.partition(" ")
-        if not key or key in result:
-            raise APIError("Upload-Metadata has an empty or repeated key.")
-        try:
-            result[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
-        except (binascii.Error, UnicodeDecodeError):
-            raise APIError(f"Upload-Metadata value of {key!r} is not base64 of UTF-8 text.") from None
-    return result
-
-
-def _http_date(epoch: float) -> str:
-    return formatdate(epoch, usegmt=True)
+LEASE_S = 2 * BODY_IDLE_TIMEOUT_S  # a PATCH renews its lease while bytes keep coming
+RENEW_EVERY_S = 10.0
+WRITE_BLOCK = 1024 * 1024
 
 
 def _int_header(request: Request, name: str) -> int:
@@ -83,14 +65,14 @@ def _int_header(request: Request, name: str) -> int:
     return int(value)
 
 
-def _load(ctx: ServerContext, user: User, upload_id: str) -> dict[str, object]:
-    row = ctx.db.one("SELECT * FROM uploads WHERE id = ? AND user_id = ?", (upload_id, user.id))
-    if row is None:
+def _load(ctx: ServerContext, user: User, upload_id: str) -> Upload:
+    upload = ctx.meta.uploads.get(upload_id)
+    if upload is None or upload.user_id != user.id:
         raise NotFound("No such upload: it finished, expired or was never started.", headers=tus_headers())
-    if row["expires_at"] < time.time():
+    if upload.expires_at < time.time():
         discard(ctx, upload_id)
         raise NotFound("This upload expired; start it again.", headers=tus_headers())
-    return dict(row)
+    return upload
 
 
 @router.options("/v1/uploads", status_code=204)
@@ -109,8 +91,8 @@ def tus_options(ctx: Ctx) -> Response:
 
 
 @router.post("/v1/uploads", status_code=201)
-async def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    _require_tus(request)
+def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    require_tus(request)
     if "upload-defer-length" in request.headers:
         raise APIError("Deferred length is not supported: send Upload-Length.")
     length = _int_header(request, "upload-length")
@@ -119,119 +101,120 @@ async def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
             f"This file is {length} bytes; the server takes at most {ctx.config.max_upload_bytes}.",
             headers=tus_headers({"Tus-Max-Size": str(ctx.config.max_upload_bytes)}),
         )
-    raw_metadata = request.headers.get("upload-metadata", "")
-    metadata = parse_metadata(raw_metadata)
+    metadata = parse_metadata(request.headers.get("upload-metadata", ""))
     sha = metadata.get("sha256", "").lower()
     if not is_sha256(sha):
         raise APIError("Upload-Metadata must carry the file's sha256 (64 hex digits) under the key 'sha256'.")
-    upload_id = uuid.uuid4().hex
-    expires = time.time() + ctx.config.upload_expiry_s
-    ctx.uploads.path(upload_id).touch()
-    with ctx.db.write() as conn:
-        conn.execute(
-            "INSERT INTO uploads (id, user_id, length, offset, metadata, sha256, expires_at) "
-            "VALUES (?, ?, ?, 0, ?, ?, ?)",
-            (upload_id, user.id, length, json.dumps(metadata), sha, expires),
-        )
-    location = str(request.url_for("tus_patch", upload_id=upload_id))
-    headers = tus_headers({"Location": location, "Upload-Expires": _http_date(expires)})
+    upload = Upload(id=uuid.uuid4().hex, user_id=user.id, length=length, offset=0, sha256=sha,
+                    expires_at=time.time() + ctx.config.upload_expiry_s, metadata=metadata)
+    ctx.storage.stage_create(upload.id)
+    ctx.meta.uploads.create(upload)
+    location = str(request.url_for("tus_patch", upload_id=upload.id))
     if length == 0:
-        await run_in_threadpool(file_upload, ctx, upload_id)
-    return Response(status_code=201, headers=headers)
+        file_upload(ctx, upload.id)
+    return Response(status_code=201,
+                    headers=tus_headers({"Location": location, "Upload-Expires": http_date(upload.expires_at)}))
 
 
 @router.head("/v1/uploads/{upload_id}")
 async def tus_head(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    _require_tus(request)
+    require_tus(request)
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
-    async with ctx.uploads.lock(upload_id):  # wait for a PATCH still in flight to settle its offset
-        row = await run_in_threadpool(_load, ctx, user, upload_id)
-        if row["offset"] == row["length"]:  # all bytes arrived but the server stopped before filing them
+    async with ctx.receiving.lock(upload_id):  # wait for a PATCH of this process to settle its offset
+        upload = await run_in_threadpool(_load, ctx, user, upload_id)
+        if upload.complete:  # all bytes arrived but the server stopped before filing them
             await run_in_threadpool(file_upload, ctx, upload_id)
     return Response(
         status_code=200,
         headers=tus_headers(
             {
-                "Upload-Offset": str(row["offset"]),
-                "Upload-Length": str(row["length"]),
-                "Upload-Expires": _http_date(float(str(row["expires_at"]))),
+                "Upload-Offset": str(upload.offset),
+                "Upload-Length": str(upload.length),
+                "Upload-Expires": http_date(upload.expires_at),
                 "Cache-Control": "no-store",
             }
         ),
     )
 
 
-def _checksum(request: Request) -> bytes | None:
-    header = request.headers.get("upload-checksum")
-    if header is None:
-        return None
-    algorithm, _, value = header.strip().partition(" ")
-    if algorithm.lower() != "sha256":
-        raise APIError(f"Unsupported checksum algorithm {algorithm!r}; use sha256.", headers=tus_headers())
-    try:
-        return base64.b64decode(value.strip(), validate=True)
-    except binascii.Error:
-        raise APIError("Upload-Checksum is not base64.", headers=tus_headers()) from None
-
-
 @router.patch("/v1/uploads/{upload_id}", name="tus_patch", status_code=204)
 async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    _require_tus(request)
+    require_tus(request)
     if request.headers.get("content-type", "").split(";")[0].strip() != OFFSET_CONTENT_TYPE:
         raise UnsupportedMediaType(f"PATCH bodies must be sent as {OFFSET_CONTENT_TYPE}.", headers=tus_headers())
     offset = _int_header(request, "upload-offset")
-    expected_checksum = _checksum(request)
+    expected_checksum = parse_checksum(request)
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
-    async with ctx.uploads.lock(upload_id):
-        row = await run_in_threadpool(_load, ctx, user, upload_id)
-        if offset != row["offset"]:
+    async with ctx.receiving.lock(upload_id):
+        upload = await run_in_threadpool(_load, ctx, user, upload_id)
+        if offset != upload.offset:
             raise Conflict(
-                f"Upload-Offset {offset} does not match the server's offset {row['offset']}; ask with HEAD.",
+                f"Upload-Offset {offset} does not match the server's offset {upload.offset}; ask with HEAD.",
                 headers=tus_headers(),
             )
-        length = int(str(row["length"]))
-        if offset == length:  # all bytes arrived but the server stopped before filing them
+        if upload.complete:  # all bytes arrived but the server stopped before filing them
             await run_in_threadpool(file_upload, ctx, upload_id)
-            return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(length)}))
-        hasher = ctx.uploads.hasher_at(upload_id, offset)
-        ctx.uploads.in_progress += 1
+            return Response(status_code=204, headers=tus_headers({"Upload-Offset": str(upload.length)}))
+        owner = uuid.uuid4().hex
+        if not await run_in_threadpool(_lease, ctx, upload_id, owner):
+            raise Locked("Another request is writing to this upload; try again in a moment.",
+                         headers=tus_headers({"Retry-After": "1"}))
         try:
-            new_offset, hasher = await _receive(
-                request, ctx.uploads.path(upload_id), offset, length, expected_checksum, hasher)
+            receiver = _Receiver(ctx, upload, owner, expected_checksum,
+                                 ctx.receiving.hasher_at(upload_id, offset))
+            new_offset, hasher = await receiver.receive(request)
+            expires = time.time() + ctx.config.upload_expiry_s
+            await run_in_threadpool(partial(ctx.meta.uploads.advance, upload_id, offset=new_offset,
+                                            expires_at=expires))
         finally:
-            ctx.uploads.in_progress -= 1
-        expires = time.time() + ctx.config.upload_expiry_s
-        with ctx.db.write() as conn:
-            conn.execute("UPDATE uploads SET offset = ?, expires_at = ? WHERE id = ?", (new_offset, expires, upload_id))
+            await run_in_threadpool(ctx.meta.uploads.release, upload_id, owner)
         if new_offset != offset:
-            ctx.uploads.keep_hash(upload_id, new_offset, hasher)
-        if new_offset == length:
+            ctx.receiving.keep_hash(upload_id, new_offset, hasher)
+        if new_offset == upload.length:
             await run_in_threadpool(file_upload, ctx, upload_id)
     return Response(
         status_code=204,
-        headers=tus_headers({"Upload-Offset": str(new_offset), "Upload-Expires": _http_date(expires)}),
+        headers=tus_headers({"Upload-Offset": str(new_offset), "Upload-Expires": http_date(expires)}),
     )
 
 
-async def _receive(
-    request: Request, path: Path, offset: int, length: int, checksum: bytes | None, whole: Any
-) -> tuple[int, Any]:
-    """Append the request body at ``offset``; returns the new offset and ``whole`` fed what was written.
+def _lease(ctx: ServerContext, upload_id: str, owner: str) -> bool:
+    now = time.time()
+    return ctx.meta.uploads.lease(upload_id, owner, now=now, until=now + LEASE_S)
 
-    ``whole`` is the sha256 of the upload's bytes before ``offset`` (or None when this process
-    does not have it); it goes on with every chunk written, so filing needs no second read.
+
+class _Receiver:
+    """Appends one PATCH body at the upload's offset.
 
     A dropped connection, or one silent for BODY_IDLE_TIMEOUT_S (a client gone without a FIN
-    would otherwise hold the upload's lock, and so block its own resume, indefinitely), keeps what
-    arrived (unless a checksum was promised for the whole body, which can then not be checked); a
-    body longer than the upload or one that does not match its checksum is cut back to ``offset``.
+    would otherwise hold the upload's lease, and so block its own resume), keeps what arrived
+    (unless a checksum was promised for the whole body, which can then not be checked); a body
+    longer than the upload or one that does not match its checksum is cut back to the offset.
     """
-    digest = hashlib.sha256() if checksum is not None else None
-    written = 0
-    chunks = request.stream()
-    with open(path, "r+b") as f:
-        f.seek(offset)
-        f.truncate()
+
+    def __init__(self, ctx: ServerContext, upload: Upload, owner: str, checksum: bytes | None, whole: Any) -> None:
+        self.ctx, self.upload, self.owner, self.checksum = ctx, upload, owner, checksum
+        self.digest = hashlib.sha256() if checksum is not None else None
+        self.whole = whole  # sha256 of the upload's bytes before the offset, or None when this process lacks it
+        self.written = 0
+
+    async def receive(self, request: Request) -> tuple[int, Any]:
+        """The new offset, and ``whole`` fed what was written (None if it cannot be trusted)."""
+        try:
+            writer = await run_in_threadpool(self.ctx.storage.stage_writer, self.upload.id, self.upload.offset)
+        except StagedMissing:
+            await run_in_threadpool(discard, self.ctx, self.upload.id)
+            raise NotFound("This upload's bytes are gone; start it again.", headers=tus_headers()) from None
+        try:
+            return await self._pump(request, writer)
+        finally:
+            await run_in_threadpool(writer.close)
+
+    async def _pump(self, request: Request, writer: StageWriter) -> tuple[int, Any]:
+        loop = asyncio.get_running_loop()
+        renew_at = loop.time() + RENEW_EVERY_S
+        block = bytearray()
+        chunks = request.stream()
         try:
             while True:
                 try:
@@ -239,53 +222,59 @@ async def _receive(
                         chunk = await anext(chunks)
                 except StopAsyncIteration:
                     break
-                if offset + written + len(chunk) > length:
-                    f.truncate(offset)
+                if self.upload.offset + self.written + len(block) + len(chunk) > self.upload.length:
+                    await run_in_threadpool(writer.cut_back)
                     raise PayloadTooLarge("The body runs past Upload-Length.", headers=tus_headers())
-                f.write(chunk)
-                written += len(chunk)
-                if digest is not None:
-                    digest.update(chunk)
-                if whole is not None:
-                    whole.update(chunk)
+                block += chunk
+                if len(block) >= WRITE_BLOCK:
+                    await run_in_threadpool(self._write, writer, bytes(block))
+                    block.clear()
+                if loop.time() >= renew_at:
+                    renew_at = loop.time() + RENEW_EVERY_S
+                    await run_in_threadpool(_lease, self.ctx, self.upload.id, self.owner)
         except (ClientDisconnect, TimeoutError):
-            if digest is not None:
-                f.truncate(offset)
-                return offset, None
-        if digest is not None and digest.digest() != checksum:
-            f.truncate(offset)
+            if self.digest is not None:
+                await run_in_threadpool(writer.cut_back)
+                return self.upload.offset, None
+        await run_in_threadpool(self._finish, writer, bytes(block))
+        return self.upload.offset + self.written, self.whole
+
+    def _write(self, writer: StageWriter, block: bytes) -> None:
+        writer.write(block)
+        self.written += len(block)
+        for hasher in (self.digest, self.whole):
+            if hasher is not None:
+                hasher.update(block)
+
+    def _finish(self, writer: StageWriter, block: bytes) -> None:
+        if block:
+            self._write(writer, block)
+        if self.digest is not None and self.digest.digest() != self.checksum:
+            writer.cut_back()
             raise ChecksumMismatch("This chunk does not match its Upload-Checksum; send it again.",
                                    headers=tus_headers())
-        f.flush()
-        await run_in_threadpool(os.fsync, f.fileno())
-    return offset + written, whole
+        writer.commit()
 
 
 @router.delete("/v1/uploads/{upload_id}", status_code=204)
 async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    _require_tus(request)
+    require_tus(request)
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
-    async with ctx.uploads.lock(upload_id):
+    async with ctx.receiving.lock(upload_id):
         await run_in_threadpool(_load, ctx, user, upload_id)
         await run_in_threadpool(discard, ctx, upload_id)
     return Response(status_code=204, headers=tus_headers())
 
 
 def sweep_expired(ctx: ServerContext) -> int:
-    """Remove uploads past their expiry and their partial data; returns how many."""
+    """Remove uploads past their expiry (and not being written) and their staged bytes; how many."""
     now = time.time()
-    rows = ctx.db.all("SELECT id FROM uploads WHERE expires_at < ?", (now,))
     removed = 0
-    for row in rows:
-        if ctx.uploads.busy(row["id"]):  # still receiving: the PATCH sets a new expiry when it ends
-            continue
-        with ctx.db.write() as conn:  # unless a PATCH ended (and renewed it) since the SELECT
-            gone = conn.execute("DELETE FROM uploads WHERE id = ? AND expires_at < ?", (row["id"], now)).rowcount
-        if gone:
-            ctx.uploads.forget(row["id"])
+    for upload_id in ctx.meta.uploads.expired_ids(now=now):
+        if ctx.meta.uploads.delete_if_expired(upload_id, now=now):  # unless a PATCH renewed it meanwhile
+            ctx.storage.stage_delete(upload_id)
+            ctx.receiving.forget(upload_id)
             removed += 1
-    known = {r["id"] for r in ctx.db.all("SELECT id FROM uploads")}
-    for orphan in ctx.uploads.directory.iterdir():  # partial files whose row is gone (crash mid-discard)
-        if orphan.name not in known and time.time() - orphan.stat().st_mtime > 60:
-            orphan.unlink(missing_ok=True)
+    for orphan in ctx.storage.stage_orphans(ctx.meta.uploads.ids(), older_than_s=60):  # a crash mid-discard
+        ctx.storage.stage_delete(orphan)
     return removed

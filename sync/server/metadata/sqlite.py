@@ -1,95 +1,67 @@
-"""The server's metadata database (SQLite, WAL): connections, transactions and numbered migrations."""
+"""The metadata store on SQLite (WAL): a connection per thread, short write transactions, our own errors.
+
+Nothing outside ``sync.server.metadata`` sees a connection, a cursor or a ``sqlite3`` exception:
+reads go through ``Database.one``/``all``, writes through ``Database.write()`` and its ``Tx``, and
+failures leave as ``Duplicate`` or ``MetadataFull``. The SQL the repositories pass is portable
+(``?`` placeholders, ``ON CONFLICT DO NOTHING``, ``RETURNING``, no SQLite functions) so that a
+PostgreSQL engine can run it with the same methods.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-MIGRATIONS: list[str] = [
-    # 1: accounts, tokens, conversations, messages, blobs, the event feed, uploads
-    """
-    CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        username TEXT NOT NULL UNIQUE,
-        password_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE tokens (
-        token_hash TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL REFERENCES users(id),
-        expires_at REAL NOT NULL,
-        revoked INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE conversations (
-        id TEXT PRIMARY KEY,
-        title TEXT NOT NULL,
-        created_by TEXT NOT NULL REFERENCES users(id),
-        created_at TEXT NOT NULL,
-        last_seq INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE members (
-        conversation_id TEXT NOT NULL REFERENCES conversations(id),
-        user_id TEXT NOT NULL REFERENCES users(id),
-        PRIMARY KEY (conversation_id, user_id)
-    );
-    CREATE INDEX members_by_user ON members(user_id);
-    CREATE TABLE messages (
-        id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        conversation_id TEXT NOT NULL REFERENCES conversations(id),
-        sender_id TEXT NOT NULL REFERENCES users(id),
-        body TEXT NOT NULL,
-        attachments TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        created_at TEXT NOT NULL,
-        UNIQUE (sender_id, client_id),
-        UNIQUE (conversation_id, seq)
-    );
-    CREATE TABLE blobs (
-        sha256 TEXT PRIMARY KEY,
-        size INTEGER NOT NULL,
-        mime TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE blob_uploaders (
-        sha256 TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        filename TEXT NOT NULL DEFAULT '',
-        PRIMARY KEY (sha256, user_id)
-    );
-    CREATE TABLE message_blobs (
-        message_id TEXT NOT NULL REFERENCES messages(id),
-        sha256 TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        name TEXT NOT NULL DEFAULT '',
-        PRIMARY KEY (sha256, message_id)
-    );
-    CREATE INDEX message_blobs_by_conversation ON message_blobs(conversation_id, sha256);
-    CREATE TABLE events (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        user_id TEXT NOT NULL,
-        type TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        payload TEXT NOT NULL
-    );
-    CREATE INDEX events_by_user ON events(user_id, id);
-    CREATE TABLE uploads (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        length INTEGER NOT NULL,
-        offset INTEGER NOT NULL DEFAULT 0,
-        metadata TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        expires_at REAL NOT NULL
-    );
-    """,
-]
+from sync.server.metadata.errors import Duplicate, MetadataError, MetadataFull
+from sync.server.metadata.migrations import MIGRATIONS
+
+Row = Mapping[str, Any]
+Params = Sequence[object] | Mapping[str, object]
 
 
-class MetadataDB:
+@contextmanager
+def _translated() -> Iterator[None]:
+    """sqlite3's exceptions as ours: a broken uniqueness rule, a full disk."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        raise Duplicate(str(exc)) from exc
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc).lower():
+            raise MetadataFull("The server's database has no room left.") from exc
+        raise MetadataError(str(exc)) from exc
+
+
+class Tx:
+    """One write transaction; only the methods the repositories need."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; how many rows it changed."""
+        with _translated():
+            return self._conn.execute(sql, params).rowcount
+
+    def many(self, sql: str, rows: Iterable[Params]) -> None:
+        with _translated():
+            self._conn.executemany(sql, rows)
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        with _translated():
+            row: Row | None = self._conn.execute(sql, params).fetchone()
+            return row
+
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        with _translated():
+            return list(self._conn.execute(sql, params).fetchall())
+
+
+class Database:
     """One SQLite file; a connection per thread, writes in short IMMEDIATE transactions."""
 
     def __init__(self, path: Path) -> None:
@@ -107,40 +79,43 @@ class MetadataDB:
         return conn
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._connect()
+            with _translated():
+                conn = self._connect()
             self._local.conn = conn
         return conn
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on error."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+    def write(self) -> Iterator[Tx]:
+        """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on any error."""
+        conn = self._conn
+        with _translated():
+            conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
+            yield Tx(conn)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        with _translated():
+            conn.execute("COMMIT")
 
-    def one(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
-        return row
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        return Tx(self._conn).one(sql, params)
 
-    def all(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        return list(self.conn.execute(sql, params).fetchall())
+    def all(self, sql: str, params: Params = ()) -> list[Row]:
+        return Tx(self._conn).all(sql, params)
 
     def _migrate(self) -> None:
-        with self.write() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        with self.write() as tx:
+            row = tx.one("PRAGMA user_version")
+            version = int(row["user_version"]) if row is not None else 0
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={number}")
+                        tx.execute(statement)
+                tx.execute(f"PRAGMA user_version={number}")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

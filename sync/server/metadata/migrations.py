@@ -1,0 +1,97 @@
+"""Numbered schema migrations of the server's metadata; portable SQL (SQLite now, PostgreSQL next).
+
+Each entry is one version; a database records how many it has applied. Never edit an applied
+entry: add one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: accounts, tokens, conversations, messages, blobs, the event feed, uploads
+    """
+    CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id),
+        expires_at REAL NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_by TEXT NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        last_seq INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE members (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        user_id TEXT NOT NULL REFERENCES users(id),
+        PRIMARY KEY (conversation_id, user_id)
+    );
+    CREATE INDEX members_by_user ON members(user_id);
+    CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id),
+        sender_id TEXT NOT NULL REFERENCES users(id),
+        body TEXT NOT NULL,
+        attachments TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (sender_id, client_id),
+        UNIQUE (conversation_id, seq)
+    );
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mime TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE blob_uploaders (
+        sha256 TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        filename TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (sha256, user_id)
+    );
+    CREATE TABLE message_blobs (
+        message_id TEXT NOT NULL REFERENCES messages(id),
+        sha256 TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (sha256, message_id)
+    );
+    CREATE INDEX message_blobs_by_conversation ON message_blobs(conversation_id, sha256);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    CREATE INDEX events_by_user ON events(user_id, id);
+    CREATE TABLE uploads (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        offset INTEGER NOT NULL DEFAULT 0,
+        metadata TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
+    # 2: feed positions handed out in commit order; per-upload leases shared by every replica
+    """
+    CREATE TABLE feed_position (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        last_position INTEGER NOT NULL
+    );
+    INSERT INTO feed_position (id, last_position) SELECT 1, coalesce(max(id), 0) FROM events;
+    ALTER TABLE uploads ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE uploads ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
+    """,
+]
