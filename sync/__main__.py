@@ -27,16 +27,24 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     parser.add_argument("--database", default="sqlite", help="metadata database: 'sqlite' (under --data-dir)")
     parser.add_argument("--max-upload-mb", type=int, default=4096, help="largest upload accepted, in MB")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--link-secret-file", type=Path, metavar="FILE",
+                        help="the key that signs media links (at least 32 bytes), the same on every replica; "
+                             "or set ENVELOPE_LINK_SECRET (default: one made once in --data-dir)")
     args = parser.parse_args(argv)
     if args.storage != "file":
         parser.error(f"--storage {args.storage}: only 'file' is available in this version")
     if args.database != "sqlite":
         parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
 
-    from sync.server.config import ServerConfig
+    from sync.server.config import ConfigError, ServerConfig
     from sync.server.runner import run_forever
 
-    config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024)
+    config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
+                          link_secret_file=args.link_secret_file)
+    try:
+        config.link_secret()
+    except ConfigError as exc:
+        parser.error(str(exc))
     run_forever(config, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 

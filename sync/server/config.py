@@ -64,6 +64,7 @@ class ServerConfig:
                 raise ConfigError(f"The link secret file {self.link_secret_file} cannot be read: {exc}") from None
         path = self.data_dir / "link-secret"
         if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(secrets.token_bytes(MIN_SECRET_BYTES))
             tmp.chmod(0o600)
@@ -73,7 +74,8 @@ class ServerConfig:
 
 def _long_enough(secret: bytes, source: str) -> bytes:
     if len(secret) < MIN_SECRET_BYTES:
-        raise ConfigError(f"The link secret from {source} is {len(secret)} bytes; use at least {MIN_SECRET_BYTES}.")
+        raise ConfigError(f"The link secret from {source} is {len(secret)} bytes; "
+                          f"use at least {MIN_SECRET_BYTES} bytes.")
     return secret
 
 
