@@ -1,0 +1,21 @@
+"""The metadata backends the contract tests run against: how to open (and open again) one store.
+
+Adding a backend is one more entry in ``BACKENDS``: a function that, given a test's temp dir,
+returns a way to open that test's store; every call opens the same store anew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sync.server.metadata import Metadata
+
+Opener = Callable[[], Metadata]
+
+
+def _sqlite(tmp_path: Path) -> Opener:
+    return lambda: Metadata(tmp_path / "m.sqlite3")
+
+
+BACKENDS: dict[str, Callable[[Path], Opener]] = {"sqlite": _sqlite}
