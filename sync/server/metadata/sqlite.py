@@ -29,7 +29,9 @@ def _translated() -> Iterator[None]:
     try:
         yield
     except sqlite3.IntegrityError as exc:
-        raise Duplicate(str(exc)) from exc
+        if "UNIQUE" in str(exc) or "PRIMARY KEY" in str(exc):
+            raise Duplicate(str(exc)) from exc
+        raise MetadataError(str(exc)) from exc  # a foreign key or NOT NULL: our bug, not the caller's
     except sqlite3.OperationalError as exc:
         if "full" in str(exc).lower():
             raise MetadataFull("The server's database has no room left.") from exc
