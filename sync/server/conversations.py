@@ -14,6 +14,7 @@ from sync.server.errors import BlobNotUploaded, Conflict, Invalid, NotFound
 from sync.server.filing import file_complete_uploads
 from sync.server.metadata.accounts import User
 from sync.server.metadata.errors import Duplicate
+from sync.server.numbers import MAX_INTEGER, parse_count
 from sync.server.timefmt import now_iso
 
 router = APIRouter(tags=["conversations"])
@@ -144,9 +145,11 @@ def history(
     conversation_id: str,
     ctx: Ctx,
     user: CurrentUser,
-    before: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    before: Annotated[str | None, Query(description="Only messages with a smaller seq (a whole number).")] = None,
+    limit: Annotated[str | None, Query(description="Messages per page: 1 to 200, default 50.")] = None,
 ) -> list[Message]:
     """A page of history, newest first: messages with seq < ``before`` (all when absent)."""
+    below = None if before is None else parse_count(before, name="'before' parameter", minimum=1, maximum=MAX_INTEGER)
+    page_size = parse_count(limit, name="'limit' parameter", minimum=1, maximum=200, default=50)
     member_conversation(ctx, user, conversation_id)
-    return ctx.meta.messages.history(conversation_id, before=before, limit=limit)
+    return ctx.meta.messages.history(conversation_id, before=below, limit=page_size)

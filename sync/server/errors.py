@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.server.metadata.errors import MetadataFull
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,26 @@ class ChecksumMismatch(APIError):
     status, code = 460, "checksum_mismatch"
 
 
+class InsufficientStorage(APIError):
+    """The server's disk is full (the environment's fault): writes fail until space is freed; reads go on."""
+
+    status, code = 507, "insufficient_storage"
+
+    def __init__(self, message: str = "The server has run out of storage space; try again later, or free some "
+                 "by deleting unfinished uploads.", *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def environment_error(exc: BaseException) -> APIError | None:
+    """The APIError a failure of the machine stands for (a full disk or quota: 507); None for our bugs."""
+    if isinstance(exc, MetadataFull) or (isinstance(exc, OSError) and exc.errno in _DISK_FULL):
+        return InsufficientStorage()
+    return None
+
+
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
@@ -113,11 +137,48 @@ def install_handlers(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "Something went wrong on the server; it has been logged.")
-
     app.add_exception_handler(APIError, api_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)
+    app.add_middleware(LastResort)  # added first, so innermost: the metrics still count its answers
+
+
+class LastResort:
+    """Answers every other exception (507 for a full disk, else 500) and keeps the connection open.
+
+    Starlette's own last resort (``ServerErrorMiddleware``) re-raises after answering so that the
+    server logs the error, and uvicorn then drops the keep-alive connection without a
+    ``Connection: close``; the client's next request on it fails. Here the error is logged and the
+    exception ends. One raised after the response started still ends the connection: its body is cut short.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as exc:
+            if started:
+                raise
+            await _last_answer(scope, exc)(scope, receive, send)
+
+
+def _last_answer(scope: Scope, exc: Exception) -> JSONResponse:
+    where = f"{scope['method']} {scope['path']}"
+    error = environment_error(exc)
+    if error is None:
+        log.error("unhandled error on %s", where, exc_info=exc)
+        return error_response(500, "internal_error", "Something went wrong on the server; it has been logged.")
+    log.warning("%s answered %d: %s", where, error.status, exc)
+    return error_response(error.status, error.code, error.message, error.headers)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from sync.protocol import SyncPage
 from sync.server.accounts import Ctx, CurrentUser
 from sync.server.errors import APIError
+from sync.server.numbers import MAX_INTEGER, BadNumber, parse_count, parse_seconds
 
 router = APIRouter(tags=["sync"])
 PAGE_LIMIT = 500
@@ -23,9 +24,10 @@ class BadCursor(APIError):
 def _parse_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise BadCursor("The sync cursor is not one this server gave out; start again without a cursor.")
-    return int(cursor)
+    try:
+        return parse_count(cursor, name="sync cursor", maximum=MAX_INTEGER)
+    except BadNumber:
+        raise BadCursor("The sync cursor is not one this server gave out; start again without a cursor.") from None
 
 
 @router.get("/v1/sync", response_model=SyncPage, response_model_exclude_none=True)
@@ -33,15 +35,17 @@ async def sync_feed(
     ctx: Ctx,
     user: CurrentUser,
     cursor: str | None = None,
-    wait: Annotated[float, Query(ge=0, le=60)] = 0,
-    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT)] = PAGE_LIMIT,
+    wait: Annotated[str | None, Query(description="Seconds to wait for news, 0 to 60: like 25 or 0.5.")] = None,
+    limit: Annotated[str | None, Query(description=f"Events per page: 1 to {PAGE_LIMIT} (default).")] = None,
 ) -> SyncPage:
     after = _parse_cursor(cursor)
+    seconds = parse_seconds(wait, name="'wait' parameter", maximum=60, default=0)
+    page_size = parse_count(limit, name="'limit' parameter", minimum=1, maximum=PAGE_LIMIT, default=PAGE_LIMIT)
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + min(wait, ctx.config.max_wait_s)
+    deadline = loop.time() + min(seconds, ctx.config.max_wait_s)
     while True:
         since = ctx.notifier.generation(user.id)  # before reading: a change after the read still wakes us
-        page = await run_in_threadpool(ctx.meta.feed.after, user.id, after, limit=limit)
+        page = await run_in_threadpool(ctx.meta.feed.after, user.id, after, limit=page_size)
         remaining = deadline - loop.time()
         if page.events or remaining <= 0 or ctx.notifier.closed:
             return page

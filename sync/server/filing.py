@@ -23,6 +23,7 @@ from sync.blobstore import CorruptBlob
 from sync.media.sniff import SNIFF_BYTES
 from sync.server.config import ServerContext
 from sync.server.errors import ChecksumMismatch, NotFound
+from sync.server.metadata.errors import MetadataFull
 from sync.server.mime import sniff_mime
 from sync.server.storage import StagedMissing
 from sync.server.timefmt import now_iso
@@ -69,8 +70,16 @@ class Receiving:
 
 
 def discard(ctx: ServerContext, upload_id: str) -> None:
-    """Drop an upload: its row and its staged bytes."""
-    ctx.meta.uploads.delete(upload_id)
+    """Drop an upload: its row and its staged bytes.
+
+    On a full disk the database may have no room even to record a delete; then the staged bytes
+    go first to make some. Raises MetadataFull when that is still not enough.
+    """
+    try:
+        ctx.meta.uploads.delete(upload_id)
+    except MetadataFull:
+        ctx.storage.stage_delete(upload_id)
+        ctx.meta.uploads.delete(upload_id)
     ctx.storage.stage_delete(upload_id)
     ctx.receiving.forget(upload_id)
 

@@ -18,6 +18,7 @@ from sync.server.disposition import content_disposition
 from sync.server.errors import Forbidden, NotFound
 from sync.server.metadata.accounts import User
 from sync.server.mime import is_inline
+from sync.server.numbers import MAX_INTEGER, parse_count
 from sync.server.ranges import etag_matches, parse_range
 from sync.server.timefmt import iso
 
@@ -32,15 +33,14 @@ def sign(key: bytes, method: str, path: str, user_id: str, expires: int) -> str:
 
 
 def _link_user(ctx: ServerContext, request: Request) -> User:
-    """The user a signed link was made for; raises Forbidden when forged or expired."""
+    """The user a signed link was made for; raises Forbidden (forged, expired) or BadNumber (bad expiry)."""
     q = request.query_params
-    user_id, expires, sig = q.get("user", ""), q.get("expires", ""), q.get("sig", "")
-    if not expires.isdigit():
-        raise Forbidden("This link is not valid.")
-    expected = sign(ctx.link_key, "GET", request.url.path, user_id, int(expires))
+    user_id, sig = q.get("user", ""), q.get("sig", "")
+    expires = parse_count(q.get("expires"), name="link's 'expires'", maximum=MAX_INTEGER)
+    expected = sign(ctx.link_key, "GET", request.url.path, user_id, expires)
     if not hmac.compare_digest(expected, sig):
         raise Forbidden("This link is not valid.")
-    if int(expires) < time.time():
+    if expires < time.time():
         raise Forbidden("This link has expired; ask for a new one.")
     user = ctx.meta.accounts.by_id(user_id)
     if user is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sync.server.errors import APIError, RangeNotSatisfiable
+from sync.server.numbers import MAX_INTEGER, parse_count
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -19,23 +20,21 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if "," in spec:
         return None
     first, dash, last = spec.strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()) or (first and not first.isdigit()) or (
-        last and not last.isdigit()
-    ):
+    if not dash or not (first or last):
         raise APIError("The Range header is malformed; use bytes=START-END.")
+    start = parse_count(first, name="first byte of the Range header", maximum=MAX_INTEGER) if first else None
+    stop = parse_count(last, name="last byte of the Range header", maximum=MAX_INTEGER) if last else None
     unsatisfiable = RangeNotSatisfiable(
         f"The range {spec} lies outside the blob's {size} bytes.", headers={"Content-Range": f"bytes */{size}"}
     )
-    if not first:  # suffix: the last N bytes
-        n = int(last)
-        if n == 0 or size == 0:
+    if start is None:  # suffix: the last N bytes
+        assert stop is not None
+        if stop == 0 or size == 0:
             raise unsatisfiable
-        return max(0, size - n), size
-    start = int(first)
-    end = min(int(last) + 1, size) if last else size
-    if start >= size or (last and int(last) < start):
+        return max(0, size - stop), size
+    if start >= size or (stop is not None and stop < start):
         raise unsatisfiable
-    return start, end
+    return start, size if stop is None else min(stop + 1, size)
 
 
 def etag_matches(header: str | None, etag: str) -> bool:

@@ -38,6 +38,7 @@ from sync.server.errors import (
 from sync.server.filing import discard, file_upload
 from sync.server.metadata.accounts import User
 from sync.server.metadata.uploads import Upload
+from sync.server.numbers import MAX_INTEGER, parse_count
 from sync.server.storage import StagedMissing, StageWriter
 from sync.server.tus import (
     OFFSET_CONTENT_TYPE,
@@ -59,10 +60,7 @@ WRITE_BLOCK = 1024 * 1024
 
 
 def _int_header(request: Request, name: str) -> int:
-    value = request.headers.get(name)
-    if value is None or not value.isdigit():
-        raise APIError(f"The {name} header is missing or not a non-negative integer.")
-    return int(value)
+    return parse_count(request.headers.get(name), name=f"{name} header", maximum=MAX_INTEGER)
 
 
 def _load(ctx: ServerContext, user: User, upload_id: str) -> Upload:
@@ -95,7 +93,7 @@ def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     require_tus(request)
     if "upload-defer-length" in request.headers:
         raise APIError("Deferred length is not supported: send Upload-Length.")
-    length = _int_header(request, "upload-length")
+    length = _int_header(request, "Upload-Length")
     if length > ctx.config.max_upload_bytes:
         raise PayloadTooLarge(
             f"This file is {length} bytes; the server takes at most {ctx.config.max_upload_bytes}.",
@@ -142,7 +140,7 @@ async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUse
     require_tus(request)
     if request.headers.get("content-type", "").split(";")[0].strip() != OFFSET_CONTENT_TYPE:
         raise UnsupportedMediaType(f"PATCH bodies must be sent as {OFFSET_CONTENT_TYPE}.", headers=tus_headers())
-    offset = _int_header(request, "upload-offset")
+    offset = _int_header(request, "Upload-Offset")
     expected_checksum = parse_checksum(request)
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
     async with ctx.receiving.lock(upload_id):
@@ -207,6 +205,9 @@ class _Receiver:
             raise NotFound("This upload's bytes are gone; start it again.", headers=tus_headers()) from None
         try:
             return await self._pump(request, writer)
+        except Exception:  # a full disk, say: this PATCH counts for nothing, so its bytes free their space
+            await run_in_threadpool(writer.cut_back)
+            raise
         finally:
             await run_in_threadpool(writer.close)
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 class ServerProcess:
     """``python -m sync serve`` as a child process; survives restarts with the same data dir."""
 
-    def __init__(self, data_dir: Path, *, max_upload_mb: int = 1024, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data_dir: Path, *, max_upload_mb: int = 1024, env: dict[str, str] | None = None,
+                 prefix: Sequence[str] = ()) -> None:
         self.data_dir = data_dir
+        self.prefix = list(prefix)  # a command the server runs under, e.g. one mounting a small disk first
         self.max_upload_mb = max_upload_mb
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
@@ -42,7 +44,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         cmd = [
-            sys.executable, "-m", "sync", "serve",
+            *self.prefix, sys.executable, "-m", "sync", "serve",
             "--host", "127.0.0.1", "--port", str(self.port),
             "--data-dir", str(self.data_dir), "--max-upload-mb", str(self.max_upload_mb),
             "--log-level", "warning",

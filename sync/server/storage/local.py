@@ -6,7 +6,6 @@ import os
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from sync.blobstore import Blob, BlobStore, CorruptBlob
 from sync.server.storage import StagedMissing
@@ -15,7 +14,8 @@ from sync.server.storage import StagedMissing
 class _FileStageWriter:
     def __init__(self, path: Path, offset: int) -> None:
         try:
-            self._file: BinaryIO = open(path, "r+b")  # noqa: SIM115 - closed by close()
+            # unbuffered: after a failed write (a full disk) nothing is left pending to flush over a cut_back
+            self._file = open(path, "r+b", buffering=0)  # noqa: SIM115 - closed by close()
         except FileNotFoundError:
             raise StagedMissing(path.name) from None
         self._offset = offset
@@ -23,7 +23,9 @@ class _FileStageWriter:
         self._file.truncate()
 
     def write(self, data: bytes) -> None:
-        self._file.write(data)
+        view = memoryview(data)
+        while view:  # a raw write may be short (the disk filling up); the next one then raises
+            view = view[self._file.write(view):]
 
     def cut_back(self) -> None:
         self._file.truncate(self._offset)
