@@ -15,7 +15,7 @@ Fixtures (all function-scoped; everything is stopped at teardown):
 ``chat`` -> Chat
     A conversation that alice started with bob (``chat.cid``), open in both windows.
 
-Helpers: ``SAMPLES`` (the shared sample media), ``wait_until_open(qtbot, user, cid)``,
+Helpers: ``SAMPLES`` (the demo's sample media, ``tests.samples.SHIPPED``), ``wait_until_open(qtbot, user, cid)``,
 ``distinct_colours(image, step)`` (a cheap "is this painted" check).
 """
 
@@ -40,9 +40,10 @@ from desktop.ui.timeline.model import TimelineModel
 from desktop.ui.timeline.view import TimelineView
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer
+from tests.samples import SHIPPED
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "desktop" / "ui" / "assets" / "samples"
+SAMPLES = SHIPPED
 PASSWORD = "correct horse battery"
 
 

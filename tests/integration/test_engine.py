@@ -20,8 +20,8 @@ from desktop.core.engine import Engine
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer, free_port
 from tests.integration.conftest import ROOT
+from tests.samples import PORTRAIT, assert_rocket_upright, sample
 
-SAMPLES = ROOT.parent / "shared" / "samples"
 PASSWORD = "password123"
 
 
@@ -106,10 +106,10 @@ def test_offline_sends_arrive_once_in_order(servers: Servers, pair: tuple[Engine
     video = _h264(tmp_path / "clip.mp4")
     sent = [
         alice.send(cid, "hello from the plane"),
-        alice.send(cid, "", [SAMPLES / "photos" / "coffee_with_gps.jpg"]),
-        alice.send(cid, "portrait", [SAMPLES / "photos" / "rocket_portrait_exif6.jpg"]),
+        alice.send(cid, "", [sample("photos/coffee_with_gps.jpg")]),
+        alice.send(cid, "portrait", [sample(PORTRAIT)]),
         alice.send(cid, "", [video]),
-        alice.send(cid, "the form", [SAMPLES / "files" / "chelsea.pdf"]),
+        alice.send(cid, "the form", [sample("files/chelsea.pdf")]),
     ]
     time.sleep(1.5)  # the outbox has tried and failed meanwhile
     assert [m.state for m in _messages(alice, cid)] == ["pending"] * 5
@@ -128,10 +128,14 @@ def test_offline_sends_arrive_once_in_order(servers: Servers, pair: tuple[Engine
     with Image.open(bob.media_path(gps.blob)) as photo:
         assert not photo.getexif().get_ifd(0x8825)  # GPS IFD gone
     portrait = at_bob[2].attachments[0]
-    assert (portrait.width, portrait.height) == (427, 640)
-    wait_for(lambda: bob.media_path(portrait.blob), 30, "the portrait to download")
+    assert (portrait.width, portrait.height) == (284, 427) and portrait.thumbnail is not None
+    wait_for(lambda: bob.media_path(portrait.blob) and bob.media_path(portrait.thumbnail or ""), 30,
+             "the portrait and its thumbnail to download")
     with Image.open(bob.media_path(portrait.blob)) as photo:
-        assert photo.size == (427, 640) and photo.getexif().get(0x0112, 1) == 1
+        assert photo.size == (284, 427) and photo.getexif().get(0x0112, 1) == 1
+        assert_rocket_upright(photo)
+    with Image.open(bob.media_path(portrait.thumbnail)) as thumbnail:
+        assert_rocket_upright(thumbnail)  # what bob sees in the timeline: the rocket's nose at the top
     clip = at_bob[3].attachments[0]
     assert clip.kind == "video" and clip.duration_ms is not None and abs(clip.duration_ms - 2000) <= 80
     assert clip.thumbnail is not None
@@ -250,7 +254,7 @@ def test_cache_limit_evicts_lru_and_evicted_media_comes_back(pair: tuple[Engine,
     bob.download(shas[1])
     wait_for(lambda: bob.media_path(shas[1]), 30, "the evicted blob to come back")
     # what alice is still sending is never evicted, nor are thumbnails
-    photo = alice.send(cid, "", [SAMPLES / "photos" / "chelsea.png"])
+    photo = alice.send(cid, "", [sample("photos/chelsea.png")])
     alice.cache.evict(0)
     wait_for(lambda: alice.db.messages.get(photo.id).state == "sent", 30, "photo sent")  # type: ignore[union-attr]
     thumb = photo.attachments[0].thumbnail
@@ -260,9 +264,9 @@ def test_cache_limit_evicts_lru_and_evicted_media_comes_back(pair: tuple[Engine,
 
 
 HOSTILE = {
-    "truncated.jpg": lambda: (SAMPLES / "photos" / "rocket.jpg").read_bytes()[:20_000],
+    "truncated.jpg": lambda: sample("photos/rocket.jpg").read_bytes()[:20_000],
     "empty.png": lambda: b"",
-    "pdf_named.jpg": lambda: (SAMPLES / "files" / "chelsea.pdf").read_bytes(),
+    "pdf_named.jpg": lambda: sample("files/chelsea.pdf").read_bytes(),
     "garbage.mp4": lambda: b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2mp41" + os.urandom(50_000),
 }
 

@@ -29,7 +29,7 @@ SCRIPT: list[tuple[str, str, list[str]]] = [
     ("bob", "Chelsea says hi", ["photos/chelsea.png"]),
     ("bob", "Here's the vet's report, all good", ["files/chelsea.pdf"]),
     ("bob", "", ["audio/voice_note.m4a"]),
-    ("alice", "And we made it to the launch!", ["photos/rocket_portrait_exif6.jpg"]),
+    ("alice", "And we made it to the launch!", ["photos/portrait_exif6.jpg"]),
     ("alice", "The Hubble exhibit afterwards", ["video/hubble_pan.mp4"]),
     ("bob", "Wow. Send me the rest?", []),
     ("alice", "All of them are here: https://example.org/trip", []),

@@ -18,7 +18,7 @@ KINDS = ("image", "video", "audio", "file")
 def share_everything(chat: Chat, qtbot: QtBot) -> None:
     """Alice sends photos, a video, a voice note and a PDF; Bob receives them and their thumbnails."""
     files = ["photos/chelsea.png", "photos/coffee_with_gps.jpg", "photos/hubble_deep_field.jpg",
-             "video/hubble_pan.mp4", "photos/rocket_portrait_exif6.jpg", "audio/voice_note.m4a",
+             "video/hubble_pan.mp4", "photos/portrait_exif6.jpg", "audio/voice_note.m4a",
              "files/chelsea.pdf"]
     for name in files:
         chat.alice.engine.send(chat.cid, "", [SAMPLES / name])

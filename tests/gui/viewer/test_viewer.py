@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PIL import Image
+from PySide6.QtCore import QBuffer, QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
 
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.viewer import viewer as viewer_module
 from desktop.ui.viewer.viewer import MediaViewer, offline_sentence
+from tests import samples
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
 
-PORTRAIT = SAMPLES / "photos/rocket_portrait_exif6.jpg"
+PORTRAIT = SAMPLES / samples.PORTRAIT
 PHOTO = SAMPLES / "photos/chelsea.png"
 LARGE = SAMPLES / "photos/hubble_deep_field.jpg"
 VIDEO = SAMPLES / "video/hubble_pan.mp4"
@@ -35,6 +38,13 @@ def send(chat: Chat, qtbot: QtBot, *paths: Path, as_file: bool = False) -> list[
     return shas
 
 
+def pillow_image(image: QImage) -> Image.Image:
+    buffer = QBuffer()
+    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    return Image.open(io.BytesIO(buffer.data().data()))
+
+
 def open_viewer(qtbot: QtBot, bridge: EngineBridge, cid: str, sha: str) -> MediaViewer:
     viewer = MediaViewer(bridge, cid, sha)
     qtbot.addWidget(viewer)
@@ -49,7 +59,8 @@ def test_portrait_photo_shows_upright_and_arrows_page_through_media(chat: Chat, 
 
     assert viewer.stage.currentWidget() is viewer.canvas
     image = viewer.canvas.image()
-    assert (image.width(), image.height()) == (427, 640)  # stored 640×427 with EXIF orientation 6
+    assert (image.width(), image.height()) == (284, 427)  # stored 427×284 with EXIF orientation 6
+    samples.assert_rocket_upright(pillow_image(image))  # the rocket's nose at the top
     shown = viewer.canvas.image_rect()
     assert shown.height() > shown.width()
     assert viewer.counter.text() == "1 of 3"

@@ -1,4 +1,4 @@
-"""Media fixtures: the shared sample files, media generated once per session, and a hostile corpus."""
+"""Media fixtures: media generated once per session and a hostile corpus (sample files: ``tests.samples``)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,9 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms, ImageDraw
 
-ROOT = Path(__file__).resolve().parents[3]
-SAMPLES = ROOT.parent / "shared" / "samples"
+from tests.samples import sample
 
 RED = (255, 0, 0)
-
-
-@pytest.fixture(scope="session")
-def samples() -> Path:
-    """The shared sample media (CI lays shared/ beside the checkout)."""
-    if not SAMPLES.is_dir():
-        pytest.skip(f"sample media not found at {SAMPLES}")
-    return SAMPLES
 
 
 @pytest.fixture(scope="session")
@@ -159,13 +150,13 @@ def png_declaring(width: int, height: int) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def hostile(media_dir: Path, samples: Path) -> dict[str, Path]:
+def hostile(media_dir: Path) -> dict[str, Path]:
     """Files that must give a MediaError (never a crash or hang) yet still sniff."""
     folder = media_dir / "hostile"
     folder.mkdir()
     noise = random.Random(20240601)
-    jpeg = (samples / "photos" / "rocket.jpg").read_bytes()
-    mp4 = bytearray((samples / "video" / "hubble_pan.mp4").read_bytes())
+    jpeg = sample("photos/rocket.jpg").read_bytes()
+    mp4 = bytearray(sample("video/hubble_pan.mp4").read_bytes())
     mdat = mp4.index(b"mdat") + 4
     moov = mp4.index(b"moov") - 4
     mp4[mdat:moov] = noise.randbytes(moov - mdat)  # headers intact, every frame garbage
@@ -180,5 +171,5 @@ def hostile(media_dir: Path, samples: Path) -> dict[str, Path]:
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
-    shutil.copy(samples / "files" / "chelsea.pdf", folder / "really_a_pdf.jpg")
+    shutil.copy(sample("files/chelsea.pdf"), folder / "really_a_pdf.jpg")
     return {name: folder / name for name in [*files, "really_a_pdf.jpg"]}

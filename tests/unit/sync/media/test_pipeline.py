@@ -29,6 +29,7 @@ from sync.media.pipeline import (
 )
 from sync.media.sniff import sniff_bytes
 from sync.media.worker import run_isolated
+from tests.samples import PORTRAIT, assert_rocket_upright, sample, samples_of
 from tests.unit.sync.conftest import SRGB_ICC, png_declaring
 
 KINDS = {"image", "video", "audio", "file"}
@@ -55,7 +56,7 @@ def no_temp_files(folder: Path) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("sample", "expected"),
+    ("name", "expected"),
     [
         ("photos/rocket.jpg", ("image", "image/jpeg")),
         ("photos/coffee.png", ("image", "image/png")),
@@ -64,8 +65,8 @@ def no_temp_files(folder: Path) -> bool:
         ("files/chelsea.pdf", ("file", "application/pdf")),
     ],
 )
-def test_sniff_samples(samples: Path, sample: str, expected: tuple[str, str]) -> None:
-    assert sniff(samples / sample) == expected
+def test_sniff_samples(name: str, expected: tuple[str, str]) -> None:
+    assert sniff(sample(name)) == expected
 
 
 def test_sniff_generated_formats(
@@ -82,11 +83,11 @@ def test_sniff_mp4_with_only_sound_is_audio(audio_only_mp4: Path) -> None:
     assert sniff(audio_only_mp4) == ("audio", "audio/mp4")
 
 
-def test_sniff_ignores_the_extension(tmp_path: Path, samples: Path) -> None:
+def test_sniff_ignores_the_extension(tmp_path: Path) -> None:
     pdf = tmp_path / "holiday.jpg"
-    pdf.write_bytes((samples / "files" / "chelsea.pdf").read_bytes())
+    pdf.write_bytes(sample("files/chelsea.pdf").read_bytes())
     jpeg = tmp_path / "report.pdf"
-    jpeg.write_bytes((samples / "photos" / "rocket.jpg").read_bytes())
+    jpeg.write_bytes(sample("photos/rocket.jpg").read_bytes())
     assert sniff(pdf) == ("file", "application/pdf")
     assert sniff(jpeg) == ("image", "image/jpeg")
 
@@ -140,12 +141,14 @@ def test_sniff_bytes_never_fails(head: bytes) -> None:
 # --- images ---------------------------------------------------------------------------------------
 
 
-def test_exif_orientation_gives_portrait_size_and_thumbnail(samples: Path, tmp_path: Path) -> None:
-    preview = probe(samples / "photos" / "rocket_portrait_exif6.jpg", thumbnail_dir=tmp_path)
-    assert (preview.info.width, preview.info.height) == (427, 640)
+def test_exif_orientation_gives_portrait_size_and_an_upright_thumbnail(tmp_path: Path) -> None:
+    preview = probe(sample(PORTRAIT), thumbnail_dir=tmp_path)  # stored 427x284 sideways, Orientation 6
+    assert (preview.info.width, preview.info.height) == (284, 427)
     assert preview.info.rotation == 270
     assert preview.thumbnail is not None
-    assert opened(preview.thumbnail).size == (427, 640)
+    thumbnail = opened(preview.thumbnail)
+    assert thumbnail.size == (284, 427)
+    assert_rocket_upright(thumbnail)  # the rocket's nose at the top, as a person holding the phone saw it
 
 
 def test_12mp_jpeg_probe(photo_12mp: Path, tmp_path: Path) -> None:
@@ -160,24 +163,24 @@ def test_12mp_jpeg_probe(photo_12mp: Path, tmp_path: Path) -> None:
     assert thumbnail.size == (640, 480)
 
 
-def test_thumbnail_is_named_by_its_content_and_written_atomically(samples: Path, tmp_path: Path) -> None:
-    preview = probe(samples / "photos" / "rocket.jpg", thumbnail_dir=tmp_path)
+def test_thumbnail_is_named_by_its_content_and_written_atomically(tmp_path: Path) -> None:
+    preview = probe(sample("photos/rocket.jpg"), thumbnail_dir=tmp_path)
     assert preview.thumbnail is not None
     data = preview.thumbnail.read_bytes()
     assert preview.thumbnail == tmp_path / f"{hashlib.sha256(data).hexdigest()}.jpg"
-    again = probe(samples / "photos" / "rocket.jpg", thumbnail_dir=tmp_path)
+    again = probe(sample("photos/rocket.jpg"), thumbnail_dir=tmp_path)
     assert again.thumbnail == preview.thumbnail
     assert sorted(tmp_path.iterdir()) == [preview.thumbnail]  # no temp files left behind
 
 
-def test_no_thumbnail_without_a_directory(samples: Path) -> None:
-    preview = probe(samples / "photos" / "coffee.png")
+def test_no_thumbnail_without_a_directory() -> None:
+    preview = probe(sample("photos/coffee.png"))
     assert preview.thumbnail is None
     assert preview.info.blurhash is not None
 
 
-def test_blurhash_has_4x3_components(samples: Path) -> None:
-    info = probe(samples / "photos" / "coffee.png").info
+def test_blurhash_has_4x3_components() -> None:
+    info = probe(sample("photos/coffee.png")).info
     assert info.blurhash is not None
     assert blurhash.components(info.blurhash) == (4, 3)
 
@@ -206,16 +209,16 @@ def test_heic(heic_photo: Path, tmp_path: Path) -> None:
     assert preview.thumbnail is not None and opened(preview.thumbnail).size == (96, 64)
 
 
-def test_pixel_limit_is_a_parameter(samples: Path) -> None:
+def test_pixel_limit_is_a_parameter() -> None:
     with pytest.raises(MediaTooLarge, match="too large to preview"):
-        probe(samples / "photos" / "rocket.jpg", max_pixels=640 * 427 - 1)
+        probe(sample("photos/rocket.jpg"), max_pixels=640 * 427 - 1)
 
 
 # --- video and audio ------------------------------------------------------------------------------
 
 
-def test_sample_video(samples: Path, tmp_path: Path) -> None:
-    preview = probe(samples / "video" / "hubble_pan.mp4", thumbnail_dir=tmp_path)
+def test_sample_video(tmp_path: Path) -> None:
+    preview = probe(sample("video/hubble_pan.mp4"), thumbnail_dir=tmp_path)
     info = preview.info
     assert (info.kind, info.mime, info.width, info.height, info.rotation) == ("video", "video/mp4", 1280, 720, 0)
     assert info.duration_ms == pytest.approx(5000, abs=50)
@@ -242,8 +245,8 @@ def test_rotated_video_reports_displayed_size_and_turns_its_poster(rotated_clip:
     assert red > 200 and green < 80 and blue < 80
 
 
-def test_audio(samples: Path, audio_only_mp4: Path, tmp_path: Path) -> None:
-    voice = probe(samples / "audio" / "voice_note.m4a", thumbnail_dir=tmp_path)
+def test_audio(audio_only_mp4: Path, tmp_path: Path) -> None:
+    voice = probe(sample("audio/voice_note.m4a"), thumbnail_dir=tmp_path)
     assert (voice.info.kind, voice.info.mime, voice.thumbnail) == ("audio", "audio/mp4", None)
     assert voice.info.duration_ms == pytest.approx(5300, abs=100)
     assert voice.info.width is None and voice.info.blurhash is None
@@ -257,10 +260,10 @@ def test_video_pixel_limit(black_start_clip: Path) -> None:
         probe(black_start_clip, max_pixels=320 * 240 - 1)
 
 
-def test_a_pdf_is_just_a_file(samples: Path, tmp_path: Path) -> None:
-    preview = probe(samples / "files" / "chelsea.pdf", thumbnail_dir=tmp_path)
+def test_a_pdf_is_just_a_file(tmp_path: Path) -> None:
+    preview = probe(sample("files/chelsea.pdf"), thumbnail_dir=tmp_path)
     assert preview.info.kind == "file" and preview.info.mime == "application/pdf"
-    assert preview.info.size == (samples / "files" / "chelsea.pdf").stat().st_size
+    assert preview.info.size == sample("files/chelsea.pdf").stat().st_size
     assert (preview.info.width, preview.info.height, preview.info.blurhash, preview.thumbnail) == (
         None, None, None, None,
     )
@@ -321,10 +324,10 @@ def test_a_stuck_decoder_is_stopped_at_the_deadline() -> None:
     assert len(psutil.Process().children()) == workers_before - 1  # killed, not left running
 
 
-def test_probe_timeout_is_real(samples: Path) -> None:
+def test_probe_timeout_is_real() -> None:
     with pytest.raises(ProbeTimeout):
-        probe(samples / "video" / "hubble_pan.mp4", timeout=0.001)
-    assert probe(samples / "video" / "hubble_pan.mp4").info.kind == "video"  # a fresh worker takes over
+        probe(sample("video/hubble_pan.mp4"), timeout=0.001)
+    assert probe(sample("video/hubble_pan.mp4")).info.kind == "video"  # a fresh worker takes over
 
 
 def test_a_crashing_decoder_is_a_media_error() -> None:
@@ -338,8 +341,8 @@ def test_worker_bugs_are_not_disguised_as_bad_media() -> None:
     assert run_isolated(5, pow, 2, 10) == 1024
 
 
-def test_probes_from_several_threads_at_once(samples: Path) -> None:
-    photos = sorted((samples / "photos").iterdir())
+def test_probes_from_several_threads_at_once() -> None:
+    photos = samples_of("photos")
     with ThreadPoolExecutor(max_workers=4) as pool:
         infos = list(pool.map(lambda path: probe(path).info, photos))
     assert [info.kind for info in infos] == ["image"] * len(photos)
@@ -364,8 +367,8 @@ def test_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
 # --- compress for send ----------------------------------------------------------------------------
 
 
-def test_compress_drops_gps_and_all_exif(samples: Path, tmp_path: Path) -> None:
-    out = compress_for_send(samples / "photos" / "coffee_with_gps.jpg", tmp_path)
+def test_compress_drops_gps_and_all_exif(tmp_path: Path) -> None:
+    out = compress_for_send(sample("photos/coffee_with_gps.jpg"), tmp_path)
     with Image.open(out) as im:
         exif = im.getexif()
         assert im.format == "JPEG" and im.size == (600, 400)
@@ -384,12 +387,13 @@ def test_compress_keeps_the_icc_profile(icc_gps_jpeg: Path, tmp_path: Path) -> N
         assert not im.getexif().get_ifd(GPS_IFD)
 
 
-def test_compress_applies_the_orientation(samples: Path, tmp_path: Path) -> None:
-    out = compress_for_send(samples / "photos" / "rocket_portrait_exif6.jpg", tmp_path)
+def test_compress_applies_the_orientation(tmp_path: Path) -> None:
+    out = compress_for_send(sample(PORTRAIT), tmp_path)
     compressed = opened(out)
-    assert compressed.size == (427, 640)
+    assert compressed.size == (284, 427)
     assert ORIENTATION not in compressed.getexif()
-    with Image.open(samples / "photos" / "rocket_portrait_exif6.jpg") as source:
+    assert_rocket_upright(compressed)
+    with Image.open(sample(PORTRAIT)) as source:
         upright = source.transpose(Image.Transpose.ROTATE_270)  # what Orientation 6 asks for
     assert brightness(ImageChops.difference(compressed.convert("RGB"), upright.convert("RGB"))) < 8
 
@@ -400,8 +404,8 @@ def test_compress_scales_a_12mp_photo_to_2560(photo_12mp: Path, tmp_path: Path) 
     assert out.stat().st_size < photo_12mp.stat().st_size
 
 
-def test_compress_keeps_a_small_clean_photo_as_is(samples: Path, tmp_path: Path) -> None:
-    source = samples / "photos" / "coffee.png"
+def test_compress_keeps_a_small_clean_photo_as_is(tmp_path: Path) -> None:
+    source = sample("photos/coffee.png")
     out = compress_for_send(source, tmp_path)
     assert out.read_bytes() == source.read_bytes()
     assert out.suffix == ".png"
@@ -428,9 +432,9 @@ def test_compress_leaves_an_animation_alone(animated_gif: Path, tmp_path: Path) 
     assert out.read_bytes() == animated_gif.read_bytes()
 
 
-def test_compress_refuses_what_is_not_a_photo(samples: Path, tmp_path: Path) -> None:
+def test_compress_refuses_what_is_not_a_photo(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedMedia, match="Only photos"):
-        compress_for_send(samples / "files" / "chelsea.pdf", tmp_path)
+        compress_for_send(sample("files/chelsea.pdf"), tmp_path)
 
 
 def test_compress_refuses_a_bomb(tmp_path: Path) -> None:

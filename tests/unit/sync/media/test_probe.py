@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from sync.media.probe import file_sha256, main
+from tests.samples import PORTRAIT, sample
 
 MEDIA_KEYS = ["path", "sha256", "kind", "mime", "size", "width", "height", "duration_ms", "blurhash", "thumbnail"]
 ERROR_KEYS = ["path", "sha256", "kind", "mime", "size", "error"]
@@ -22,18 +23,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[
 
 
 def test_describes_each_file_on_its_own_line(
-    capsys: pytest.CaptureFixture[str], samples: Path, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    photo = samples / "photos" / "rocket_portrait_exif6.jpg"
-    video = samples / "video" / "hubble_pan.mp4"
-    pdf = samples / "files" / "chelsea.pdf"
+    photo = sample(PORTRAIT)
+    video = sample("video/hubble_pan.mp4")
+    pdf = sample("files/chelsea.pdf")
     status, lines, _ = run(capsys, str(photo), str(video), str(pdf), "--thumbnail-dir", str(tmp_path / "th"))
     assert status == 0
     assert [list(line) for line in lines] == [MEDIA_KEYS] * 3
     first, second, third = lines
     assert first["path"] == str(photo)
     assert first["sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
-    assert (first["kind"], first["mime"], first["width"], first["height"]) == ("image", "image/jpeg", 427, 640)
+    assert (first["kind"], first["mime"], first["width"], first["height"]) == ("image", "image/jpeg", 284, 427)
     assert first["size"] == photo.stat().st_size
     assert Path(first["thumbnail"]).parent == tmp_path / "th" and Path(first["thumbnail"]).is_file()
     assert (second["kind"], second["width"], second["height"]) == ("video", 1280, 720)
@@ -43,8 +44,8 @@ def test_describes_each_file_on_its_own_line(
     )
 
 
-def test_no_thumbnail_without_a_directory(capsys: pytest.CaptureFixture[str], samples: Path) -> None:
-    status, [line], _ = run(capsys, str(samples / "photos" / "coffee.png"))
+def test_no_thumbnail_without_a_directory(capsys: pytest.CaptureFixture[str]) -> None:
+    status, [line], _ = run(capsys, str(sample("photos/coffee.png")))
     assert status == 0
     assert line["thumbnail"] is None and line["blurhash"]
 
