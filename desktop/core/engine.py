@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from desktop.core.backoff import Backoff
 from desktop.core.cache import MediaCache
 from desktop.core.db.local import LocalDB
-from desktop.core.db.records import Account, Message
+from desktop.core.db.records import Account, Message, now_ms
 from desktop.core.downloads import Downloads
 from desktop.core.errors import NotSignedIn
 from desktop.core.events import (
@@ -41,13 +41,15 @@ class Engine:
     """One user's client core in ``data_dir``. ``start()`` it, ``stop()`` it; all methods are thread-safe.
 
     Methods that talk to the server (sign-up, sign-in, creating a conversation) raise
-    ``sync.client.Offline`` / ``ApiError``; everything about messages works offline.
+    ``sync.client.Offline`` / ``ApiError``; everything about messages works offline. ``clock`` (epoch
+    milliseconds) stamps what the database records: message times, due times, cache use.
     """
 
     def __init__(self, data_dir: Path, *, listener: Listener | None = None, long_poll_s: float = 25.0,
-                 backoff: Backoff | None = None, watch_settle_s: float = 1.0) -> None:
+                 backoff: Backoff | None = None, watch_settle_s: float = 1.0,
+                 clock: Callable[[], int] = now_ms) -> None:
         self.data_dir = Path(data_dir)
-        self.db = LocalDB.in_dir(self.data_dir)
+        self.db = LocalDB.in_dir(self.data_dir, clock=clock)
         self.cache = MediaCache.in_dir(self.data_dir, self.db)
         self.backoff = backoff or Backoff()
         self._listeners: list[Listener] = [listener] if listener else []

@@ -15,7 +15,7 @@ import pytest
 import requests
 from PIL import Image
 
-from desktop.core.db.records import Message
+from desktop.core.db.records import Message, now_ms
 from desktop.core.engine import Engine
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer, free_port
@@ -85,6 +85,10 @@ def _messages(engine: Engine, conversation_id: str) -> list[Message]:
     return list(reversed(engine.db.messages.page(conversation_id, limit=100)))
 
 
+def _names(engine: Engine, conversation_id: str) -> list[str]:
+    return [a.name for m in _messages(engine, conversation_id) for a in m.attachments]
+
+
 def _h264(path: Path, frames: int = 50) -> Path:
     import av
 
@@ -111,7 +115,7 @@ def test_offline_sends_arrive_once_in_order(servers: Servers, pair: tuple[Engine
         alice.send(cid, "", [video]),
         alice.send(cid, "the form", [sample("files/chelsea.pdf")]),
     ]
-    time.sleep(1.5)  # the outbox has tried and failed meanwhile
+    wait_for(lambda: any(item.attempts for item in alice.db.outbox.items()), what="the outbox to try and fail")
     assert [m.state for m in _messages(alice, cid)] == ["pending"] * 5
     assert alice.state == "offline"
 
@@ -231,28 +235,47 @@ def test_killed_mid_upload_and_mid_download_resume(servers: Servers, pair: tuple
         bob.stop()
 
 
+class SteppedClock:
+    """Epoch milliseconds: the real clock plus what the test added, so the test orders what it stamps."""
+
+    def __init__(self) -> None:
+        self.added = 0
+
+    def __call__(self) -> int:
+        return now_ms() + self.added
+
+    def advance(self, ms: int = 1) -> None:
+        self.added += ms
+
+
 def test_cache_limit_evicts_lru_and_evicted_media_comes_back(pair: tuple[Engine, Engine, str],
                                                              tmp_path: Path) -> None:
     alice, bob, cid = pair
-    files = []
-    for i in range(3):
-        f = tmp_path / f"doc{i}.bin"
-        f.write_bytes(os.urandom(300_000))
-        files.append(f)
-        alice.send(cid, f"doc {i}", [f])
-    wait_for(lambda: len(_messages(bob, cid)) == 3, 30, "three messages at bob")
-    shas = [m.attachments[0].blob for m in _messages(bob, cid)]
-    for sha in shas:
-        bob.download(sha)
-        wait_for(lambda sha=sha: bob.media_path(sha), 30, "download")
-        time.sleep(0.02)
-    bob.db.blobs.touch(shas[0])  # doc 0 was just looked at: doc 1 is now the least recently used
-    evicted = bob.cache.evict(650_000)
-    assert [b.sha256 for b in evicted] == [shas[1]]
-    assert bob.media_path(shas[1]) is None and bob.media_path(shas[0]) and bob.media_path(shas[2])
-    assert len(_messages(bob, cid)) == 3  # the message stays
-    bob.download(shas[1])
-    wait_for(lambda: bob.media_path(shas[1]), 30, "the evicted blob to come back")
+    bob.stop()  # again, on a clock the test moves: each download is stamped later than the one before
+    clock = SteppedClock()
+    bob = Engine(tmp_path / "bob", long_poll_s=1, clock=clock).start()
+    try:
+        files = []
+        for i in range(3):
+            f = tmp_path / f"doc{i}.bin"
+            f.write_bytes(os.urandom(300_000))
+            files.append(f)
+            alice.send(cid, f"doc {i}", [f])
+        wait_for(lambda: len(_messages(bob, cid)) == 3, 30, "three messages at bob")
+        shas = [m.attachments[0].blob for m in _messages(bob, cid)]
+        for sha in shas:
+            bob.download(sha)
+            wait_for(lambda sha=sha: bob.media_path(sha), 30, "download")
+            clock.advance()
+        bob.db.blobs.touch(shas[0])  # doc 0 was just looked at: doc 1 is now the least recently used
+        evicted = bob.cache.evict(650_000)
+        assert [b.sha256 for b in evicted] == [shas[1]]
+        assert bob.media_path(shas[1]) is None and bob.media_path(shas[0]) and bob.media_path(shas[2])
+        assert len(_messages(bob, cid)) == 3  # the message stays
+        bob.download(shas[1])
+        wait_for(lambda: bob.media_path(shas[1]), 30, "the evicted blob to come back")
+    finally:
+        bob.stop()
     # what alice is still sending is never evicted, nor are thumbnails
     photo = alice.send(cid, "", [sample("photos/chelsea.png")])
     alice.cache.evict(0)
@@ -316,9 +339,11 @@ def test_watched_folder_sends_each_file_once_across_restarts(pair: tuple[Engine,
     alice.stop()
     alice = Engine(tmp_path / "alice", long_poll_s=1, watch_settle_s=0.3).start()
     try:
-        time.sleep(2)  # the watcher has looked at the folder again
-        assert len(_messages(alice, cid)) == 3
         (drop / "scan3.txt").write_text("a new page\n")
+        # The watcher offers the three old files (found when it started) before the new one, on one
+        # thread: once the new one is a message, the old ones have been judged already sent.
+        wait_for(lambda: "scan3.txt" in _names(alice, cid), 30, "the new file at alice")
+        assert len(_messages(alice, cid)) == 4
         wait_for(lambda: len(_messages(bob, cid)) == 4, 30, "the new file at bob")
         names = sorted(m.attachments[0].name for m in _messages(bob, cid))
         assert names == ["scan0.txt", "scan1.txt", "scan2.txt", "scan3.txt"]
@@ -365,5 +390,6 @@ def test_cancelled_upload_fails_visibly_and_retry_delivers_once(pair: tuple[Engi
     alice.retry(message.client_id)
     wait_for(lambda: alice.db.messages.get(message.id).state == "sent", 60, "the retried send")  # type: ignore[union-attr]
     wait_for(lambda: len(_messages(bob, cid)) == 1, 30, "bob to get it")
-    time.sleep(1.5)
-    assert len(_messages(bob, cid)) == 1
+    assert alice.db.outbox.items() == []  # nothing left to post
+    assert alice.client is not None
+    assert [m.body for m in alice.client.history(cid)] == ["big one"]  # the server has it once
