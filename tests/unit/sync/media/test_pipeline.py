@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import blurhash
+import psutil
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -286,10 +287,8 @@ def test_a_pdf_is_just_a_file(tmp_path: Path) -> None:
 def test_hostile_files_give_a_media_error(
     hostile: dict[str, Path], name: str, error: type[MediaError], sniffed: tuple[str, str]
 ) -> None:
-    started = time.monotonic()
-    with pytest.raises(error) as raised:
+    with pytest.raises(error) as raised:  # a hang would be a ProbeTimeout, not this error
         probe(hostile[name], timeout=10)
-    assert time.monotonic() - started < 10
     message = str(raised.value)
     assert message.endswith(".") and "sent as a file" in message  # a sentence a person can act on
     assert sniff(hostile[name]) == sniffed  # so it can still go out as a plain file
@@ -314,13 +313,10 @@ def test_pdf_named_jpg_is_a_file_not_an_error(hostile: dict[str, Path]) -> None:
 
 
 def test_a_stuck_decoder_is_stopped_at_the_deadline() -> None:
-    psutil = pytest.importorskip("psutil")
     run_isolated(5, abs, -1)  # leaves a warm worker in the pool
     workers_before = len(psutil.Process().children())
-    started = time.monotonic()
-    with pytest.raises(ProbeTimeout, match=r"longer than 0\.5 seconds"):
-        run_isolated(0.5, time.sleep, 30)
-    assert time.monotonic() - started < 5
+    with pytest.raises(ProbeTimeout, match=r"longer than 0\.5 seconds"):  # not after the hour it asks for
+        run_isolated(0.5, time.sleep, 3600)
     assert len(psutil.Process().children()) == workers_before - 1  # killed, not left running
 
 
