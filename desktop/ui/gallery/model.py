@@ -53,6 +53,7 @@ class MediaModel(QAbstractListModel):
         self.kinds = tuple(kinds)
         self.page_size = page_size
         self._items: list[MediaItem] = []
+        self._cursor: MediaItem | None = None  # the last row of the last page read: the next page starts below it
         self._exhausted = False
         self._fetching = False
         bridge.message_added.connect(self._message_added)
@@ -112,20 +113,36 @@ class MediaModel(QAbstractListModel):
             return
         self._fetching = True
         try:
-            after = self._items[-1] if self._items else None
-            page = self.bridge.engine.db.messages.media(self.conversation_id, self.kinds, after=after,
-                                                        limit=self.page_size)
+            new = self._read_on()
         finally:
             self._fetching = False
-        self._exhausted = len(page) < self.page_size
-        if page:
-            self._want_thumbnails(page)
+        if new:
+            self._want_thumbnails(new)
             first = len(self._items)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._items.extend(page)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._items.extend(new)
             self.endInsertRows()
 
     # -- reading -----------------------------------------------------------------------------------
+    def _read_on(self) -> list[MediaItem]:
+        """The next rows not shown yet, read on from the last page's end.
+
+        A page can repeat rows already shown: a message sent since the last page moved from the pending
+        sort keys (above everything) to its server seq, below the cursor, perhaps before its
+        ``message_updated`` reached the model. Those are skipped, and reading goes on until a new row
+        or the end.
+        """
+        shown = {(i.message_id, i.position) for i in self._items}
+        while True:
+            page = self.bridge.engine.db.messages.media(self.conversation_id, self.kinds, after=self._cursor,
+                                                        limit=self.page_size)
+            self._exhausted = len(page) < self.page_size
+            if page:
+                self._cursor = page[-1]
+            new = [i for i in page if (i.message_id, i.position) not in shown]
+            if new or self._exhausted:
+                return new
+
     def item(self, row: int) -> MediaItem:
         return self._items[row]
 

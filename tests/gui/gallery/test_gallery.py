@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QMargins, Qt
 from pytestqt.qtbot import QtBot
@@ -13,6 +17,14 @@ from desktop.ui.viewer.viewer import MediaViewer
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
 
 KINDS = ("image", "video", "audio", "file")
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> None:
+    """Poll ``condition`` without running Qt's event loop (so models hear of nothing meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 def share_everything(chat: Chat, qtbot: QtBot) -> None:
@@ -31,7 +43,7 @@ def share_everything(chat: Chat, qtbot: QtBot) -> None:
 
 
 def test_gallery_lists_media_and_files_with_the_server_stopped(
-        chat: Chat, server: ServerHandle, qtbot: QtBot) -> None:
+        chat: Chat, server: ServerHandle, qtbot: QtBot, tmp_path: Path) -> None:
     share_everything(chat, qtbot)
     server.stop()
     qtbot.waitUntil(lambda: chat.bob.engine.state == "offline", timeout=15_000)
@@ -52,13 +64,13 @@ def test_gallery_lists_media_and_files_with_the_server_stopped(
     qtbot.waitUntil(lambda: all(gallery.thumbnails.has(media.index(r).data(Roles.PREVIEW_SHA256), cell, dpr)
                                 for r in range(5)), timeout=10_000)  # every cell painted from its thumbnail
     gallery.grid.setCurrentIndex(media.index(0))
-    gallery.grab().save("/tmp/gallery_media.png")
+    assert gallery.grab().save(str(tmp_path / "gallery_media.png"))
 
     gallery.tabs.setCurrentIndex(1)
     files = gallery.file_model
     assert [files.index(r).data(Roles.NAME) for r in range(files.rowCount())] == ["chelsea.pdf", "voice_note.m4a"]
     assert gallery.files_page.currentWidget() is gallery.files
-    gallery.grab().save("/tmp/gallery_files.png")
+    assert gallery.grab().save(str(tmp_path / "gallery_files.png"))
 
 
 def test_double_click_opens_the_viewer_and_files_choose_their_message(chat: Chat, qtbot: QtBot) -> None:
@@ -88,15 +100,21 @@ def test_double_click_opens_the_viewer_and_files_choose_their_message(chat: Chat
     assert chat.bob.engine.db.messages.get(expected).attachments[0].name == "chelsea.pdf"
 
 
-def test_new_media_appears_and_pages_load_lazily(chat: Chat, qtbot: QtBot) -> None:
+def test_new_media_appears_and_pages_load_lazily(chat: Chat, server: ServerHandle, qtbot: QtBot) -> None:
+    server.stop()  # the three messages stay pending until the first page is read
     for _ in range(3):
         chat.alice.engine.send(chat.cid, "", [SAMPLES / "photos/chelsea.png", SAMPLES / "photos/coffee_with_gps.jpg"])
     model = MediaModel(chat.alice.bridge, chat.cid, ("image", "video"), page_size=4)
     assert model.canFetchMore()
     model.fetchMore()
     assert model.rowCount() == 4
+    server.restart()
+    # Sent meanwhile: their sort keys moved from the pending range to the server's seqs in the db,
+    # and the model has not heard yet (no event loop runs while this waits).
+    wait_for(lambda: all(m.state == "sent" for m in chat.alice.engine.db.messages.page(chat.cid)))
     model.fetchMore()
     assert model.rowCount() == 6 and not model.canFetchMore()
+    assert len({(model.item(r).message_id, model.item(r).position) for r in range(6)}) == 6  # no row twice
     chat.alice.engine.send(chat.cid, "", [SAMPLES / "video/hubble_pan.mp4"])
     qtbot.waitUntil(lambda: model.rowCount() == 7)
     assert model.index(0).data(Roles.KIND) == "video"
