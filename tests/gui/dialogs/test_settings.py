@@ -36,14 +36,14 @@ def open_settings(qtbot: QtBot, bridge: EngineBridge) -> SettingsDialog:
     return dialog
 
 
-def test_shows_the_account_and_the_stored_values(setup: Setup, qtbot: QtBot) -> None:
+def test_shows_the_account_and_the_stored_values(setup: Setup, qtbot: QtBot, tmp_path: Path) -> None:
     dialog = open_settings(qtbot, setup.bridge)
     assert dialog.server_url.text() == setup.url
     assert dialog.username.text() == "alice"
     assert dialog.cache_limit.value() == pytest.approx(5.0)  # the default, 5 GiB
     assert dialog.auto_download.value() == 8
     assert dialog.compress.isChecked() and dialog.notifications.isChecked()
-    dialog.grab().save("/tmp/settings.png")
+    assert dialog.grab().save(str(tmp_path / "settings.png"))
 
 
 def test_changes_persist_in_the_db(setup: Setup, qtbot: QtBot) -> None:

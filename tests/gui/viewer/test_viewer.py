@@ -53,7 +53,8 @@ def open_viewer(qtbot: QtBot, bridge: EngineBridge, cid: str, sha: str) -> Media
     return viewer
 
 
-def test_portrait_photo_shows_upright_and_arrows_page_through_media(chat: Chat, qtbot: QtBot) -> None:
+def test_portrait_photo_shows_upright_and_arrows_page_through_media(chat: Chat, qtbot: QtBot,
+                                                                    tmp_path: Path) -> None:
     portrait, photo, voice = send(chat, qtbot, PORTRAIT, PHOTO, VOICE, as_file=True)
     viewer = open_viewer(qtbot, chat.alice.bridge, chat.cid, portrait)
 
@@ -64,7 +65,7 @@ def test_portrait_photo_shows_upright_and_arrows_page_through_media(chat: Chat, 
     shown = viewer.canvas.image_rect()
     assert shown.height() > shown.width()
     assert viewer.counter.text() == "1 of 3"
-    viewer.grab().save("/tmp/viewer_photo.png")
+    assert viewer.grab().save(str(tmp_path / "viewer_photo.png"))
 
     qtbot.keyClick(viewer, Qt.Key.Key_Right)  # newer: the cat photo
     assert viewer.current is not None and viewer.current.attachment.blob == photo
@@ -108,7 +109,7 @@ def test_large_images_decode_off_the_gui_thread(chat: Chat, qtbot: QtBot, monkey
     qtbot.waitUntil(lambda: viewer.canvas.image().width() == 1000, timeout=5_000)  # then the photo itself
 
 
-def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot) -> None:
+def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot, tmp_path: Path) -> None:
     (video,) = send(chat, qtbot, VIDEO)
     assert chat.bob.engine.media_path(video) is None  # videos download on click, not by themselves
     progress: list[tuple[int, int]] = []
@@ -129,7 +130,7 @@ def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot) -> None:
     assert player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
     assert viewer.player.surface.currentWidget() is viewer.player.video
     qtbot.waitUntil(lambda: viewer.player.slider.value() > 0)
-    viewer.grab().save("/tmp/viewer_video.png")
+    assert viewer.grab().save(str(tmp_path / "viewer_video.png"))
     qtbot.keyClick(viewer, Qt.Key.Key_Space)
     assert player.playbackState() == QMediaPlayer.PlaybackState.PausedState
     viewer.close()
@@ -137,7 +138,7 @@ def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot) -> None:
 
 
 def test_offline_video_says_so_then_downloads_when_back_online(
-        chat: Chat, server: ServerHandle, qtbot: QtBot) -> None:
+        chat: Chat, server: ServerHandle, qtbot: QtBot, tmp_path: Path) -> None:
     (video,) = send(chat, qtbot, VIDEO)
     item = chat.bob.engine.db.messages.media(chat.cid, ("video",))[0]
     qtbot.waitUntil(lambda: chat.bob.engine.media_path(item.attachment.thumbnail) is not None, timeout=10_000)
@@ -149,7 +150,7 @@ def test_offline_video_says_so_then_downloads_when_back_online(
     assert "isn't available offline" in viewer.waiting.message.text()
     assert not viewer.waiting.preview.image().isNull()  # the poster frame meanwhile
     assert not viewer.save_button.isEnabled() and not viewer.open_button.isEnabled()
-    viewer.grab().save("/tmp/viewer_offline.png")
+    assert viewer.grab().save(str(tmp_path / "viewer_offline.png"))
 
     server.restart()
     qtbot.waitUntil(lambda: viewer.stage.currentWidget() is viewer.player, timeout=20_000)
