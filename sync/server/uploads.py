@@ -176,6 +176,17 @@ async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUse
     )
 
 
+async def _settle(write: asyncio.Future[None] | None, *, quiet: bool = False) -> None:
+    """Wait for a block being written; with ``quiet``, its error gives way to the one already raised."""
+    if write is None:
+        return
+    try:
+        await write
+    except Exception:
+        if not quiet:
+            raise
+
+
 def _lease(ctx: ServerContext, upload_id: str, owner: str) -> bool:
     now = time.time()
     return ctx.meta.uploads.lease(upload_id, owner, now=now, until=now + LEASE_S)
@@ -194,7 +205,8 @@ class _Receiver:
         self.ctx, self.upload, self.owner, self.checksum = ctx, upload, owner, checksum
         self.digest = hashlib.sha256() if checksum is not None else None
         self.whole = whole  # sha256 of the upload's bytes before the offset, or None when this process lacks it
-        self.written = 0
+        self.written = 0  # bytes written to storage
+        self.received = 0  # bytes handed to the writer (written, or being written)
 
     async def receive(self, request: Request) -> tuple[int, Any]:
         """The new offset, and ``whole`` fed what was written (None if it cannot be trusted)."""
@@ -212,9 +224,12 @@ class _Receiver:
             await run_in_threadpool(writer.close)
 
     async def _pump(self, request: Request, writer: StageWriter) -> tuple[int, Any]:
+        """Read the body on the loop while the previous block is written and hashed on a thread."""
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + RENEW_EVERY_S
-        block = bytearray()
+        parts: list[bytes] = []
+        buffered = 0
+        in_flight: asyncio.Future[None] | None = None
         chunks = request.stream()
         try:
             while True:
@@ -223,21 +238,31 @@ class _Receiver:
                         chunk = await anext(chunks)
                 except StopAsyncIteration:
                     break
-                if self.upload.offset + self.written + len(block) + len(chunk) > self.upload.length:
+                if self.upload.offset + self.received + buffered + len(chunk) > self.upload.length:
+                    await _settle(in_flight)
                     await run_in_threadpool(writer.cut_back)
                     raise PayloadTooLarge("The body runs past Upload-Length.", headers=tus_headers())
-                block += chunk
-                if len(block) >= WRITE_BLOCK:
-                    await run_in_threadpool(self._write, writer, bytes(block))
-                    block.clear()
+                parts.append(chunk)
+                buffered += len(chunk)
+                if buffered >= WRITE_BLOCK:
+                    await _settle(in_flight)  # at most one block in flight: order kept, memory bounded
+                    in_flight = asyncio.ensure_future(run_in_threadpool(self._write, writer, b"".join(parts)))
+                    self.received += buffered
+                    parts.clear()
+                    buffered = 0
                 if loop.time() >= renew_at:
                     renew_at = loop.time() + RENEW_EVERY_S
                     await run_in_threadpool(_lease, self.ctx, self.upload.id, self.owner)
         except (ClientDisconnect, TimeoutError):
+            await _settle(in_flight)
             if self.digest is not None:
                 await run_in_threadpool(writer.cut_back)
                 return self.upload.offset, None
-        await run_in_threadpool(self._finish, writer, bytes(block))
+        except BaseException:
+            await _settle(in_flight, quiet=True)
+            raise
+        await _settle(in_flight)
+        await run_in_threadpool(self._finish, writer, b"".join(parts))
         return self.upload.offset + self.written, self.whole
 
     def _write(self, writer: StageWriter, block: bytes) -> None:
