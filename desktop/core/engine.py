@@ -213,6 +213,22 @@ class Engine:
         self.emit(MessageUpdated(message.id, message.conversation_id))
         self.outbox.kick()
 
+    def discard(self, message_id: int) -> None:
+        """Throw away a message of ours that failed to send (or whose upload was cancelled), with its outbox."""
+        message = self.db.messages.get(message_id)
+        if message is None or message.state != "failed":
+            return
+        self.db.messages.discard(message.client_id)
+        self.emit(MessageUpdated(message.id, message.conversation_id))
+        self.conversations_changed()
+
+    def delete_for_me(self, message_id: int) -> None:
+        """Delete a sent or failed message from this profile only; the other members keep it."""
+        message = self.db.messages.delete_for_me(message_id)
+        if message is not None:
+            self.emit(MessageUpdated(message.id, message.conversation_id))
+            self.conversations_changed()
+
     def cancel_transfer(self, sha256: str) -> None:
         self.outbox.cancel(sha256)
         self.downloads.cancel(sha256)

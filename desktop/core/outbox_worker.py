@@ -122,9 +122,7 @@ class OutboxWorker(Worker):
             if exc.code == "blob_not_uploaded" and item.attempts < MAX_REUPLOADS and self._reupload(item, message):
                 return
             raise
-        updated = engine.db.messages.mark_sent(
-            message.client_id, server_id=sent.id, seq=sent.seq, created_at=sent.created_at
-        )
+        updated = engine.db.messages.mark_sent(message.client_id, server_id=sent.id, seq=sent.seq)
         engine.db.outbox.complete(item.id)
         engine.went_online()
         engine.emit(MessageUpdated(updated.id, updated.conversation_id))

@@ -83,6 +83,15 @@ class Conversations:
                 raise UnknownConversation(conversation_id)
             return self._get(db, conversation_id).last_read_seq
 
+    def set_viewed(self, conversation_id: str) -> None:
+        """Note that the conversation is on screen now (``last_viewed`` reopens it); raises UnknownConversation."""
+        with self._conns.write() as db:
+            cursor = db.execute(  # strictly after the last one viewed, even within one clock tick
+                "UPDATE conversations SET viewed_at = max(?, (SELECT max(viewed_at) + 1 FROM conversations))"
+                " WHERE id = ?", [self._clock(), conversation_id])
+            if cursor.rowcount == 0:
+                raise UnknownConversation(conversation_id)
+
     def set_pinned_offline(self, conversation_id: str, pinned: bool) -> None:
         """Keep (or stop keeping) all of a conversation's media cached; raises UnknownConversation."""
         with self._conns.write() as db:
@@ -130,6 +139,12 @@ class Conversations:
             ))
         summaries.sort(key=lambda s: (s.last_activity_at, s.conversation.id), reverse=True)
         return summaries
+
+    def last_viewed(self) -> str | None:
+        """The conversation shown most recently (``set_viewed``), or None if none was ever shown."""
+        with self._conns.read() as db:
+            rows = list(db.query("SELECT id FROM conversations WHERE viewed_at > 0 ORDER BY viewed_at DESC LIMIT 1"))
+        return rows[0]["id"] if rows else None
 
     def pinned_offline(self) -> list[str]:
         with self._conns.read() as db:

@@ -75,11 +75,15 @@ class Messages:
             enqueue_send(db, message_id, list(shas), now)
             return _load_one(db, "id = ?", [message_id])
 
-    def mark_sent(self, client_id: str, *, server_id: str, seq: int, created_at: int | str) -> Message:
-        """The server accepted our message; raises UnknownMessage."""
+    def mark_sent(self, client_id: str, *, server_id: str, seq: int) -> Message:
+        """The server accepted our message; raises UnknownMessage.
+
+        It keeps the time it was written here (``created_at``) rather than the server's, which can be
+        much later for a message written offline; it sorts by ``seq``, the server's order.
+        """
         with self._conns.write() as db:
             row = _own(db, client_id)
-            _set_sent(db, row["id"], server_id, seq, epoch_ms(created_at))
+            _set_sent(db, row["id"], server_id, seq)
             return _load_one(db, "id = ?", [row["id"]])
 
     def mark_failed(self, client_id: str, error: str) -> Message:
@@ -106,6 +110,31 @@ class Messages:
             for sha in blobs:  # nobody waits to upload them any more: evictable again
                 release_upload(db, sha)
 
+    def delete_for_me(self, message_id: int) -> Message | None:
+        """Delete a sent or failed message from this profile only; None when there is none (or it is pending).
+
+        The row goes (with its attachments, search entry and outbox); a tombstone keyed by
+        (client_id, sender) stays, so the feed never files the message again. A pending message is
+        left alone: it may be on its way to the server (cancel it first).
+        """
+        with self._conns.write() as db:
+            rows = list(db.query("SELECT * FROM messages WHERE id = ?", [message_id]))
+            if not rows or rows[0]["state"] == "pending":
+                return None
+            row = rows[0]
+            message = _load_one(db, "id = ?", [message_id])
+            db.execute(
+                """INSERT OR REPLACE INTO deleted_messages (client_id, sender, server_id, conversation_id, deleted_at)
+                   VALUES (?, ?, ?, ?, ?)""",
+                [row["client_id"], row["sender"], row["server_id"], row["conversation_id"], self._clock()],
+            )
+            blobs = [r["blob"] for r in db.query(
+                "SELECT blob FROM outbox WHERE message_id = ? AND blob IS NOT NULL", [message_id])]
+            db.execute("DELETE FROM messages WHERE id = ?", [message_id])
+            for sha in blobs:
+                release_upload(db, sha)
+            return message
+
     def _set_unsent(self, client_id: str, state: str, error: str | None) -> Message:
         with self._conns.write() as db:
             row = _own(db, client_id)
@@ -114,21 +143,22 @@ class Messages:
             return _load_one(db, "id = ?", [row["id"]])
 
     # -- receiving -------------------------------------------------------------------------------
-    def upsert_remote(self, message: Wire) -> Upserted:
-        """Store a ``Message`` from the sync API; idempotent.
+    def upsert_remote(self, message: Wire) -> Upserted | None:
+        """Store a ``Message`` from the sync API; idempotent. None when it was deleted here (``delete_for_me``).
 
         Matched by server id, then by (client_id, sender): our own pending message coming back
         through the feed becomes *sent* instead of a duplicate. Unknown conversations get a
         placeholder row until their conversation event arrives.
         """
-        return self.upsert_remote_many([message])[0]
+        found = self.upsert_remote_many([message])
+        return found[0] if found else None
 
     def upsert_remote_many(self, messages: Iterable[Wire]) -> list[Upserted]:
-        """Several feed messages in one transaction (a sync page)."""
+        """Several feed messages in one transaction (a sync page); those deleted here are skipped."""
         items = [as_dict(m) for m in messages]
         now = self._clock()
         with self._conns.write() as db:
-            return [_upsert_remote(db, m, now) for m in items]
+            return [u for m in items if (u := _upsert_remote(db, m, now)) is not None]
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, message_id: int) -> Message | None:
@@ -246,17 +276,20 @@ def load_messages(db: Database, message_ids: Sequence[int]) -> list[Message]:
     return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
 
 
-def _upsert_remote(db: Database, m: dict[str, Any], now: int) -> Upserted:
+def _upsert_remote(db: Database, m: dict[str, Any], now: int) -> Upserted | None:
     seq, created_at = int(m["seq"]), epoch_ms(m["created_at"])
+    if list(db.query("SELECT 1 FROM deleted_messages WHERE client_id = ? AND sender = ?",
+                     [m["client_id"], m["sender"]])):
+        return None
     rows = list(db.query("SELECT * FROM messages WHERE server_id = ?", [m["id"]]))
     if not rows:
         rows = list(db.query("SELECT * FROM messages WHERE client_id = ? AND sender = ?",
                              [m["client_id"], m["sender"]]))
     if rows:
         row = rows[0]
-        if (row["state"], row["seq"], row["server_id"], row["created_at"]) == ("sent", seq, m["id"], created_at):
+        if (row["state"], row["seq"], row["server_id"]) == ("sent", seq, m["id"]):
             return Upserted(_load_one(db, "id = ?", [row["id"]]), "unchanged")
-        _set_sent(db, row["id"], m["id"], seq, created_at)
+        _set_sent(db, row["id"], m["id"], seq)  # (a row of ours keeps the time it was written)
         return Upserted(_load_one(db, "id = ?", [row["id"]]), "updated")
     db.execute("INSERT OR IGNORE INTO conversations (id, title, updated_at) VALUES (?, '', ?)",
                [m["conversation_id"], created_at])
@@ -273,11 +306,10 @@ def _upsert_remote(db: Database, m: dict[str, Any], now: int) -> Upserted:
     return Upserted(_load_one(db, "id = ?", [message_id]), "inserted")
 
 
-def _set_sent(db: Database, message_id: int, server_id: str, seq: int, created_at: int) -> None:
+def _set_sent(db: Database, message_id: int, server_id: str, seq: int) -> None:
     db.execute(
-        """UPDATE messages SET server_id = ?, seq = ?, sort_key = ?, state = 'sent', created_at = ?,
-               error = NULL WHERE id = ?""",
-        [server_id, seq, seq, created_at, message_id],
+        "UPDATE messages SET server_id = ?, seq = ?, sort_key = ?, state = 'sent', error = NULL WHERE id = ?",
+        [server_id, seq, seq, message_id],
     )
 
 

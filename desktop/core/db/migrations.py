@@ -187,6 +187,27 @@ def m003_quarantined_events(db: Database) -> None:
     ])
 
 
+@_migration("m004_deleted_messages")
+def m004_deleted_messages(db: Database) -> None:
+    """Tombstones of messages deleted "for me": the feed never files them again (see ``Messages.delete_for_me``)."""
+    _run(db, [
+        """CREATE TABLE deleted_messages (
+            client_id TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            server_id TEXT,
+            conversation_id TEXT NOT NULL,
+            deleted_at INTEGER NOT NULL,
+            PRIMARY KEY (client_id, sender)
+        ) WITHOUT ROWID""",
+    ])
+
+
+@_migration("m005_conversation_viewed_at")
+def m005_conversation_viewed_at(db: Database) -> None:
+    """When each conversation was last shown, so the app reopens the last one viewed."""
+    _run(db, ["ALTER TABLE conversations ADD COLUMN viewed_at INTEGER NOT NULL DEFAULT 0"])
+
+
 def applied_names(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 

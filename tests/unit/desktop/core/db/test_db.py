@@ -73,11 +73,13 @@ def count(db: LocalDB, table: str) -> int:
 def test_migrations_apply_once_and_reopening_does_not_reapply(tmp_path: Path) -> None:
     path = tmp_path / "envelope.db"
     with LocalDB(path) as first:
-        assert first.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events"]
+        assert first.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events",
+                                               "m004_deleted_messages", "m005_conversation_viewed_at"]
         first.settings.set("cache_limit_bytes", 123)
     before = _migration_rows(path)
     with LocalDB(path) as second:
-        assert second.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events"]
+        assert second.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events",
+                                               "m004_deleted_messages", "m005_conversation_viewed_at"]
         assert second.settings.get("cache_limit_bytes") == 123
     assert _migration_rows(path) == before
     with sqlite3.connect(path) as raw:
@@ -104,7 +106,8 @@ def test_a_later_migration_runs_on_an_older_file_and_backfills_search(tmp_path: 
                    kind) VALUES (1, 0, 'c1', 1, ?, 1, 'video/mp4', 'beach.mp4', 'video')""", [SHA_A])
     old.close()
     with LocalDB(path) as db:
-        assert db.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events"]
+        assert db.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events",
+                                               "m004_deleted_messages", "m005_conversation_viewed_at"]
         assert [h.message_id for h in db.messages.search("existed")] == [1]
         assert [h.message_id for h in db.messages.search("beach")] == [1]
 
@@ -161,10 +164,9 @@ def test_sending_needs_an_account_and_a_known_conversation(tmp_path: Path) -> No
 
 def test_pending_becomes_sent_and_the_feed_copy_does_not_duplicate(db: LocalDB) -> None:
     pending = db.messages.add_local("c1", "hello")
-    sent = db.messages.mark_sent(pending.client_id, server_id="srv-c1-7", seq=7,
-                                 created_at="2024-02-01T00:00:07.000Z")
+    sent = db.messages.mark_sent(pending.client_id, server_id="srv-c1-7", seq=7)
     assert (sent.id, sent.state, sent.seq, sent.sort_key, sent.created_at) == (
-        pending.id, "sent", 7, 7, 1706745607000)
+        pending.id, "sent", 7, 7, pending.created_at)  # the time it was written here
     echo = db.messages.upsert_remote(wire(7, sender=ME, client_id=pending.client_id, body="hello"))
     assert echo.change == "unchanged" and echo.message == sent
     assert count(db, "messages") == 1
@@ -174,7 +176,7 @@ def test_the_feed_copy_arriving_before_the_post_reply_marks_the_message_sent(db:
     pending = db.messages.add_local("c1", "hello")
     echo = db.messages.upsert_remote(wire(3, sender=ME, client_id=pending.client_id, body="hello"))
     assert (echo.change, echo.message.id, echo.message.state) == ("updated", pending.id, "sent")
-    again = db.messages.mark_sent(pending.client_id, server_id="srv-c1-3", seq=3, created_at=echo.message.created_at)
+    again = db.messages.mark_sent(pending.client_id, server_id="srv-c1-3", seq=3)
     assert again == echo.message and count(db, "messages") == 1
 
 
