@@ -14,6 +14,15 @@ def display_name(username: str) -> str:
     return username
 
 
+def sender_beside(title: str, sender: str) -> str:
+    """The sender's name to show beside a conversation's title, or "" when the title already is that name.
+
+    In a one-to-one chat the title is the other person, so "alice · alice" would say it twice.
+    """
+    name = display_name(sender)
+    return "" if title.strip() == name else name
+
+
 def conversation_title(title: str, members: Iterable[str], me: str) -> str:
     """A conversation's title; untitled, the other members' names; alone, "Just you"."""
     if title.strip():

@@ -1,4 +1,4 @@
-"""Paints a search hit: the conversation and sender, the time on the right, then the snippet."""
+"""Paints a search hit: the conversation and sender (once), the time on the right, then the snippet."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFontMetrics, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from desktop.core.names import sender_beside
 from desktop.ui.search.model import Roles
 from desktop.ui.style.theme import list_time, mix, scaled_font
 
@@ -38,6 +39,12 @@ class SearchHitDelegate(QStyledItemDelegate):
             painter.fillRect(option.rect, palette.color(QPalette.ColorRole.AlternateBase))
 
     @staticmethod
+    def heading(index: AnyIndex) -> tuple[str, str]:
+        """The row's bold title and the sender shown after it ("" when the title already names them)."""
+        title = index.data(Roles.TITLE) or ""
+        return title, sender_beside(title, index.data(Roles.SENDER) or "")
+
+    @staticmethod
     def _draw_header(painter: QPainter, rect: QRect, option: QStyleOptionViewItem, index: AnyIndex,
                      selected: bool) -> int:
         palette = option.palette
@@ -50,8 +57,8 @@ class SearchHitDelegate(QStyledItemDelegate):
         small_metrics = QFontMetrics(small)
         when_width = small_metrics.horizontalAdvance(when) + 8
         line = QRect(rect.left(), rect.top(), rect.width(), metrics.height())
-        title = index.data(Roles.TITLE) or ""
-        sender = f"  ·  {index.data(Roles.SENDER)}"
+        title, sender = SearchHitDelegate.heading(index)
+        sender = f"  ·  {sender}" if sender else ""
         room = rect.width() - when_width
         title = metrics.elidedText(title, Qt.TextElideMode.ElideRight, max(40, room * 2 // 3))
         painter.setFont(title_font)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop.core.names import conversation_title, display_name
+from desktop.core.names import conversation_title, display_name, sender_beside
 
 
 def test_a_titled_conversation_shows_its_title() -> None:
@@ -20,3 +20,9 @@ def test_alone_it_is_just_you() -> None:
 
 def test_people_are_shown_by_their_username_unchanged() -> None:
     assert display_name("alice") == "alice"
+
+
+def test_beside_a_title_the_sender_is_named_unless_the_title_already_is_their_name() -> None:
+    assert sender_beside("alice", "alice") == ""  # a one-to-one chat with alice: "alice", not "alice · alice"
+    assert sender_beside("Photo club", "alice") == "alice"
+    assert sender_beside("alice, bob", "bob") == "bob"  # which of the two said it
