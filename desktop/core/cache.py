@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 import platformdirs
 
 from desktop.core.db.local import LocalDB
+from desktop.core.db.records import BlobRecord
 from desktop.core.errors import BlobNotCached, CorruptDownload
 from sync.blobstore import Blob, BlobStore, CorruptBlob
+from sync.filenames import clean_filename
 
 APP_NAME = "Envelope"
 MEDIA_DIRNAME = "media"
+OPEN_DIRNAME = "open"
+"""Named copies handed to other apps (``open/<sha prefix>/<name>``): private, emptied at start and quit."""
 TOUCH_INTERVAL_MS = 60_000
 """Last access is rewritten at most this often per blob, so painting a timeline writes nothing."""
 
@@ -31,13 +40,16 @@ class MediaCache:
     renames and the database serialises the bookkeeping.
     """
 
-    def __init__(self, store: BlobStore, db: LocalDB) -> None:
+    def __init__(self, store: BlobStore, db: LocalDB, *, open_dir: Path | None = None) -> None:
         self.store = store
         self.db = db
+        self.open_dir = Path(open_dir) if open_dir is not None else store.root.parent / OPEN_DIRNAME
+        self._held: Counter[str] = Counter()
+        self._held_lock = threading.Lock()  # taken around each eviction, so a hold never races one
 
     @classmethod
     def in_dir(cls, data_dir: Path, db: LocalDB) -> MediaCache:
-        return cls(BlobStore(Path(data_dir) / MEDIA_DIRNAME), db)
+        return cls(BlobStore(Path(data_dir) / MEDIA_DIRNAME), db, open_dir=Path(data_dir) / OPEN_DIRNAME)
 
     # -- adding --------------------------------------------------------------------------------------
     def add_file(self, path: Path, *, move: bool = False) -> Blob:
@@ -129,29 +141,99 @@ class MediaCache:
         """Bytes of full media in the cache (thumbnails apart)."""
         return self.db.blobs.usage()
 
+    def limit(self) -> int:
+        """The cache limit in bytes (the ``cache_limit_bytes`` setting)."""
+        return int(self.db.settings.get("cache_limit_bytes"))
+
+    def would_keep(self, sha256: str) -> bool:
+        """Whether a download of this blob would stay: it fits under the limit, or it is a thumbnail,
+        held, pinned or in a conversation kept offline. A blob of unknown size is given the benefit."""
+        record = self.db.blobs.get(sha256)
+        if record is None or record.size is None or record.is_thumbnail or record.size <= self.limit():
+            return True
+        return self.is_held(sha256) or self.db.blobs.kept_offline(sha256)
+
+    # -- holding: what the user is viewing, opening or saving is not evicted meanwhile ----------------
+    def hold(self, sha256: str) -> None:
+        """Keep the blob from eviction until as many ``release`` calls (holds nest)."""
+        with self._held_lock:
+            self._held[sha256] += 1
+
+    def release(self, sha256: str) -> None:
+        with self._held_lock:
+            self._held[sha256] -= 1
+            if self._held[sha256] <= 0:
+                del self._held[sha256]
+
+    def is_held(self, sha256: str) -> bool:
+        with self._held_lock:
+            return sha256 in self._held
+
+    @contextmanager
+    def held(self, sha256: str) -> Iterator[None]:
+        self.hold(sha256)
+        try:
+            yield
+        finally:
+            self.release(sha256)
+
+    # -- copies for other apps -----------------------------------------------------------------------
+    def open_path(self, sha256: str, name: str) -> Path:
+        """Where a named copy of the blob for another app goes: ``open/<sha prefix>/<cleaned name>``.
+
+        Creates the folders owner-only (0700). Raises OSError if they cannot be made.
+        """
+        folder = self.open_dir / sha256[:16]
+        for directory in (self.open_dir, folder):
+            directory.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(directory, 0o700)  # also when an older version made it with the umask
+        return folder / clean_filename(name)
+
+    def remove_open_copies(self) -> None:
+        """Delete every copy made for other apps (at start and at quit)."""
+        shutil.rmtree(self.open_dir, ignore_errors=True)
+
     # -- eviction ------------------------------------------------------------------------------------
     def evict(self, limit_bytes: int | None = None) -> list[Blob]:
         """Delete least-recently-used full media until usage is at most ``limit_bytes``.
 
         Default limit: the ``cache_limit_bytes`` setting. Never evicts thumbnails, blobs waiting
-        to upload, pinned blobs, or media of conversations pinned for offline. Evicted blobs
-        become *missing*: their messages and thumbnails stay. Returns what was evicted.
+        to upload, pinned blobs, media of conversations pinned for offline, or held blobs (which
+        do not count towards the limit meanwhile: one large video on screen does not flush the
+        rest). Evicted blobs become *missing*: their messages and thumbnails stay. Returns what
+        was evicted.
         """
-        limit = int(self.db.settings.get("cache_limit_bytes")) if limit_bytes is None else limit_bytes
-        usage = self.usage()
+        limit = self.limit() if limit_bytes is None else limit_bytes
+        return self._evict(self.db.blobs.by_lru(), self.usage() - self._held_bytes(), limit)
+
+    def clearable(self) -> list[BlobRecord]:
+        """What ``clear`` would remove, least recently used first: downloaded full media.
+
+        The user's own sent files stay (they are subject to the limit like the rest), and so does
+        whatever ``evict`` never removes.
+        """
+        return [r for r in self.db.blobs.by_lru(keep_own=True) if not self.is_held(r.sha256)]
+
+    def clear(self) -> list[Blob]:
+        """Remove everything ``clearable`` lists, then keep to the limit as usual."""
+        evicted = self._evict(self.clearable(), self.usage(), 0)
+        return evicted + self.evict()
+
+    def _held_bytes(self) -> int:
+        with self._held_lock:
+            held = list(self._held)
+        records = (self.db.blobs.get(sha) for sha in held)
+        return sum(r.size or 0 for r in records if r is not None and r.state == "complete" and not r.is_thumbnail)
+
+    def _evict(self, candidates: Iterable[BlobRecord], usage: int, limit: int) -> list[Blob]:
         evicted: list[Blob] = []
-        if usage <= limit:
-            return evicted
-        for record in self.db.blobs.by_lru():
+        for record in candidates:
             if usage <= limit:
                 break
-            if not self.db.blobs.mark_evicted(record.sha256):  # became needed meanwhile
-                continue
-            self.store.delete(record.sha256)
+            with self._held_lock:
+                if record.sha256 in self._held or not self.db.blobs.mark_evicted(record.sha256):
+                    continue  # in use, or became needed meanwhile
+                self.store.delete(record.sha256)
             usage -= record.size or 0
             evicted.append(Blob(record.sha256, record.size or 0))
         return evicted
-
-    def clear(self) -> list[Blob]:
-        """Evict everything evictable."""
-        return self.evict(0)

@@ -1,16 +1,26 @@
-"""The download queue: thumbnails first, then full media by policy or on request; resumable and verified."""
+"""The download queue: thumbnails first, then full media by policy or on request; resumable and verified.
+
+Saving a copy out (``Downloads.save``) copies from the cache, or streams from the server straight
+into the target when the blob is not cached: what does not fit the cache never passes through it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import logging
+import os
+import secrets
+import shutil
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.core.db.records import Message
-from desktop.core.errors import CorruptDownload
+from desktop.core.errors import CorruptDownload, NotSignedIn, UserFacingError
 from desktop.core.events import BlobReady, TransferFinished, TransferProgress
+from desktop.core.units import size_text
 from desktop.core.worker import Worker
 from sync.client import ApiError, Cancelled, Offline
 
@@ -20,6 +30,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THUMBNAIL, WANTED, BACKGROUND = 0, 1, 2  # priorities: lower runs first
+HASH_BLOCK = 1 << 20
+
+
+class SaveFailed(UserFacingError):
+    """A copy of a blob could not be written out (offline, cancelled, refused); nothing was left behind."""
+
+
+def too_large_sentence(size: int, limit: int) -> str:
+    return (f"This file ({size_text(size)}) is larger than the cache limit ({size_text(limit)}), so "
+            "Envelope doesn't keep a copy; use Save as… to download it, or raise the limit in Settings.")
 
 
 class Downloads(Worker):
@@ -44,9 +64,19 @@ class Downloads(Worker):
 
     # -- asking --------------------------------------------------------------------------------------
     def request(self, sha256: str, *, priority: int = WANTED) -> None:
-        """Fetch a blob unless it is cached or queued with at least this priority."""
-        if self.engine.cache.path(sha256) is not None:
+        """Fetch a blob unless it is cached or queued with at least this priority.
+
+        A blob larger than the cache limit is not fetched into the cache unless it is held (on
+        screen) or kept offline: it would be evicted at once. TransferFinished says so instead.
+        """
+        cache = self.engine.cache
+        if cache.path(sha256) is not None:
             self.engine.emit(BlobReady(sha256))
+            return
+        if not cache.would_keep(sha256):
+            record = self.engine.db.blobs.get(sha256)
+            size = record.size or 0 if record is not None else 0
+            self.engine.emit(TransferFinished(sha256, "down", error=too_large_sentence(size, cache.limit())))
             return
         self.uncancel(sha256)
         with self._lock:
@@ -67,12 +97,66 @@ class Downloads(Worker):
         """A new message arrived: its thumbnails now, its media if the policy says so."""
         engine = self.engine
         pinned = self._pinned(message.conversation_id)
-        limit = int(engine.db.settings.get("auto_download_max_bytes"))
+        limit = min(int(engine.db.settings.get("auto_download_max_bytes")), engine.cache.limit())
         for a in message.attachments:
             if a.thumbnail:
                 self.request(a.thumbnail, priority=THUMBNAIL)
             if pinned or (a.kind == "image" and a.size <= limit):
                 self.request(a.blob, priority=BACKGROUND)
+
+    # -- saving a copy out ----------------------------------------------------------------------------
+    def save(self, sha256: str, target: Path, *, private: bool = False) -> Path:
+        """Write the blob's bytes to ``target`` and return it; blocking, so call it off the GUI thread.
+
+        A cached blob is copied, held meanwhile so eviction cannot take it halfway. Otherwise it is
+        streamed from the server into ``target``'s folder, with TransferProgress/TransferFinished as
+        for any download (``cancel_transfer`` stops it), checked against its name, and never enters
+        the cache. The file appears whole or not at all: a temp file beside it, renamed; ``private``
+        makes it owner-only (0600). Raises SaveFailed, NotSignedIn, CorruptDownload, OSError.
+        """
+        target = Path(target)
+        temp = target.with_name(f".{target.name[:80]}.{secrets.token_hex(4)}.part")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
+        os.close(fd)
+        try:
+            with self.engine.cache.held(sha256):
+                cached = self.engine.cache.path(sha256)
+                if cached is not None:
+                    _copy(cached, temp)
+                else:
+                    self._stream(sha256, temp)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return target
+
+    def _stream(self, sha: str, dest: Path) -> None:
+        engine = self.engine
+        if engine.client is None:
+            raise NotSignedIn()
+        self.uncancel(sha)
+        try:
+            engine.client.download(sha, dest, cancelled=lambda: self.is_cancelled(sha),
+                                   progress=lambda done, total: engine.emit(TransferProgress(sha, "down", done, total)))
+            actual = _sha256_of(dest)
+            if actual != sha:
+                raise CorruptDownload(sha, actual)
+        except Cancelled as exc:
+            engine.emit(TransferFinished(sha, "down", error="Cancelled.", cancelled=True))
+            raise SaveFailed("The download was cancelled; nothing was saved.") from exc
+        except Offline as exc:
+            engine.emit(TransferFinished(sha, "down", error=str(exc)))
+            engine.went_offline(str(exc))
+            raise SaveFailed("The server can't be reached, so the file couldn't be downloaded; "
+                             "try again when you're online.") from exc
+        except ApiError as exc:
+            engine.emit(TransferFinished(sha, "down", error=exc.message))
+            raise
+        except CorruptDownload as exc:
+            engine.emit(TransferFinished(sha, "down", error=str(exc)))
+            raise
+        engine.emit(TransferFinished(sha, "down"))
 
     def _pinned(self, conversation_id: str) -> bool:
         conversation = self.engine.db.conversations.get(conversation_id)
@@ -149,3 +233,18 @@ class Downloads(Worker):
             self._timers.add(timer)
         timer.start()
         return 0
+
+
+def _copy(source: Path, dest: Path) -> None:
+    with open(source, "rb") as src, open(dest, "wb") as out:
+        shutil.copyfileobj(src, out, HASH_BLOCK)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()

@@ -70,6 +70,7 @@ class Engine:
     def start(self) -> Engine:
         self.db.outbox.release_all()
         self.cache.evict()
+        self.cache.remove_open_copies()  # left over from a crash
         self.outbox.start()
         self.puller.start()
         self.downloads.start()
@@ -86,6 +87,7 @@ class Engine:
             for worker in (self.puller, self.outbox, self.downloads):
                 worker.stop()
             self._started = False
+        self.cache.remove_open_copies()
         self.db.close()
 
     def add_listener(self, listener: Listener) -> None:
@@ -240,6 +242,24 @@ class Engine:
     def media_path(self, sha256: str) -> Path | None:
         """The cached file of a blob, or None when it is not here yet."""
         return self.cache.path(sha256)
+
+    def save_media(self, sha256: str, target: Path) -> Path:
+        """Write a copy of a blob to ``target`` (from the cache, else streamed from the server, never
+        through the cache); blocking. Raises SaveFailed, NotSignedIn, CorruptDownload, ApiError, OSError."""
+        return self.downloads.save(sha256, target)
+
+    def open_copy(self, sha256: str, name: str) -> Path:
+        """A private copy of a blob under its cleaned name, for another app to open; blocking.
+
+        It lives in the profile's ``open`` folder (owner-only, emptied at start and quit) and is
+        reused while it has the blob's size. Raises as ``save_media``.
+        """
+        target = self.cache.open_path(sha256, name)
+        record = self.db.blobs.get(sha256)
+        if record is not None and record.size is not None and target.is_file() \
+                and target.stat().st_size == record.size:
+            return target
+        return self.downloads.save(sha256, target, private=True)
 
     # -- watched folders -------------------------------------------------------------------------------
     def watch_folder(self, folder: Path, conversation_id: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlite_utils import Database
 
@@ -14,6 +14,13 @@ from desktop.core.db.records import Attachment, BlobRecord, BlobState, blob_from
 _EVICTABLE = """b.state = 'complete' AND b.is_thumbnail = 0 AND b.pending_upload = 0 AND b.pinned = 0
     AND NOT EXISTS (SELECT 1 FROM attachments a JOIN conversations c ON c.id = a.conversation_id
                      WHERE a.blob = b.sha256 AND c.pinned_offline = 1)"""
+
+# A blob attached to a message the account's user sent: "Clear cache" keeps these (see decisions.md).
+_OWN = """EXISTS (SELECT 1 FROM attachments a JOIN messages m ON m.id = a.message_id
+                 WHERE a.blob = b.sha256 AND m.sender = (SELECT username FROM account))"""
+
+_KEPT_OFFLINE = """(b.pinned = 1 OR EXISTS (SELECT 1 FROM attachments a JOIN conversations c ON c.id = a.conversation_id
+                                       WHERE a.blob = b.sha256 AND c.pinned_offline = 1))"""
 
 _WANTED_OFFLINE = """b.state != 'complete' AND (b.pinned = 1 OR EXISTS (
     SELECT 1 FROM attachments a JOIN conversations c ON c.id = a.conversation_id
@@ -94,9 +101,14 @@ class Blobs:
             ))
             return int(row["n"])
 
-    def by_lru(self) -> list[BlobRecord]:
-        """Evictable blobs, least recently used first."""
-        return self._select(f"{_EVICTABLE} ORDER BY b.last_access, b.sha256")
+    def by_lru(self, *, keep_own: bool = False) -> list[BlobRecord]:
+        """Evictable blobs, least recently used first; with ``keep_own``, not those the user sent."""
+        own = f" AND NOT {_OWN}" if keep_own else ""
+        return self._select(f"{_EVICTABLE}{own} ORDER BY b.last_access, b.sha256")
+
+    def kept_offline(self, sha256: str) -> bool:
+        """Whether the blob is pinned, or attached in a conversation kept offline."""
+        return bool(self._select(f"b.sha256 = ? AND {_KEPT_OFFLINE}", [sha256]))
 
     def missing(self, *, thumbnails: bool | None = None, limit: int = 100) -> list[BlobRecord]:
         """Blobs known from messages but not cached (missing or partial); optionally only thumbnails
@@ -108,9 +120,9 @@ class Blobs:
         """Uncached blobs that should be fetched: pinned ones and those of conversations pinned offline."""
         return self._select(f"{_WANTED_OFFLINE} ORDER BY b.last_access DESC LIMIT {int(limit)}")
 
-    def _select(self, where: str) -> list[BlobRecord]:
+    def _select(self, where: str, params: Sequence[str] = ()) -> list[BlobRecord]:
         with self._conns.read() as db:
-            return [blob_from_row(r) for r in db.query(f"SELECT b.* FROM blobs b WHERE {where}")]
+            return [blob_from_row(r) for r in db.query(f"SELECT b.* FROM blobs b WHERE {where}", params)]
 
 
 def note_attachment_blobs(db: Database, attachments: Iterable[Attachment], now: int) -> None:

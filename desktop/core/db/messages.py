@@ -197,6 +197,12 @@ class Messages:
             attachments = _attachments_for(db, [r["id"] for r in rows])
         return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
 
+    def attachment_of_blob(self, sha256: str) -> Attachment | None:
+        """The newest attachment with these bytes (its name and type), or None."""
+        with self._conns.read() as db:
+            rows = list(db.query("SELECT * FROM attachments WHERE blob = ? ORDER BY sort_key DESC LIMIT 1", [sha256]))
+        return attachment_from_row(rows[0]) if rows else None
+
     def attachments_for(self, message_ids: Sequence[int]) -> dict[int, tuple[Attachment, ...]]:
         with self._conns.read() as db:
             return _attachments_for(db, message_ids)

@@ -161,12 +161,13 @@ def test_eviction_spares_thumbnails_pending_uploads_pins_and_offline_conversatio
     assert cache.path(sha(b"thumb")) is not None
     assert all(cache.path(b) is not None for b in (offline, pinned, sending))
     assert cache.usage() == 3 * MB
-    # once uploaded, the user's own file becomes ordinary cached media
+    # once uploaded, the user's own file is ordinary cached media for the limit; Clear cache keeps it
     upload = cache.db.outbox.next_due()
     assert upload is not None and upload.blob == sending
     cache.db.outbox.complete(upload.id)
     cache.db.conversations.set_pinned_offline("pinned", False)
-    assert {b.sha256 for b in cache.clear()} == {sending, offline}
+    assert {b.sha256 for b in cache.clear()} == {offline}
+    assert {b.sha256 for b in cache.evict(limit_bytes=0)} == {sending}
     assert cache.usage() == MB and cache.path(pinned) is not None
 
 
