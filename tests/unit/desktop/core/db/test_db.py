@@ -407,8 +407,12 @@ def test_one_thread_writes_while_others_read(tmp_path: Path, in_memory: bool) ->
     db.set_account(Account("http://s", "u", ME))
     db.conversations.upsert({"id": "c1", "title": "", "members": []})
     errors: list[BaseException] = []
-    reads: list[int] = []
+    reads = [0, 0]  # read rounds each reader has finished
+    progress = threading.Condition()
     done = threading.Event()
+
+    def readers_caught_up(wanted: list[int]) -> bool:
+        return bool(errors) or all(n >= w for n, w in zip(reads, wanted, strict=True))
 
     def write() -> None:
         try:
@@ -416,12 +420,17 @@ def test_one_thread_writes_while_others_read(tmp_path: Path, in_memory: bool) ->
                 db.messages.upsert_remote(wire(seq, body=f"m{seq}"))
                 if seq % 10 == 0:
                     db.messages.add_local("c1", f"local {seq}")
+                if seq % 50 == 0:  # both readers finish a round in between, however the threads are scheduled
+                    with progress:
+                        wanted = [n + 1 for n in reads]
+                        if not progress.wait_for(lambda wanted=wanted: readers_caught_up(wanted), timeout=60):
+                            raise AssertionError(f"the readers are stuck: {reads} rounds")
         except BaseException as e:  # collected and re-raised on the test thread
             errors.append(e)
         finally:
             done.set()
 
-    def read() -> None:  # like the GUI thread: mostly reads, sometimes a small write
+    def read(me: int) -> None:  # like the GUI thread: mostly reads, sometimes a small write
         try:
             while not done.is_set():
                 page = db.messages.page("c1", limit=20)
@@ -429,11 +438,16 @@ def test_one_thread_writes_while_others_read(tmp_path: Path, in_memory: bool) ->
                 db.conversations.summaries()
                 db.messages.search("m1")
                 db.conversations.mark_read("c1")
-                reads.append(len(page))
+                with progress:
+                    reads[me] += 1
+                    progress.notify_all()
         except BaseException as e:
             errors.append(e)
+            with progress:
+                progress.notify_all()
 
-    threads = [threading.Thread(target=write), threading.Thread(target=read), threading.Thread(target=read)]
+    threads = [threading.Thread(target=write), threading.Thread(target=read, args=(0,)),
+               threading.Thread(target=read, args=(1,))]
     for t in threads:
         t.start()
     for t in threads:
@@ -441,4 +455,4 @@ def test_one_thread_writes_while_others_read(tmp_path: Path, in_memory: bool) ->
     summary = db.conversations.summaries()[0]
     db.close()
     assert errors == []
-    assert len(reads) > 2 and summary.last_message is not None
+    assert min(reads) >= 6 and summary.last_message is not None  # each reader read between the write batches
