@@ -10,6 +10,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
+from sync.filenames import clean_filename
 from sync.protocol import Kind, MessageState
 
 BlobState = Literal["complete", "partial", "missing"]
@@ -73,9 +74,10 @@ class Attachment:
 
     @classmethod
     def from_wire(cls, obj: Wire) -> Attachment:
+        """An attachment someone sent: its name cleaned (no path, control or bidi-override characters)."""
         d = as_dict(obj)
         return cls(
-            blob=d["blob"], size=int(d["size"]), mime=d["mime"], name=d["name"], kind=d["kind"],
+            blob=d["blob"], size=int(d["size"]), mime=d["mime"], name=clean_filename(d["name"]), kind=d["kind"],
             width=d.get("width"), height=d.get("height"), duration_ms=d.get("duration_ms"),
             thumbnail=d.get("thumbnail"), blurhash=d.get("blurhash"),
         )
