@@ -74,6 +74,8 @@ def test_dropped_photo_and_pdf_reach_bob_as_image_and_file_bubbles(chat: Chat, q
     shot = bob.timeline.viewport().grab().toImage()
     assert distinct_colours(shot) > 50
 
+    # Bob fetches small photos by himself; while that runs, the middle of the photo is its Cancel button.
+    qtbot.waitUntil(lambda: photo.blob in model.data(image_row, Roles.CACHED), timeout=15_000)
     assert bob.timeline.click_at(media_centre(bob, model.data(image_row, Roles.MESSAGE_ID)))
     viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, MediaViewer)]
     assert viewers, "clicking the photo should open the media viewer"
