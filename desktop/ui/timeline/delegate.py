@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.core.db.records import Message
@@ -34,9 +43,12 @@ from desktop.ui.timeline.layout import (
     Hit,
     RowLayout,
     TextDocs,
+    audio_transfer_parts,
     file_caption,
     file_links,
+    file_parts,
     layout_row,
+    media_transfer_parts,
 )
 from desktop.ui.timeline.model import Roles, TimelineModel, Transfer
 
@@ -202,7 +214,7 @@ class TimelineDelegate(QStyledItemDelegate):
                 case "video":
                     self._draw_video(painter, block, t, palette)
                 case "audio":
-                    self._draw_audio(painter, block, t, colors)
+                    self._draw_audio(painter, block, t, colors, lay.footer_rect)
                 case _:
                     self._draw_file(painter, block, t, colors, block.attachment.blob in cached, palette)
         if lay.text_doc is not None and lay.text_rect is not None:
@@ -281,13 +293,53 @@ class TimelineDelegate(QStyledItemDelegate):
         if t is None or (not t.active and not t.error):
             return
         r = block.rect
-        centre = QRectF(r.center().x() - 24, r.center().y() - 24, 48, 48)
         white = QColor(255, 255, 255)
         if t.active:
-            glyphs.round_button(p, centre, QColor(0, 0, 0, 140), glyphs.cancel, white, glyph_scale=0.55)
-            glyphs.progress_ring(p, centre.adjusted(2, 2, -2, -2), t.fraction, white, QColor(255, 255, 255, 60))
+            parts = media_transfer_parts(r, self.fonts)
+            glyphs.round_button(p, parts.cancel, QColor(0, 0, 0, 150), glyphs.cancel, white, glyph_scale=0.5)
+            glyphs.progress_ring(p, parts.cancel.adjusted(2, 2, -2, -2), t.fraction, white, QColor(255, 255, 255, 60))
+            self._draw_progress_pill(p, parts.info, t)
         elif t.direction == "down" and not t.cancelled:
+            centre = QRectF(r.center().x() - 24, r.center().y() - 24, 48, 48)
             glyphs.round_button(p, centre, QColor(0, 0, 0, 140), glyphs.retry, white)
+
+    def _draw_progress_pill(self, p: QPainter, r: QRectF, t: Transfer) -> None:
+        """Bytes done of the total over speed and time left, white on a dark pill as wide as they need."""
+        p.save()
+        p.setFont(self.fonts.small)
+        fm = p.fontMetrics()
+        lines = [t.bytes_text, t.rate_text]
+        width = min(r.width(), max(fm.horizontalAdvance(line) for line in lines) + 16)
+        pill = QRectF(r.left(), r.top(), width, r.height())
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawRoundedRect(pill, 9, 9)
+        p.setPen(QColor(255, 255, 255))
+        line_h = (r.height() - 8) / 2
+        for i, line in enumerate(lines):
+            box = QRectF(pill.left() + 8, pill.top() + 4 + i * line_h, pill.width() - 16, line_h)
+            p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, _fit(fm, line, box.width()))
+        p.restore()
+
+    def _draw_bar(self, p: QPainter, r: QRectF, fraction: float, fill: QColor, track: QColor) -> None:
+        p.save()
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(track)
+        p.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+        if fraction > 0:
+            p.setBrush(fill)
+            done = QRectF(r.left(), r.top(), max(r.height(), r.width() * min(1.0, fraction)), r.height())
+            p.drawRoundedRect(done, r.height() / 2, r.height() / 2)
+        p.restore()
+
+    def _draw_progress_lines(self, p: QPainter, detail: QRectF, rate: QRectF, t: Transfer, ink: QColor) -> None:
+        p.save()
+        p.setFont(self.fonts.small)
+        p.setPen(ink)
+        fm = p.fontMetrics()
+        for box, text in ((detail, t.bytes_text), (rate, t.rate_text)):
+            p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, _fit(fm, text, box.width()))
+        p.restore()
 
     def _draw_image(self, p: QPainter, block: Block, t: Transfer | None, palette: QPalette) -> None:
         a = block.attachment
@@ -300,6 +352,8 @@ class TimelineDelegate(QStyledItemDelegate):
         white = QColor(255, 255, 255)
         if t is not None and (t.active or t.error):
             self._draw_transfer_overlay(p, block, t)
+            if t.active:
+                return  # the progress pill takes the duration's place
         else:
             centre = QRectF(r.center().x() - 26, r.center().y() - 26, 52, 52)
             glyphs.round_button(p, centre, QColor(0, 0, 0, 120), glyphs.play, white, glyph_scale=0.62)
@@ -316,16 +370,21 @@ class TimelineDelegate(QStyledItemDelegate):
         p.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
         p.restore()
 
-    def _draw_audio(self, p: QPainter, block: Block, t: Transfer | None, colors: BubbleColors) -> None:
+    def _draw_audio(self, p: QPainter, block: Block, t: Transfer | None, colors: BubbleColors,
+                    footer: QRectF) -> None:
         a, r = block.attachment, block.rect
-        playing, fraction, position = self.playback.state(a.blob) if self.playback else (False, 0.0, 0)
-        button = QRectF(r.left(), r.top() + (r.height() - 40) / 2, 40, 40)
         fill, ink = colors.accent, colors.background
         if t is not None and t.active:
-            glyphs.round_button(p, button, fill, glyphs.cancel, ink, glyph_scale=0.5)
-            glyphs.progress_ring(p, button.adjusted(-3, -3, 3, 3), t.fraction, fill, mix(fill, colors.background, 0.7))
-        else:
-            glyphs.round_button(p, button, fill, glyphs.pause if playing else glyphs.play, ink, glyph_scale=0.55)
+            parts = audio_transfer_parts(r, self.fonts, footer)
+            glyphs.round_button(p, parts.cancel, fill, glyphs.cancel, ink, glyph_scale=0.5)
+            glyphs.progress_ring(p, parts.cancel.adjusted(-3, -3, 3, 3), t.fraction, fill,
+                                 mix(fill, colors.background, 0.7))
+            self._draw_bar(p, parts.bar, t.fraction, fill, mix(colors.muted, colors.background, 0.6))
+            self._draw_progress_lines(p, parts.detail, parts.rate, t, colors.muted)
+            return
+        playing, fraction, position = self.playback.state(a.blob) if self.playback else (False, 0.0, 0)
+        button = QRectF(r.left(), r.top() + (r.height() - 40) / 2, 40, 40)
+        glyphs.round_button(p, button, fill, glyphs.pause if playing else glyphs.play, ink, glyph_scale=0.55)
         bars = _waveform(a.blob, 34)
         left, right = button.right() + 12, r.right()
         step = (right - left) / len(bars)
@@ -346,43 +405,45 @@ class TimelineDelegate(QStyledItemDelegate):
     def _draw_file(self, p: QPainter, block: Block, t: Transfer | None, colors: BubbleColors, cached: bool,
                    palette: QPalette) -> None:
         a, r = block.attachment, block.rect
-        icon = QRectF(r.left(), r.top() + (r.height() - 44) / 2, 36, 44)
+        moving = t is not None and t.active
+        parts = file_parts(r, self.fonts, moving=moving)
+        icon = parts.icon
         paper = mix(colors.background, colors.text, 0.10) if not is_dark(palette) else mix(colors.background,
                                                                                             colors.text, 0.2)
         accent = QColor("#e5484d") if file_extension(a.name, a.mime) == "PDF" else colors.accent
         if colors.accent == colors.text:  # own bubble: keep the label readable on the highlight colour
             accent = mix(accent, QColor(0, 0, 0), 0.15)
         glyphs.file_icon(p, icon, file_extension(a.name, a.mime), paper, colors.text, accent)
-        badge = QRectF(icon.right() - 12, icon.bottom() - 14, 20, 20)
-        if t is not None and t.active:
-            glyphs.round_button(p, badge.adjusted(-4, -4, 4, 4), colors.accent, glyphs.cancel, colors.background)
-            glyphs.progress_ring(p, badge.adjusted(-6, -6, 6, 6), t.fraction, colors.accent,
-                                 mix(colors.accent, colors.background, 0.7))
+        if parts.cancel is not None:
+            glyphs.round_button(p, parts.cancel, mix(colors.accent, colors.background, 0.12), glyphs.cancel,
+                                colors.background, glyph_scale=0.5)
         elif not cached:
+            badge = QRectF(icon.right() - 12, icon.bottom() - 14, 20, 20)
             glyphs.round_button(p, badge, colors.accent, glyphs.download, colors.background, glyph_scale=0.75)
         p.save()
-        text_left = r.left() + 52
         p.setFont(self.fonts.body)
         p.setPen(colors.text)
-        name = p.fontMetrics().elidedText(a.name, Qt.TextElideMode.ElideMiddle, round(r.right() - text_left))
-        p.drawText(QRectF(text_left, r.top() + 4, r.right() - text_left, r.height() / 2 - 4),
-                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, name)
+        name = p.fontMetrics().elidedText(a.name, Qt.TextElideMode.ElideMiddle, round(parts.name.width()))
+        p.drawText(parts.name, Qt.AlignmentFlag.AlignLeft | (
+            Qt.AlignmentFlag.AlignVCenter if moving else Qt.AlignmentFlag.AlignBottom), name)
+        p.restore()
+        if t is not None and moving and parts.bar is not None and parts.rate is not None:
+            self._draw_bar(p, parts.bar, t.fraction, colors.accent, mix(colors.muted, colors.background, 0.6))
+            self._draw_progress_lines(p, parts.detail, parts.rate, t, colors.muted)
+            return
+        p.save()
         p.setFont(self.fonts.small)
         caption = file_caption(a)
-        line = QRectF(text_left, r.top() + r.height() / 2 + 3, r.right() - text_left, p.fontMetrics().height())
+        line = parts.detail
         p.setPen(colors.muted)
         p.drawText(line, Qt.AlignmentFlag.AlignLeft, caption)
-        x = text_left + p.fontMetrics().horizontalAdvance(caption) + 12
+        x = line.left() + p.fontMetrics().horizontalAdvance(caption) + 12
         baseline = line.top() + p.fontMetrics().ascent()
         p.setFont(self.fonts.bold_small)
         p.setPen(colors.accent)
         for _, label in file_links(a, cached, t):
             p.drawText(QPointF(x, baseline), label)
             x += p.fontMetrics().horizontalAdvance(label) + 14
-        if t is not None and t.active:
-            p.setFont(self.fonts.small)
-            p.setPen(colors.muted)
-            p.drawText(QPointF(x - 6, baseline), f"{int(t.fraction * 100)}%")
         p.restore()
 
     def _draw_text(self, p: QPainter, lay: RowLayout, colors: BubbleColors) -> None:
@@ -432,6 +493,12 @@ class TimelineDelegate(QStyledItemDelegate):
             else:
                 glyphs.alert(p, glyph_rect, error_color(palette))
         p.restore()
+
+
+def _fit(fm: QFontMetrics, text: str, width: float) -> str:
+    """``text``, elided at the end only when it is wider than ``width`` (Qt elides a text of exactly that width)."""
+    return text if fm.horizontalAdvance(text) <= width else fm.elidedText(text, Qt.TextElideMode.ElideRight,
+                                                                         math.floor(width))
 
 
 def _waveform(sha: str, count: int) -> list[float]:

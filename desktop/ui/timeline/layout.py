@@ -31,6 +31,9 @@ FILE_W, FILE_H = 300, 58
 BUBBLE_MAX_W = 520
 TEXT_MIN_W = 60
 STATUS_W = 16
+CANCEL_D = 30  # the × that stops a file's or a voice note's transfer
+MEDIA_CANCEL_D = 36  # the × (with its progress ring) on a photo or video
+BAR_H = 3
 URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
 # text a QTextDocument lays out differently from one QTextLayout per line: tabs, odd breaks, direction marks
 DOC_ONLY_RE = re.compile("[\t\r\v\f\x1c-\x1e\x85\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -63,6 +66,43 @@ class Fonts:
                 self._small_advances.clear()
             advance = self._small_advances[text] = self.small_metrics.horizontalAdvance(text)
         return advance
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """Where a file block's pieces go; ``bar``, ``rate`` and ``cancel`` only while its bytes move.
+
+    Idle: the name, then the caption ("21.6 KB · PDF") and its links. Moving: the name, a bar, the
+    bytes done of the total, then the speed and time left; the × stands apart on the right.
+    """
+
+    icon: QRectF
+    name: QRectF
+    detail: QRectF
+    bar: QRectF | None = None
+    rate: QRectF | None = None
+    cancel: QRectF | None = None
+
+    def text_rects(self) -> list[QRectF]:
+        return [r for r in (self.name, self.detail, self.bar, self.rate) if r is not None]
+
+
+@dataclass(frozen=True)
+class MediaTransferParts:
+    """A photo's or video's transfer: a pill top left (bytes; speed and time left), the × top right."""
+
+    info: QRectF
+    cancel: QRectF
+
+
+@dataclass(frozen=True)
+class AudioTransferParts:
+    """A voice note's transfer: the × in the round button, bytes over a bar, speed and time left below."""
+
+    cancel: QRectF
+    detail: QRectF
+    bar: QRectF
+    rate: QRectF
 
 
 @dataclass
@@ -260,7 +300,7 @@ def layout_row(
         elif a.kind == "audio":
             bw, bh = AUDIO_W, AUDIO_H
         else:
-            bw, bh = FILE_W, FILE_H
+            bw, bh = FILE_W, file_block_height(fonts)
         bw = min(bw, max_bubble - 2 * MEDIA_PAD)
         sizes.append((a.kind, a, bw, bh))
     footer_w = footer_width(fonts, time_text, message.state, own)
@@ -348,11 +388,57 @@ def _last_line_width(doc: QTextDocument) -> float:
     return line.x() + line.naturalTextWidth()
 
 
+def file_block_height(fonts: Fonts) -> float:
+    """Tall enough for the name and, while moving, a bar and two lines of progress."""
+    return max(float(FILE_H), math.ceil(fonts.body_metrics.height() + 2 * fonts.small_metrics.height() + BAR_H + 12))
+
+
+def file_parts(r: QRectF, fonts: Fonts, *, moving: bool) -> FileParts:
+    """The pieces of a file block at ``r`` (row coordinates); see FileParts."""
+    icon = QRectF(r.left(), r.top() + (r.height() - 44) / 2, 36, 44)
+    text_left = r.left() + 52
+    small_h = fonts.small_metrics.height()
+    if not moving:
+        return FileParts(icon, QRectF(text_left, r.top() + 4, r.right() - text_left, r.height() / 2 - 4),
+                         QRectF(text_left, r.top() + r.height() / 2 + 3, r.right() - text_left, small_h))
+    cancel = QRectF(r.right() - CANCEL_D, r.center().y() - CANCEL_D / 2, CANCEL_D, CANCEL_D)
+    width = max(0.0, cancel.left() - 8 - text_left)
+    body_h = fonts.body_metrics.height()
+    top = r.top() + (r.height() - (body_h + BAR_H + 2 * small_h + 6)) / 2
+    name = QRectF(text_left, top, width, body_h)
+    bar = QRectF(text_left, name.bottom() + 3, width, BAR_H)
+    detail = QRectF(text_left, bar.bottom() + 3, width, small_h)
+    rate = QRectF(text_left, detail.bottom(), width, small_h)
+    return FileParts(icon, name, detail, bar, rate, cancel)
+
+
+def media_transfer_parts(r: QRectF, fonts: Fonts) -> MediaTransferParts:
+    """The pieces of a photo's or video's transfer (top of the picture: the footer sits at its foot)."""
+    cancel = QRectF(r.right() - 8 - MEDIA_CANCEL_D, r.top() + 8, MEDIA_CANCEL_D, MEDIA_CANCEL_D)
+    info = QRectF(r.left() + 8, r.top() + 8, max(0.0, cancel.left() - 8 - (r.left() + 8)),
+                  2 * fonts.small_metrics.height() + 8)
+    return MediaTransferParts(info, cancel)
+
+
+def audio_transfer_parts(r: QRectF, fonts: Fonts, footer: QRectF | None = None) -> AudioTransferParts:
+    """The pieces of a voice note's transfer; the lines stop short of ``footer`` when it shares their height."""
+    cancel = QRectF(r.left(), r.top() + (r.height() - 40) / 2, 40, 40)
+    left = cancel.right() + 12
+    small_h = fonts.small_metrics.height()
+    top = r.top() + (r.height() - (2 * small_h + BAR_H + 6)) / 2
+    detail = QRectF(left, top, max(0.0, r.right() - left), small_h)
+    bar = QRectF(left, detail.bottom() + 3, detail.width(), BAR_H)
+    rate = QRectF(left, bar.bottom() + 3, detail.width(), small_h)
+    if footer is not None and footer.top() < rate.bottom() and footer.bottom() > rate.top():
+        rate.setRight(max(left, footer.left() - 8))
+    return AudioTransferParts(cancel, detail, bar, rate)
+
+
 def file_links(a: Attachment, cached: bool, transfer: object | None) -> list[tuple[str, str]]:
-    """The text actions a file block offers now: (action, label)."""
+    """The text actions a file block offers now: (action, label); none while it moves (the × stops it)."""
     t = transfer
     if t is not None and getattr(t, "active", False):
-        return [("cancel", "Cancel")]
+        return []
     if t is not None and getattr(t, "error", "") and not getattr(t, "cancelled", False):
         return [("retry_down" if getattr(t, "direction", "") == "down" else "retry_send", "Retry")]
     if cached:
@@ -369,7 +455,7 @@ def _add_hits(lay: RowLayout, message: Message, fonts: Fonts, cached: frozenset[
         if block.kind in ("image", "video"):
             lay.hits.append(Hit("media", r, a.blob))
             if t is not None and t.active:
-                lay.hits.append(Hit("cancel", centre, a.blob))
+                lay.hits.append(Hit("cancel", media_transfer_parts(r, fonts).cancel, a.blob))
             elif t is not None and t.error and not t.cancelled and t.direction == "down":
                 lay.hits.append(Hit("retry_down", centre, a.blob))
         elif block.kind == "audio":
@@ -377,16 +463,17 @@ def _add_hits(lay: RowLayout, message: Message, fonts: Fonts, cached: frozenset[
             button = QRectF(r.left(), r.top() + (r.height() - 40) / 2, 40, 40)
             lay.hits.append(Hit("cancel" if t is not None and t.active else "play", button, a.blob))
         else:
-            icon = QRectF(r.left(), r.top() + (r.height() - 44) / 2, 40, 44)
+            moving = t is not None and t.active
+            parts = file_parts(r, fonts, moving=moving)
             is_cached = a.blob in cached
             lay.hits.append(Hit("open" if is_cached else "download", r, a.blob))
-            x = r.left() + 52 + fm.horizontalAdvance(file_caption(a)) + 12
+            x = parts.detail.left() + fm.horizontalAdvance(file_caption(a)) + 12
             for action, label in file_links(a, is_cached, t):
                 w = fm.horizontalAdvance(label)
                 lay.hits.append(Hit(action, QRectF(x - 3, r.top() + r.height() / 2, w + 6, fm.height() + 6), a.blob))
                 x += w + 14
-            if t is not None and t.active:
-                lay.hits.append(Hit("cancel", icon, a.blob))
+            if parts.cancel is not None:
+                lay.hits.append(Hit("cancel", parts.cancel, a.blob))
     if message.state == "failed":
         w = fm.horizontalAdvance("Retry")
         f = lay.footer_rect

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import enum
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -13,10 +15,12 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from desktop.core.db.records import Message
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.style.theme import day_label, local_datetime
+from desktop.ui.timeline import progress
 
 PAGE_SIZE = 50
 JUMP_PAGE_SIZE = 500
 GROUP_GAP_MS = 5 * 60 * 1000
+RATE_REFRESH_MS = 1000  # speed and time left are worked out again this often while a transfer runs
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -50,10 +54,22 @@ class Transfer:
     error: str = ""
     cancelled: bool = False
     active: bool = True
+    rate: float | None = None  # bytes per second lately; None while too early to tell
+    seconds_left: float | None = None
 
     @property
     def fraction(self) -> float:
         return self.done / self.total if self.total > 0 else 0.0
+
+    @property
+    def bytes_text(self) -> str:
+        """ "12.5 MB of 200.0 MB" """
+        return progress.bytes_text(self.done, self.total)
+
+    @property
+    def rate_text(self) -> str:
+        """ "4.2 MB/s · 45 s left" (or "Starting…", "Waiting…") """
+        return progress.rate_text(self.rate, self.seconds_left)
 
 
 class RowFlags(NamedTuple):
@@ -82,7 +98,9 @@ class TimelineModel(QAbstractListModel):
     history_loaded = Signal(int)
     message_arrived = Signal(int, bool)
 
-    def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int = PAGE_SIZE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``clock`` (seconds) times transfers for their speed; tests pass a fake one."""
         super().__init__()
         self.bridge = bridge
         self.conversation_id = conversation_id
@@ -99,6 +117,11 @@ class TimelineModel(QAbstractListModel):
         self._row_of: dict[int, int] | None = {}
         self._by_sha: dict[str, set[int]] = {}
         self._transfers: dict[str, Transfer] = {}
+        self._meters: dict[str, progress.TransferMeter] = {}
+        self._clock = clock
+        self._rates = QTimer(self)  # a stalled transfer reports nothing, yet its speed must fall
+        self._rates.setInterval(RATE_REFRESH_MS)
+        self._rates.timeout.connect(self.refresh_rates)
         self._cached: dict[str, bool] = {}
         self._has_more = True
         self._fetching = False
@@ -314,13 +337,39 @@ class TimelineModel(QAbstractListModel):
                 self.dataChanged.emit(index, index, roles)
 
     def _on_transfer_progress(self, sha256: str, direction: str, done: int, total: int) -> None:
-        if sha256 in self._by_sha:
-            self._transfers[sha256] = Transfer(direction, done, total)
-            self._changed_for(sha256, [Roles.TRANSFERS])
+        if sha256 not in self._by_sha:
+            return
+        meter = self._meters.get(sha256)
+        if meter is None:
+            meter = self._meters[sha256] = progress.TransferMeter(self._clock)
+        meter.add(done)
+        self._transfers[sha256] = self._measured(Transfer(direction, done, total), meter)
+        self._changed_for(sha256, [Roles.TRANSFERS])
+        if not self._rates.isActive():
+            self._rates.start()
+
+    def _measured(self, t: Transfer, meter: progress.TransferMeter) -> Transfer:
+        rate = meter.rate()
+        return Transfer(t.direction, t.done, t.total, rate=rate,
+                        seconds_left=progress.seconds_left(t.done, t.total, rate))
+
+    def refresh_rates(self) -> None:
+        """Work speeds and times left out again (the timer calls it while anything moves)."""
+        for sha256, meter in list(self._meters.items()):
+            t = self._transfers.get(sha256)
+            if t is None or not t.active:
+                continue
+            measured = self._measured(t, meter)
+            if measured != t:
+                self._transfers[sha256] = measured
+                self._changed_for(sha256, [Roles.TRANSFERS])
+        if not self._meters:
+            self._rates.stop()
 
     def _on_transfer_finished(self, sha256: str, direction: str, error: str, cancelled: bool) -> None:
         if sha256 not in self._by_sha:
             return
+        self._meters.pop(sha256, None)
         if not error and not cancelled:
             self._transfers.pop(sha256, None)
             if direction == "down":
@@ -336,6 +385,7 @@ class TimelineModel(QAbstractListModel):
             self._cached[sha256] = True
             if (t := self._transfers.get(sha256)) is not None and t.direction == "down":
                 del self._transfers[sha256]
+                self._meters.pop(sha256, None)
             self._changed_for(sha256, [Roles.TRANSFERS, Roles.CACHED])
 
     def forget_transfer(self, sha256: str) -> None:
