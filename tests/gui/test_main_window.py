@@ -180,7 +180,7 @@ def test_signing_out_offers_sign_in_again(alice: AppUser, qtbot: QtBot) -> None:
     assert dialog is not None
     dialog.username.setText("alice")
     dialog.password.setText(PASSWORD)
-    dialog.submit(create=False)
+    dialog.submit()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
     account = alice.engine.account
     assert account is not None and account.token is not None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 ERROR_LIGHT = QColor("#d93025")
 ERROR_DARK = QColor("#ff6b60")
@@ -44,6 +45,27 @@ def error_label(parent_palette: QPalette) -> QLabel:
     return label
 
 
+def link_color(palette: QPalette) -> QColor:
+    """The palette's link colour, lightened on dark backgrounds where the stock blue is hard to read."""
+    link = palette.color(QPalette.ColorRole.Link)
+    return mix(link, QColor("white"), 0.35) if is_dark(palette) else link
+
+
+def link_button(text: str, parent: QWidget | None = None) -> QPushButton:
+    """A button that reads as a link (link colour, underlined, pointing hand) and is never a dialog's default."""
+    button = QPushButton(text, parent)
+    button.setFlat(True)
+    button.setAutoDefault(False)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    palette = button.palette()
+    palette.setColor(QPalette.ColorRole.ButtonText, link_color(palette))
+    button.setPalette(palette)
+    font = button.font()
+    font.setUnderline(True)
+    button.setFont(font)
+    return button
+
+
 @dataclass(frozen=True)
 class BubbleColors:
     background: QColor
@@ -70,10 +92,7 @@ def bubble_colors(palette: QPalette, *, own: bool) -> BubbleColors:
     base = palette.color(QPalette.ColorRole.Base)
     background = mix(base, palette.color(QPalette.ColorRole.Text), 0.10) if dark else base
     text = palette.color(QPalette.ColorRole.Text)
-    link = palette.color(QPalette.ColorRole.Link)
-    if dark:
-        link = mix(link, QColor("white"), 0.35)
-    return BubbleColors(background, text, mix(text, background, 0.45), link, highlight)
+    return BubbleColors(background, text, mix(text, background, 0.45), link_color(palette), highlight)
 
 
 def avatar_color(name: str) -> QColor:

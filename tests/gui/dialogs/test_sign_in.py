@@ -31,10 +31,12 @@ def test_create_account_then_sign_in_with_a_wrong_password(
 ) -> None:
     dialog = SignInDialog(fresh, server.url)
     qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.mode_link, Qt.MouseButton.LeftButton)
     dialog.username.setText("Carol")
     dialog.password.setText(PASSWORD)
+    dialog.repeat.setText(PASSWORD)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
-        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.primary, Qt.MouseButton.LeftButton)
     account = fresh.engine.account
     assert account is not None and account.username == "carol" and account.token
 
@@ -42,7 +44,7 @@ def test_create_account_then_sign_in_with_a_wrong_password(
     qtbot.addWidget(again)
     again.username.setText("carol")
     again.password.setText("not the password")
-    qtbot.mouseClick(again.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(again.primary, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not again.error.isHidden(), timeout=10_000)
     assert again.error.text()
     assert again.result() != QDialog.DialogCode.Accepted
