@@ -6,7 +6,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core.db.records import Message
 from desktop.core.names import conversation_title
@@ -186,6 +195,33 @@ class ConversationView(QWidget):
                 self.files.download(sha256)
             case "retry_send":
                 self.bridge.run(lambda: engine.retry(message.client_id), None, self.status.emit)
+            case "discard":  # a failed message of ours: nothing anyone else has is lost, so no question
+                self.bridge.run(lambda: engine.discard(message.id), None, self.status.emit)
+            case "delete":
+                self.confirm_delete(message)
+
+    def confirm_delete(self, message: Message) -> QMessageBox:
+        """Ask before deleting a message for this profile: there is no getting it back here."""
+        engine = self.bridge.engine
+        me = engine.account.username if engine.account else ""
+        conversation = engine.db.conversations.get(message.conversation_id)
+        others = [m for m in (conversation.members if conversation else ()) if m != me]
+        keepers = ", ".join(others) if others else "the other members"
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete message",
+                          "Delete this message for you?", QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText(f"It goes from this computer only and can't be brought back here. "
+                               f"{keepers} keep{'s' if len(others) == 1 else ''} their copy.")
+        delete = box.addButton("Delete for me", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            if box.clickedButton() is delete:
+                self.bridge.run(lambda: engine.delete_for_me(message.id), None, self.status.emit)
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     def open_viewer(self, sha256: str) -> None:
         if self.conversation_id is None:

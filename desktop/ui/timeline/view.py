@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QMouseEvent, QPalette, QResizeEvent
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from desktop.ui.media.thumbnails import ThumbnailCache
@@ -21,7 +21,8 @@ class TimelineView(QListView):
 
     Signals:
         action_requested(action, message_id, sha256): media, play, download, open, save, cancel,
-            retry_send or retry_down on a bubble (sha256 is "" for a whole-message action).
+            retry_send or retry_down on a bubble; delete (for me) or discard (a failed message of ours)
+            from the menu or the Delete key (sha256 is "" for a whole-message action).
         link_clicked(url): a link in a message's text.
     """
 
@@ -211,7 +212,8 @@ class TimelineView(QListView):
         pos = event.position()
         if (pos.toPoint() - press).manhattanLength() > CLICK_SLOP_PX:
             return
-        self.click_at(pos)
+        if not self.click_at(pos):
+            self.select_row(self.indexAt(pos.toPoint()))  # a bubble picked out: the Delete key acts on it
 
     def click_at(self, pos: QPointF) -> bool:
         """Act on what is at ``pos`` (viewport coordinates) as a click would; True if something was there."""
@@ -239,10 +241,40 @@ class TimelineView(QListView):
             clickable = bool(self.bubbles.anchor_at(index, rect, pos)) or self.bubbles.hit(index, rect, pos) is not None
         self.viewport().setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.ArrowCursor)
 
+    def select_row(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.setCurrentIndex(index)
+            self.selectionModel().select(index, self.selectionModel().SelectionFlag.ClearAndSelect)
+
+    def removal_action(self, index: QModelIndex) -> str:
+        """What taking this message away means: "discard" (a failed one of ours), "delete" (for me), or ""
+        (a pending one, which may be on its way: cancel it first)."""
+        message = index.data(Roles.MESSAGE) if index.isValid() else None
+        if message is None or message.state == "pending":
+            return ""
+        return "discard" if message.state == "failed" else "delete"
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        index = self.currentIndex()
+        if event.key() == Qt.Key.Key_Delete and self.selectionModel().isSelected(index):
+            action = self.removal_action(index)
+            if action:
+                self.action_requested.emit(action, int(index.data(Roles.MESSAGE_ID)), "")
+                return
+        super().keyPressEvent(event)
+
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         index = self.indexAt(event.pos())
         if not index.isValid():
             return
+        self.select_row(index)
+        menu = self.message_menu(index)
+        if not menu.isEmpty():
+            menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def message_menu(self, index: QModelIndex) -> QMenu:
+        """The right-click menu of a message: copy, view, open, save; retry; discard or delete for me."""
         message = index.data(Roles.MESSAGE)
         menu = QMenu(self)
         if message.body:
@@ -256,5 +288,10 @@ class TimelineView(QListView):
             menu.addAction(f"Save as…{suffix}", lambda a=a: self.action_requested.emit("save", message.id, a.blob))
         if message.state == "failed":
             menu.addAction("Retry sending", lambda: self.action_requested.emit("retry_send", message.id, ""))
-        if not menu.isEmpty():
-            menu.exec(event.globalPos())
+        removal = self.removal_action(index)
+        if removal:
+            menu.addSeparator()
+            label = "Discard" if removal == "discard" else "Delete for me…"
+            action = menu.addAction(label, lambda: self.action_requested.emit(removal, message.id, ""))
+            action.setShortcut(Qt.Key.Key_Delete)  # shown as a hint; the view handles the key itself
+        return menu
