@@ -10,7 +10,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QKeyCombination, QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPalette
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QMessageBox,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.ui.composer.tray import AttachmentTray
 from desktop.ui.style import glyphs
@@ -26,6 +34,29 @@ def local_files(mime: QMimeData) -> list[Path]:
     if not mime.hasUrls():
         return []
     return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_file()]
+
+
+def local_folders(mime: QMimeData) -> list[Path]:
+    """The local folders a drag or a clipboard carries (Envelope sends files, so these need asking about)."""
+    if not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and Path(u.toLocalFile()).is_dir()]
+
+
+def files_in(folder: Path) -> tuple[list[Path], bool]:
+    """The files directly in ``folder`` by name (hidden ones left out), and whether it holds folders too."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name.lower())
+    except OSError:
+        return [], False
+    files = [p for p in entries if not p.name.startswith(".") and p.is_file()]
+    return files, any(p.is_dir() for p in entries)
+
+
+def quoted_names(paths: list[Path]) -> str:
+    """“a.pdf”, “b.jpg” and “c.txt”"""
+    names = [f"“{p.name}”" for p in paths]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def save_pasted_image(image: QImage) -> Path:
@@ -51,11 +82,13 @@ class MessageEdit(QPlainTextEdit):
     Signals:
         submitted(): Enter was pressed.
         files_pasted(paths): files came from the clipboard.
+        folders_pasted(paths): folders came from the clipboard.
         image_pasted(image): a picture came from the clipboard.
     """
 
     submitted = Signal()
     files_pasted = Signal(list)
+    folders_pasted = Signal(list)
     image_pasted = Signal(QImage)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -82,12 +115,16 @@ class MessageEdit(QPlainTextEdit):
         super().keyPressEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        return bool(local_files(source)) or source.hasImage() or super().canInsertFromMimeData(source)
+        return bool(local_files(source) or local_folders(source)) or source.hasImage() or \
+            super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        files = local_files(source)
-        if files:
-            self.files_pasted.emit(files)
+        files, folders = local_files(source), local_folders(source)
+        if files or folders:
+            if files:
+                self.files_pasted.emit(files)
+            if folders:
+                self.folders_pasted.emit(folders)
         elif source.hasImage():
             image = QImage(source.imageData())
             if not image.isNull():
@@ -111,7 +148,8 @@ class Composer(QWidget):
 
     Signals:
         send_requested(body, files, as_file): the user sent; ``files`` is a list of Path.
-        error(sentence): something the user should know (a paste that could not be saved).
+        error(sentence): something the user should know (a paste that could not be saved, a file
+            that went from the tray, a folder with nothing to attach).
     """
 
     send_requested = Signal(str, list, bool)
@@ -148,11 +186,36 @@ class Composer(QWidget):
         layout.addLayout(row)
         self.editor.submitted.connect(self.send)
         self.editor.files_pasted.connect(self.add_files)
+        self.editor.folders_pasted.connect(self.add_folders)
         self.editor.image_pasted.connect(self.add_image)
 
     def add_files(self, paths: list[Path]) -> None:
         self.tray.add([Path(p) for p in paths])
         self.editor.setFocus()
+
+    def add_folders(self, folders: list[Path]) -> None:
+        """Folders can't be sent: offer the files in each instead, or say there are none."""
+        for folder in folders:
+            self.offer_folder(Path(folder))
+
+    def offer_folder(self, folder: Path) -> QMessageBox | None:
+        """Ask whether to attach the files directly in ``folder``; None (and a sentence) when it has none."""
+        files, has_folders = files_in(folder)
+        if not files:
+            self.error.emit(f"“{folder.name}” is a folder with no files directly in it, so nothing was attached.")
+            return None
+        what = "1 file" if len(files) == 1 else f"{len(files)} files"
+        box = QMessageBox(QMessageBox.Icon.Question, "Attach a folder",
+                          f"“{folder.name}” is a folder. Attach the {what} in it?",
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Envelope sends files, not folders"
+                               + ("; the folders inside it are left out." if has_folders else "."))
+        attach = box.addButton(f"Attach {what}", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(attach)
+        box.finished.connect(lambda _result: self.add_files(files) if box.clickedButton() is attach else None)
+        box.finished.connect(box.deleteLater)  # (WA_DeleteOnClose here crashed in ~QObject on PySide 6.11)
+        box.open()
+        return box
 
     def add_image(self, image: QImage) -> None:
         """A picture from the clipboard: saved as a PNG and attached like a photo."""
@@ -170,8 +233,20 @@ class Composer(QWidget):
             self.add_files([Path(n) for n in names])
 
     def send(self) -> None:
+        """Send the text and the tray's files; a file gone from disk meanwhile is taken out and named
+        instead, and the rest waits for another press of Send."""
         body = self.editor.toPlainText().strip()
         files = self.tray.files
+        gone = [p for p in files if not p.is_file()]
+        if gone:
+            for path in gone:
+                self.tray.remove(path)
+            verb = "is" if len(gone) == 1 else "are"
+            rest = "Press Send again to send the rest." if body or len(gone) < len(files) else \
+                "There is nothing left to send."
+            self.error.emit(f"{quoted_names(gone)} {verb} no longer there (moved or deleted), so "
+                            f"{'it was' if len(gone) == 1 else 'they were'} taken out. {rest}")
+            return
         if not body and not files:
             return
         self.send_requested.emit(body, files, self.tray.as_file.isChecked())

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from desktop.core.db.records import Message
 from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.composer.composer import Composer, local_files
+from desktop.ui.composer.composer import Composer, local_files, local_folders, quoted_names
 from desktop.ui.composer.drop_overlay import DropOverlay
 from desktop.ui.media.file_actions import FileActions
 from desktop.ui.media.thumbnails import ThumbnailCache
@@ -149,22 +149,36 @@ class ConversationView(QWidget):
 
     # -- sending -----------------------------------------------------------------------------------
     def send(self, body: str, files: list[Path], as_file: bool) -> None:
-        """Hand a message to the engine off the GUI thread; several files go as one message each."""
+        """Hand a message to the engine off the GUI thread; several files go as one message each.
+
+        A file that can't be read (moved or deleted since it was attached) is left out and named;
+        the others still go, the text with the first of them.
+        """
         cid = self.conversation_id
         if cid is None:
             return
         engine = self.bridge.engine
 
-        def work() -> list[Message]:
-            if not files:
-                return [engine.send(cid, body)]
-            sent = []
-            for i, path in enumerate(files):  # in order, the text as the first file's caption
-                sent.append(engine.send(cid, body if i == 0 else "", [path], as_file=as_file))
-            return sent
+        def work() -> tuple[list[Message], list[tuple[Path, OSError]]]:
+            sent: list[Message] = []
+            unreadable: list[tuple[Path, OSError]] = []
+            for path in files:  # in order, the text as the first file's caption
+                try:
+                    sent.append(engine.send(cid, "" if sent else body, [path], as_file=as_file))
+                except OSError as exc:
+                    unreadable.append((path, exc))
+            if body and not sent:
+                sent.append(engine.send(cid, body))
+            return sent, unreadable
+
+        def done(result: tuple[list[Message], list[tuple[Path, OSError]]]) -> None:
+            sent, unreadable = result
+            if unreadable:
+                self.status.emit(unreadable_sentence(unreadable, sent_any=bool(sent)))
+            self.sent.emit()
 
         self.timeline.scroll_to_newest()
-        self.bridge.run(work, lambda _messages: self.sent.emit(), self.status.emit)
+        self.bridge.run(work, done, self.status.emit)
 
     # -- bubble actions ------------------------------------------------------------------------------
     def _on_action(self, action: str, message_id: int, sha256: str) -> None:
@@ -213,13 +227,13 @@ class ConversationView(QWidget):
                                f"{keepers} keep{'s' if len(others) == 1 else ''} their copy.")
         delete = box.addButton("Delete for me", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered() -> None:
             if box.clickedButton() is delete:
                 self.bridge.run(lambda: engine.delete_for_me(message.id), None, self.status.emit)
 
         box.finished.connect(answered)
+        box.finished.connect(box.deleteLater)  # (WA_DeleteOnClose here crashed in ~QObject on PySide 6.11)
         box.open()
         return box
 
@@ -251,10 +265,10 @@ class ConversationView(QWidget):
 
     # -- drag and drop ---------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        files = local_files(event.mimeData())
-        if files and self.conversation_id is not None:
+        files, folders = local_files(event.mimeData()), local_folders(event.mimeData())
+        if (files or folders) and self.conversation_id is not None:
             event.acceptProposedAction()
-            self.overlay.show_for(len(files), self.title.text())
+            self.overlay.show_for(len(files) + len(folders), self.title.text())
         else:
             event.ignore()
 
@@ -267,15 +281,29 @@ class ConversationView(QWidget):
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.overlay.hide()
-        files = local_files(event.mimeData())
-        if not files or self.conversation_id is None:
+        files, folders = local_files(event.mimeData()), local_folders(event.mimeData())
+        if not (files or folders) or self.conversation_id is None:
             event.ignore()
             return
         event.acceptProposedAction()
-        self.composer.add_files(files)
+        if files:
+            self.composer.add_files(files)
+        self.composer.add_folders(folders)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.overlay.setGeometry(self.rect())
 
 
+def unreadable_sentence(unreadable: list[tuple[Path, OSError]], *, sent_any: bool) -> str:
+    """What to say about files that could not be read when sending: which, and why, in a person's words."""
+    paths = [p for p, _ in unreadable]
+    them = "it" if len(paths) == 1 else "them"
+    errors = {type(e) for _, e in unreadable}
+    if errors <= {FileNotFoundError}:
+        why = f"{them} {'was' if len(paths) == 1 else 'were'} moved or deleted after being attached"
+    elif errors <= {PermissionError}:
+        why = f"Envelope is not allowed to read {them}"
+    else:
+        why = unreadable[0][1].strerror or str(unreadable[0][1])
+    return f"{quoted_names(paths)} could not be sent: {why}." + (" The rest went." if sent_any else "")
