@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from typing import Annotated
 
@@ -57,7 +56,7 @@ def authenticate(ctx: ServerContext, authorization: str | None) -> User:
     """The user of a bearer token; raises Unauthorized."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise Unauthorized()
-    user = ctx.meta.accounts.token_user(_token_hash(authorization[7:].strip()), now=time.time())
+    user = ctx.meta.accounts.token_user(_token_hash(authorization[7:].strip()), now=ctx.config.clock())
     if user is None:
         raise Unauthorized("Your session has expired or was signed out; sign in again.")
     return user
@@ -91,7 +90,7 @@ def issue_token(body: Credentials, ctx: Ctx) -> Token:
     if login is None or not ok:
         raise Unauthorized("Wrong username or password.")
     token = secrets.token_urlsafe(32)
-    expires = time.time() + ctx.config.token_ttl_s
+    expires = ctx.config.clock() + ctx.config.token_ttl_s
     ctx.meta.accounts.add_token(_token_hash(token), login.user.id, expires_at=expires)
     return Token(token=token, user_id=login.user.id, expires_at=iso(expires))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +38,8 @@ class ServerConfig:
     max_wait_s: int = 60
     public_url: str = ""
     link_secret_file: Path | None = None
+    clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
+    """Epoch seconds for every expiry: tokens, signed links, uploads and their leases (tests move their own)."""
 
     @property
     def db_path(self) -> Path:

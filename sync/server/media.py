@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -40,7 +39,7 @@ def _link_user(ctx: ServerContext, request: Request) -> User:
     expected = sign(ctx.link_key, "GET", request.url.path, user_id, expires)
     if not hmac.compare_digest(expected, sig):
         raise Forbidden("This link is not valid.")
-    if expires < time.time():
+    if expires < ctx.config.clock():
         raise Forbidden("This link has expired; ask for a new one.")
     user = ctx.meta.accounts.by_id(user_id)
     if user is None:
@@ -113,7 +112,7 @@ def make_link(sha256: str, body: LinkRequest, request: Request, ctx: Ctx, user: 
     """A URL that reads the blob without a bearer token until it expires (the read rule still applies)."""
     if not is_sha256(sha256) or not ctx.meta.blobs.can_read(user.id, sha256):
         raise NotFound("No such media.")
-    expires = int(time.time()) + body.ttl
+    expires = int(ctx.config.clock()) + body.ttl
     path = f"/v1/media/{sha256}"
     sig = sign(ctx.link_key, "GET", path, user.id, expires)
     base = str(request.base_url).rstrip("/")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -69,7 +68,7 @@ class MetricsMiddleware:
 @router.get("/metrics", include_in_schema=False)
 def metrics_endpoint(request: Request) -> Response:
     ctx = request.app.state.ctx
-    ctx.metrics.uploads_in_progress.set(ctx.meta.uploads.receiving(now=time.time()))
+    ctx.metrics.uploads_in_progress.set(ctx.meta.uploads.receiving(now=ctx.config.clock()))
     return Response(ctx.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 import uuid
 from functools import partial
 from typing import Any
@@ -67,7 +66,7 @@ def _load(ctx: ServerContext, user: User, upload_id: str) -> Upload:
     upload = ctx.meta.uploads.get(upload_id)
     if upload is None or upload.user_id != user.id:
         raise NotFound("No such upload: it finished, expired or was never started.", headers=tus_headers())
-    if upload.expires_at < time.time():
+    if upload.expires_at < ctx.config.clock():
         discard(ctx, upload_id)
         raise NotFound("This upload expired; start it again.", headers=tus_headers())
     return upload
@@ -104,7 +103,7 @@ def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     if not is_sha256(sha):
         raise APIError("Upload-Metadata must carry the file's sha256 (64 hex digits) under the key 'sha256'.")
     upload = Upload(id=uuid.uuid4().hex, user_id=user.id, length=length, offset=0, sha256=sha,
-                    expires_at=time.time() + ctx.config.upload_expiry_s, metadata=metadata)
+                    expires_at=ctx.config.clock() + ctx.config.upload_expiry_s, metadata=metadata)
     ctx.storage.stage_create(upload.id)
     ctx.meta.uploads.create(upload)
     location = str(request.url_for("tus_patch", upload_id=upload.id))
@@ -161,7 +160,7 @@ async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUse
             receiver = _Receiver(ctx, upload, owner, expected_checksum,
                                  ctx.receiving.hasher_at(upload_id, offset))
             new_offset, hasher = await receiver.receive(request)
-            expires = time.time() + ctx.config.upload_expiry_s
+            expires = ctx.config.clock() + ctx.config.upload_expiry_s
             await run_in_threadpool(partial(ctx.meta.uploads.advance, upload_id, offset=new_offset,
                                             expires_at=expires))
         finally:
@@ -188,7 +187,7 @@ async def _settle(write: asyncio.Future[None] | None, *, quiet: bool = False) ->
 
 
 def _lease(ctx: ServerContext, upload_id: str, owner: str) -> bool:
-    now = time.time()
+    now = ctx.config.clock()
     return ctx.meta.uploads.lease(upload_id, owner, now=now, until=now + LEASE_S)
 
 
@@ -294,7 +293,7 @@ async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: Curren
 
 def sweep_expired(ctx: ServerContext) -> int:
     """Remove uploads past their expiry (and not being written) and their staged bytes; how many."""
-    now = time.time()
+    now = ctx.config.clock()
     removed = 0
     for upload_id in ctx.meta.uploads.expired_ids(now=now):
         if ctx.meta.uploads.delete_if_expired(upload_id, now=now):  # unless a PATCH renewed it meanwhile

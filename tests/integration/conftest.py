@@ -1,4 +1,5 @@
-"""Integration fixtures: the real sync server in a subprocess on a free loopback port, and users."""
+"""Integration fixtures: the real sync server on a free loopback port (a subprocess, or in-process on a
+clock the test moves), and users."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
-from sync.server.runner import free_port
+from sync.server.config import ServerConfig
+from sync.server.runner import EmbeddedServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,6 +87,44 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     srv = ServerProcess(tmp_path / "server").start()
     yield srv
     srv.stop()
+
+
+class ServerClock:
+    """Epoch seconds for an in-process server: the real time plus however far the test moved it on."""
+
+    def __init__(self) -> None:
+        self.added = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.added
+
+    def advance(self, seconds: float) -> None:
+        self.added += seconds
+
+
+@pytest.fixture
+def clock() -> ServerClock:
+    return ServerClock()
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, clock: ServerClock) -> Iterator[Callable[..., EmbeddedServer]]:
+    """Start a real uvicorn server on loopback in a thread of the test process, with any settings.
+
+    For settings ``python -m sync serve`` has no flags for (upload expiry, the sweep interval), module
+    constants a test patches, and expiry on ``clock`` (the ``clock`` fixture), which the test moves on
+    instead of waiting; its data dir is ``tmp_path / "embedded"``.
+    """
+    servers: list[EmbeddedServer] = []
+
+    def start(**settings: Any) -> EmbeddedServer:
+        config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, **settings)
+        servers.append(EmbeddedServer(config).start())
+        return servers[-1]
+
+    yield start
+    for srv in servers:
+        srv.stop()
 
 
 @dataclass

@@ -11,16 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from sync.server import uploads
-from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer
-from tests.integration.conftest import ServerProcess, User, b64, make_user, tus_create
+from tests.integration.conftest import ServerClock, ServerProcess, User, b64, make_user, tus_create
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
@@ -262,24 +260,6 @@ def test_oversize_upload_is_refused_before_any_byte(small_server: ServerProcess)
     assert len(list((small_server.data_dir / "uploads").iterdir())) == 1  # only the 5 MB one
 
 
-@pytest.fixture
-def embedded(tmp_path: Path) -> Iterator[Callable[..., EmbeddedServer]]:
-    """Start a real uvicorn server on loopback in a thread of the test process, with any settings.
-
-    For settings ``python -m sync serve`` has no flags for (upload expiry, the sweep interval)
-    and module constants a test patches; its data dir is ``tmp_path / "embedded"``.
-    """
-    servers: list[EmbeddedServer] = []
-
-    def start(**settings: Any) -> EmbeddedServer:
-        servers.append(EmbeddedServer(ServerConfig(data_dir=tmp_path / "embedded", **settings)).start())
-        return servers[-1]
-
-    yield start
-    for srv in servers:
-        srv.stop()
-
-
 def open_patch(base: str, user: User, path: str, offset: int, length: int) -> http.client.HTTPConnection:
     """Start a PATCH of ``length`` body bytes and send its headers; the caller sends the body."""
     conn = http.client.HTTPConnection("127.0.0.1", urlsplit(base).port, timeout=30)
@@ -294,41 +274,60 @@ def open_patch(base: str, user: User, path: str, offset: int, length: int) -> ht
     return conn
 
 
+def wait_until_gone(path: Path, timeout: float = 30.0) -> None:
+    """Poll until ``path`` is deleted (by the server's sweeper, which runs every 0.2 s in these tests)."""
+    deadline = time.monotonic() + timeout
+    while path.exists():
+        assert time.monotonic() < deadline, f"{path} is still there"
+        time.sleep(0.05)
+
+
+def wait_until_receiving(user: User, timeout: float = 30.0) -> None:
+    """Poll until a PATCH holds its upload's lease (the server is receiving it)."""
+    deadline = time.monotonic() + timeout
+    while "envelope_uploads_in_progress 1.0" not in user.get("/metrics").text:
+        assert time.monotonic() < deadline, "the PATCH never started"
+        time.sleep(0.02)
+
+
 def test_an_abandoned_upload_expires_and_its_bytes_are_swept(
-    embedded: Callable[..., EmbeddedServer], tmp_path: Path
+    embedded: Callable[..., EmbeddedServer], clock: ServerClock, tmp_path: Path
 ) -> None:
-    srv = embedded(upload_expiry_s=2, sweep_interval_s=0.2)
+    srv = embedded(upload_expiry_s=3600, sweep_interval_s=0.2)
     user = make_user(srv.url)
     data = os.urandom(50_000)
     path = tus_create(user, len(data), hashlib.sha256(data).hexdigest())
     r = patch(user, path, data[:20_000], 0)
     assert r.status_code == 204
-    assert parsedate_to_datetime(r.headers["Upload-Expires"]).timestamp() <= time.time() + 3
+    expires = parsedate_to_datetime(r.headers["Upload-Expires"]).timestamp()
+    assert expires == pytest.approx(clock() + 3600, abs=2)  # HTTP dates count whole seconds
     partial = partial_file(tmp_path / "embedded", path)
     assert partial.stat().st_size == 20_000
 
-    deadline = time.monotonic() + 10
-    while partial.exists() and time.monotonic() < deadline:  # no requests: the sweeper must do it
-        time.sleep(0.1)
-    assert not partial.exists()
+    clock.advance(3601)
+    wait_until_gone(partial)  # no requests: the sweeper must do it
     assert head(user, path).status_code == 404
     assert_error(patch(user, path, data[20_000:], 20_000), 404, "not_found")
 
 
 def test_an_upload_does_not_expire_while_a_patch_is_receiving_it(
-    embedded: Callable[..., EmbeddedServer],
+    embedded: Callable[..., EmbeddedServer], clock: ServerClock, tmp_path: Path
 ) -> None:
     # Regression: the sweeper removed an upload mid-PATCH when the PATCH outlasted the expiry;
     # the PATCH then wrote into an unlinked file and its completion failed with a 500.
-    srv = embedded(upload_expiry_s=2, sweep_interval_s=0.2)
+    srv = embedded(upload_expiry_s=60, sweep_interval_s=0.2)  # a PATCH's lease lasts 120 s
     user = make_user(srv.url)
     data = os.urandom(160_000)
     sha = hashlib.sha256(data).hexdigest()
+    abandoned = tus_create(user, 1000, hashlib.sha256(b"x" * 1000).hexdigest())
+    assert patch(user, abandoned, b"x" * 10, 0).status_code == 204
     path = tus_create(user, len(data), sha)
     conn = open_patch(srv.url, user, path, 0, len(data))
-    for i in range(16):  # 4 s: twice the expiry
-        conn.send(data[i * 10_000 : (i + 1) * 10_000])
-        time.sleep(0.25)
+    conn.send(data[:80_000])
+    wait_until_receiving(user)
+    clock.advance(90)  # the PATCH now outlasts the upload's expiry, not its lease
+    wait_until_gone(partial_file(tmp_path / "embedded", abandoned))  # the sweeper has run since
+    conn.send(data[80_000:])
     response = conn.getresponse()
     assert response.status == 204, response.read()
     assert response.getheader("Upload-Offset") == str(len(data))
@@ -350,14 +349,9 @@ def test_a_client_gone_silent_mid_patch_does_not_block_its_resume(
     stalled = open_patch(srv.url, user, path, 0, len(data))
     stalled.send(data[:30_000])  # ... and then nothing, with the connection left open
     try:
-        deadline = time.monotonic() + 10
-        while "envelope_uploads_in_progress 1.0" not in user.get("/metrics").text:  # it holds the lock
-            assert time.monotonic() < deadline, "the PATCH never started"
-            time.sleep(0.02)
-        started = time.monotonic()
-        r = requests.head(user.url(path), headers={**TUS, "Authorization": f"Bearer {user.token}"}, timeout=10)
-        assert r.status_code == 200 and r.headers["Upload-Offset"] == "30000"
-        assert time.monotonic() - started < 5
+        wait_until_receiving(user)  # it holds the lock
+        r = requests.head(user.url(path), headers={**TUS, "Authorization": f"Bearer {user.token}"}, timeout=30)
+        assert r.status_code == 200 and r.headers["Upload-Offset"] == "30000"  # answered, not hung
         assert patch(user, path, data[30_000:], 30_000).status_code == 204
     finally:
         stalled.close()
