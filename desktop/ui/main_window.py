@@ -6,13 +6,25 @@ import logging
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop.core.names import display_name
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversations.pane import ConversationView
 from desktop.ui.conversations.view import ConversationList
 from desktop.ui.dialogs.settings import SettingsDialog
 from desktop.ui.dialogs.sign_in import SignInDialog
+from desktop.ui.dialogs.sign_out import ask_to_sign_out
 from desktop.ui.gallery.gallery import GalleryDialog
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.search.dialog import SearchDialog
@@ -20,6 +32,12 @@ from desktop.ui.status.indicator import ConnectionIndicator
 from desktop.ui.status.notify import TrayNotifier
 
 log = logging.getLogger(__name__)
+APP_NAME = "Envelope"
+
+
+def window_title(username: str) -> str:
+    """The window's title. It ends with the app's name, which platforms that add that name then leave alone."""
+    return f"{display_name(username)} — {APP_NAME}" if username else APP_NAME
 
 
 class MainWindow(QMainWindow):
@@ -29,12 +47,13 @@ class MainWindow(QMainWindow):
     def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sign_in_dialog: SignInDialog | None = None
+        self.sign_out_question: QMessageBox | None = None
         self.bridge = bridge
         engine = bridge.engine
         self.thumbnails = ThumbnailCache(engine.media_path, parent=self)
         account = engine.account
         self.username = account.username if account else ""
-        self.setWindowTitle(f"Envelope — {self.username}" if self.username else "Envelope")
+        self.setWindowTitle(window_title(self.username))
         self.resize(1100, 720)
 
         self.conversations = ConversationList(bridge)
@@ -67,16 +86,21 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
-        self.connection = ConnectionIndicator(self.username)
+        self.connection = ConnectionIndicator(display_name(self.username))
+        self.sign_in_button = QPushButton("Sign in…")  # the way back after a dismissed sign-in
+        self.sign_in_button.clicked.connect(self.ask_sign_in)
+        self.statusBar().addPermanentWidget(self.sign_in_button)
         self.statusBar().addPermanentWidget(self.connection)
         self.statusBar().setSizeGripEnabled(False)
-        self.connection.set_state(engine.state, "")
         self._build_actions()
+        self._show_signed_out(False)
+        self._on_connection(engine.state, "")
 
         self.conversations.conversation_selected.connect(self.open_conversation)
         self.conversation.gallery_requested.connect(self.open_gallery)
         self.conversation.search_requested.connect(self.open_search)
         self.conversation.status.connect(self.show_status)
+        self.conversation.in_sight_changed.connect(self.mark_read)
         bridge.connection_changed.connect(self._on_connection)
         bridge.error.connect(self.show_status)
         bridge.message_added.connect(self._on_message_added)
@@ -98,15 +122,18 @@ class MainWindow(QMainWindow):
         self.gallery_action = action("Gallery", self.open_gallery, "Ctrl+G")
         self.attach_action = action("Attach files…", self.conversation.composer.choose_files, "Ctrl+O")
         self.settings_action = action("Settings…", self.open_settings, "Ctrl+,")
-        self.sign_out_action = action("Sign out", self.sign_out)
-        self.quit_action = action("Quit", self.close, "Ctrl+Q")
+        self.sign_in_action = action("Sign in…", self.ask_sign_in)
+        self.sign_out_action = action("Sign out…", self.sign_out)
+        self.quit_action = action("Quit", self.quit_app, "Ctrl+Q")
         self.offline_action = QAction("Keep media offline", self, checkable=True)
         self.offline_action.toggled.connect(self._set_pinned)
         app_menu = self.menuBar().addMenu("&Envelope")
         for act in (self.new_action, self.search_action, self.settings_action):
             app_menu.addAction(act)
         app_menu.addSeparator()
+        app_menu.addAction(self.sign_in_action)
         app_menu.addAction(self.sign_out_action)
+        app_menu.addSeparator()
         app_menu.addAction(self.quit_action)
         conversation_menu = self.menuBar().addMenu("&Conversation")
         for act in (self.gallery_action, self.attach_action, self.offline_action):
@@ -124,10 +151,16 @@ class MainWindow(QMainWindow):
         self.offline_action.blockSignals(True)
         self.offline_action.setChecked(bool(conversation and conversation.pinned_offline))
         self.offline_action.blockSignals(False)
+        db = self.bridge.engine.db
+        self.bridge.run(lambda: db.conversations.set_viewed(conversation_id), None, lambda _sentence: None)
         self.mark_read()
 
     def _select_first_if_none(self) -> None:
-        if self.conversation.conversation_id is None and self.conversations.model().rowCount() > 0:
+        """With none open yet, open the conversation viewed last (at start-up), else the top one."""
+        if self.conversation.conversation_id is not None or self.conversations.model().rowCount() == 0:
+            return
+        last = self.bridge.engine.db.conversations.last_viewed()
+        if last is None or not self.conversations.select(last):
             self.conversations.setCurrentIndex(self.conversations.first_index())
 
     def show_conversation_if_listed(self, conversation_id: str) -> bool:
@@ -155,11 +188,16 @@ class MainWindow(QMainWindow):
         return self.conversation.timeline.jump_to(message_id)
 
     def mark_read(self) -> None:
+        """Mark read up to the newest message in sight, if this window is the active one and on screen."""
         cid = self.conversation.conversation_id
-        if cid is None or not self.isVisible() or self.isMinimized():
+        if cid is None or not self.isVisible() or self.isMinimized() or not self.isActiveWindow():
             return
+        seq = self.conversation.newest_seq_in_sight()
         db = self.bridge.engine.db
-        self.bridge.run(lambda: db.conversations.mark_read(cid),
+        conversation = db.conversations.get(cid)
+        if seq is None or conversation is None or seq <= conversation.last_read_seq:
+            return
+        self.bridge.run(lambda: db.conversations.mark_read(cid, seq),
                         lambda _seq: self.conversations.conversations.refresh(), lambda _sentence: None)
 
     def _on_message_added(self, _message_id: int, conversation_id: str) -> None:
@@ -206,26 +244,60 @@ class MainWindow(QMainWindow):
             return None
 
     # -- account and connection ----------------------------------------------------------------------
+    @property
+    def signed_in(self) -> bool:
+        account = self.bridge.engine.account
+        return account is not None and account.token is not None
+
     def sign_out(self) -> None:
-        self.bridge.run(self.bridge.engine.sign_out)  # the engine then reports "signed_out": see below
+        """Ask first (Cancel is the default); the engine then reports "signed_out": see below."""
+        engine = self.bridge.engine
+        self.sign_out_question = ask_to_sign_out(self, self.username, lambda: self.bridge.run(engine.sign_out))
 
     def _on_connection(self, state: str, detail: str) -> None:
-        self.connection.set_state(state, detail)
-        if state == "signed_out":
-            self.ask_sign_in()
+        if self._signed_out:  # until a sign-in here; a request still in flight may yet report "online"
+            return
+        if state == "signed_out" or not self.signed_in:
+            self._show_signed_out(True)
+            self.connection.set_state("signed_out", detail)
+            self.ask_sign_in()  # once, when the session ends; after that the window offers "Sign in…"
+        else:
+            self.connection.set_state(state, detail)
+
+    def _show_signed_out(self, signed_out: bool) -> None:
+        self._signed_out = signed_out
+        self.sign_in_button.setVisible(signed_out)
+        self.sign_in_action.setVisible(signed_out)
+        self.sign_out_action.setVisible(not signed_out)
 
     def ask_sign_in(self) -> None:
         """Signed out (by the user, or the server ended the session): offer to sign in again here.
 
         Messages and media stay browsable behind the dialog; what waits to be sent goes out after.
+        Dismissed, the window says it is signed out and keeps "Sign in…" in the status bar and menu.
         """
         if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
             return
         account = self.bridge.engine.account
-        dialog = SignInDialog(self.bridge, account.server_url if account else "", parent=self)
-        dialog.accepted.connect(self.conversations.conversations.refresh)
+        dialog = SignInDialog(self.bridge, account.server_url if account else "",
+                              username=account.username if account else self.username, parent=self)
+        dialog.accepted.connect(self._signed_in_again)
         dialog.open()
         self.sign_in_dialog = dialog
+
+    def _signed_in_again(self) -> None:
+        account = self.bridge.engine.account
+        self.username = account.username if account else ""  # the dialog lets another person sign in
+        self.setWindowTitle(window_title(self.username))
+        self.connection.username = display_name(self.username)
+        self._show_signed_out(False)
+        self._on_connection(self.bridge.engine.state, "")
+        self.conversations.conversations.refresh()
+
+    def quit_app(self) -> None:
+        """Quit Envelope: every window closes (both of --demo's), not just this one."""
+        QApplication.closeAllWindows()
+        QApplication.quit()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -173,6 +173,9 @@ def test_shortcuts_open_search_gallery_settings_and_search_jumps(chat: Chat, qtb
 
 def test_signing_out_offers_sign_in_again(alice: AppUser, qtbot: QtBot) -> None:
     alice.window.sign_out()
+    question = alice.window.sign_out_question
+    assert question is not None  # asked first; "Sign out" confirms
+    next(b for b in question.buttons() if b.text() == "Sign out").click()
     qtbot.waitUntil(lambda: alice.window.sign_in_dialog is not None and alice.window.sign_in_dialog.isVisible(),
                     timeout=10_000)
     assert alice.engine.account is not None and alice.engine.account.token is None

@@ -31,12 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.db.settings import GiB, MiB
-from desktop.core.names import title_of
+from desktop.core.names import display_name, title_of
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.dialogs.sign_out import ask_to_sign_out
 from desktop.ui.style.theme import error_color, scaled_font
 
 EVICT_DELAY_MS = 800
 """After the cache limit changes, eviction waits this long for the user to stop typing."""
+QUESTION_WIDTH = 440
+"""The watched-folder question is at least this wide: its title bar reads "Watched folder — Envelope"."""
+
+
 class Roles(enum.IntEnum):
     """What the pinned and watched-folder list items carry."""
 
@@ -88,6 +93,11 @@ class SettingsDialog(QDialog):
         self.message.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        for button in self.findChildren(QPushButton):  # Enter closes; no other button answers it
+            button.setAutoDefault(button is close)
+        close.setDefault(True)
+        close.setFocus(Qt.FocusReason.OtherFocusReason)
         footer = QHBoxLayout()
         footer.setContentsMargins(24, 8, 16, 16)
         footer.addWidget(self.message, 1)
@@ -229,7 +239,8 @@ class SettingsDialog(QDialog):
         if account is None:
             self.username.setText("Not signed in")
         else:
-            self.username.setText(account.username if signed_in else f"{account.username} (signed out)")
+            name = display_name(account.username)
+            self.username.setText(name if signed_in else f"{name} (signed out)")
         self.sign_out_button.setEnabled(signed_in)
 
     def refresh_usage(self, _result: object = None) -> None:
@@ -267,6 +278,13 @@ class SettingsDialog(QDialog):
 
     # -- acting ------------------------------------------------------------------------------------
     def sign_out(self) -> None:
+        """Ask first (Cancel is the default); messages and media stay either way."""
+        account = self.engine.account
+        self.sign_out_question = ask_to_sign_out(self, account.username if account else "", self._sign_out_now)
+
+    def _sign_out_now(self) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.sign_out_button.setEnabled(False)
         self.bridge.run(self.engine.sign_out, on_done=lambda _: self.refresh_account(), on_error=self._error)
 
@@ -292,21 +310,29 @@ class SettingsDialog(QDialog):
 
     def choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Choose a folder to watch")
-        if not path:
-            return
+        if path:
+            self.ask_conversation_for(Path(path))
+
+    def ask_conversation_for(self, folder: Path) -> None:
+        """Ask (without blocking) which conversation gets the files dropped into ``folder``, then watch it."""
         summaries = self.engine.db.conversations.summaries()
         if not summaries:
             self._error("Start a conversation first: a watched folder sends its files to one.")
             return
-        titles = [title_of(self.engine, s.conversation.id) for s in summaries]
-        if len(summaries) == 1:
-            chosen = 0
-        else:
-            title, ok = QInputDialog.getItem(self, "Watched folder", "Send new files to:", titles, 0, False)
-            if not ok:
-                return
-            chosen = titles.index(title)
-        self.add_folder(Path(path), summaries[chosen].conversation.id)
+        ids = [s.conversation.id for s in summaries]
+        if len(ids) == 1:
+            self.add_folder(folder, ids[0])
+            return
+        titles = [title_of(self.engine, cid) for cid in ids]
+        question = self.folder_question = QInputDialog(self)
+        question.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        question.setWindowTitle("Watched folder")
+        question.setLabelText(f"Send files dropped into “{folder.name}” to:")
+        question.setComboBoxItems(titles)
+        question.setComboBoxEditable(False)
+        question.textValueSelected.connect(lambda title: self.add_folder(folder, ids[titles.index(title)]))
+        question.open()
+        question.resize(max(QUESTION_WIDTH, question.width()), question.height())  # room for the title bar
 
     def add_folder(self, path: Path, conversation_id: str) -> None:
         """Watch ``path`` for new files to send to the conversation."""
