@@ -3,32 +3,75 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import uvicorn
-from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.app import create_app
 from sync.server.config import ServerConfig
 from sync.server.wakeups import Notifier
 
+log = logging.getLogger(__name__)
+
+
+class Activity:
+    """Counts the HTTP requests in flight and notes when the last one ended (for the idle exit)."""
+
+    def __init__(self, app: ASGIApp, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.clock = clock
+        self.in_flight = 0
+        self.last = clock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+            self.last = self.clock()
+
+    def idle_for(self) -> float:
+        """Seconds since the last request ended; 0 while one is in flight (a long-poll counts)."""
+        return 0.0 if self.in_flight else self.clock() - self.last
+
 
 class _Server(uvicorn.Server):
-    """uvicorn, but waiting long-polls are answered before it waits for open requests to finish."""
+    """uvicorn, but waiting long-polls are answered before it waits for open requests to finish.
 
-    def __init__(self, config: ServerConfig, host: str, port: int, log_level: str) -> None:
+    With ``idle_exit_s`` it also stops by itself once no request has come for that long.
+    """
+
+    def __init__(self, config: ServerConfig, host: str, port: int, log_level: str, *,
+                 idle_exit_s: float | None = None) -> None:
         app = create_app(config)
         self._notifier: Notifier = app.state.ctx.notifier
-        super().__init__(_uvicorn_config(app, host, port, log_level))
+        self.activity = Activity(app)
+        self._idle_exit_s = idle_exit_s
+        super().__init__(_uvicorn_config(self.activity, host, port, log_level))
+
+    async def on_tick(self, counter: int) -> bool:
+        if await super().on_tick(counter):
+            return True
+        if self._idle_exit_s is not None and self.activity.idle_for() >= self._idle_exit_s:
+            log.warning("no request for %.0f s: the server stops", self._idle_exit_s)
+            return True
+        return False
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._notifier.close()
         await super().shutdown(sockets)
 
 
-def _uvicorn_config(app: FastAPI, host: str, port: int, log_level: str) -> uvicorn.Config:
+def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=host,
@@ -41,8 +84,10 @@ def _uvicorn_config(app: FastAPI, host: str, port: int, log_level: str) -> uvico
     )
 
 
-def run_forever(config: ServerConfig, *, host: str, port: int, log_level: str = "info") -> None:
-    _Server(config, host, port, log_level).run()
+def run_forever(config: ServerConfig, *, host: str, port: int, log_level: str = "info",
+                idle_exit_s: float | None = None, sock: socket.socket | None = None) -> None:
+    """Serve until stopped (a signal), or until idle for ``idle_exit_s``; on ``sock`` when given."""
+    _Server(config, host, port, log_level, idle_exit_s=idle_exit_s).run(sockets=[sock] if sock else None)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
