@@ -163,10 +163,11 @@ class Engine:
         for worker in (self.puller, self.outbox, self.downloads):
             worker.kick()
 
-    def sign_out(self) -> None:
+    def sign_out(self, *, revoke: bool = True) -> None:
+        """Forget the token here; with ``revoke`` also end the session on the server (best effort)."""
         client, self.client = self.client, None
         self.db.sign_out()
-        if client is not None:
+        if client is not None and revoke:
             try:
                 client.sign_out()
             except Exception as exc:  # offline: the token is forgotten locally all the same

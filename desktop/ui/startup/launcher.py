@@ -1,102 +1,117 @@
-"""Starting a profile: the built-in sync server (or a remote one), the engine and its bridge."""
+"""Starting a profile: which server it uses (remembered), the built-in server, the engine and its bridge."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.cache import default_data_dir
+from desktop.core.db.records import Account
 from desktop.core.engine import Engine
+from desktop.core.profile import BUILT_IN, Profile
 from desktop.ui.bridge import EngineBridge
-from sync.server.config import ServerConfig
-from sync.server.runner import EmbeddedServer
+from desktop.ui.startup.built_in import BuiltInServerWatch, started_sentence
+from sync.server.built_in import BuiltInServer, ensure_running, saved_port, url_of
 
 log = logging.getLogger(__name__)
-PORT_FILE = "port"
-BUILT_IN_MARKER = "built-in-server"
-"""In a profile's data dir: this profile's account lives on the built-in server."""
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
+def built_in_dir() -> Path:
+    """Where the built-in server keeps its data: shared by every profile of this user."""
+    return default_data_dir() / "server"
 
 
-def built_in_server(folder: Path) -> tuple[str, EmbeddedServer | None]:
-    """The loopback server whose data lives in ``folder``: reuse the one another Envelope runs, else start it.
+def choose_server(profile: Profile, requested: str | None, account: Account | None, server_dir: Path) -> str:
+    """``BUILT_IN`` or a URL: ``--server`` when given (remembered from now on), else what the profile remembers."""
+    if requested:
+        choice = BUILT_IN if requested.strip().lower() == BUILT_IN else requested.strip().rstrip("/")
+    elif profile.server is not None:
+        return profile.server
+    else:
+        choice = _used_before(account, server_dir)
+    profile.remember_server(choice)
+    return choice
 
-    The port is kept in ``folder/port`` so accounts made on it stay valid across restarts.
-    Returns its URL and the server we started (None when another process runs it).
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    port_file = folder / PORT_FILE
-    saved = 0
-    with contextlib.suppress(OSError, ValueError):
-        saved = int(port_file.read_text().strip())
-    if saved and _healthy(f"http://127.0.0.1:{saved}"):
-        return f"http://127.0.0.1:{saved}", None
-    config = ServerConfig(data_dir=folder)
-    try:
-        server = EmbeddedServer(config, port=saved).start() if saved else EmbeddedServer(config).start()
-    except (OSError, RuntimeError, SystemExit):
-        log.info("port %s is taken; the built-in server moves to another", saved)
-        server = EmbeddedServer(config).start()
-    port_file.write_text(str(server.port))
-    return server.url, server
+
+def _used_before(account: Account | None, server_dir: Path) -> str:
+    """The server of a profile from before it remembered one: the account's, unless that is the built-in."""
+    if account is None or not account.token:
+        return BUILT_IN
+    port = saved_port(server_dir)
+    if port and account.server_url == url_of(port):  # the marker was lost, not the server
+        return BUILT_IN
+    return account.server_url
 
 
 @dataclass
 class Session:
-    """What one window needs: the engine, its bridge, and the server we started (if any)."""
+    """What one window needs: the engine, its bridge, the profile, and the built-in server (if used)."""
 
     engine: Engine
     bridge: EngineBridge
+    profile: Profile
     server_url: str
     built_in: bool
-    server: EmbeddedServer | None = None
+    server: BuiltInServer | None = None
+    watch: BuiltInServerWatch | None = None
 
     @property
     def signed_in(self) -> bool:
         account = self.engine.account
         return account is not None and account.token is not None
 
+    @property
+    def greeting(self) -> str:
+        """For the status line when the window opens: which server this is and who runs it."""
+        return started_sentence(self.server) if self.server is not None else ""
+
+    def remember_account_server(self) -> None:
+        """After signing in: a server chosen in the dialog ("Use another server…") becomes the profile's."""
+        account = self.engine.account
+        if account is not None and account.token and account.server_url != self.server_url:
+            self.profile.remember_server(account.server_url)
+            self.server_url, self.built_in, self.server = account.server_url, False, None
+            if self.watch is not None:
+                self.watch.stop()
+                self.watch = None
+
     def stop(self) -> None:
-        """Stop the engine (a long-poll in flight is abandoned, not waited for), then our server."""
+        """Stop the engine (a long-poll in flight is abandoned, not waited for).
+
+        The built-in server keeps running for the other apps; it stops by itself once none uses it.
+        """
+        if self.watch is not None:
+            self.watch.stop()
         self.bridge.stop(10_000)
-        if self.server is not None:
-            self.server.stop()
 
 
 def open_session(data_dir: Path | None, server_url: str | None, *, server_dir: Path | None = None,
                  long_poll_s: float = 25.0) -> Session:
-    """Open the profile in ``data_dir`` (default: the user data dir) against ``server_url``.
+    """Open the profile in ``data_dir`` (default: the user data dir) on its server.
 
-    Without a URL the profile keeps the server it signed in to, unless that was the built-in
-    one (or there is no account yet): then the built-in server starts on loopback (or the one
-    another Envelope on this computer runs is reused).
+    ``server_url`` (``--server``: a URL, or "built-in") changes the profile's server for good;
+    without it the profile uses the one it remembers. The built-in server is started in the
+    background when it is not running yet. A token is never sent to a server it was not made by:
+    moving to another server signs the profile out, and the sign-in dialog asks for that server.
+    Raises BuiltInServerError (an OSError) when the built-in server cannot start.
     """
-    data_dir = data_dir or default_data_dir()
+    data_dir = Path(data_dir or default_data_dir())
+    server_dir = server_dir or built_in_dir()
+    profile = Profile(data_dir)
     engine = Engine(data_dir, long_poll_s=long_poll_s)
     account = engine.account
-    marker = Path(data_dir) / BUILT_IN_MARKER
-    server: EmbeddedServer | None = None
-    built_in = False
-    if server_url:
-        url = server_url.rstrip("/")
-        marker.unlink(missing_ok=True)
-    elif account is not None and account.token and not marker.exists():
-        url = account.server_url
-    else:
-        url, server = built_in_server(server_dir or default_data_dir() / "server")
-        built_in = True
-        marker.write_text(url + "\n")
-        if account is not None and account.token and account.server_url != url:
-            engine.use_server(url)  # same built-in server, new port
+    was_built_in = (profile.server or _used_before(account, server_dir)) == BUILT_IN
+    choice = choose_server(profile, server_url, account, server_dir)
+    server = ensure_running(server_dir) if choice == BUILT_IN else None
+    url = server.url if server is not None else choice
+    if account is not None and account.token and account.server_url != url:
+        if server is not None and was_built_in:
+            engine.use_server(url)  # the same built-in server on a new port
+        else:
+            log.info("the profile moves from %s to %s: sign in there", account.server_url, url)
+            engine.sign_out(revoke=False)
     engine.start()
-    return Session(engine, EngineBridge(engine), url, built_in, server)
+    bridge = EngineBridge(engine)
+    watch = BuiltInServerWatch(bridge, server_dir, url) if server is not None else None
+    return Session(engine, bridge, profile, url, server is not None, server, watch)
