@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,6 +29,8 @@ from desktop.ui.timeline.model import TimelineModel
 from desktop.ui.timeline.view import TimelineView
 from desktop.ui.viewer.viewer import MediaViewer
 
+SIGHT_SETTLE_MS = 150
+
 
 class ConversationView(QWidget):
     """One conversation at a time; files dropped anywhere on it go to the composer's tray.
@@ -38,12 +40,14 @@ class ConversationView(QWidget):
         search_requested(): the Search button was pressed.
         status(sentence): something to show in the status line.
         sent(): a message was handed to the engine.
+        in_sight_changed(): the timeline shows other messages now (scrolled, or rows came), once it settles.
     """
 
     gallery_requested = Signal()
     search_requested = Signal()
     status = Signal(str)
     sent = Signal()
+    in_sight_changed = Signal()
 
     def __init__(self, bridge: EngineBridge, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +85,12 @@ class ConversationView(QWidget):
 
         self.timeline = TimelineView(thumbnails)
         self.timeline.action_requested.connect(self._on_action)
+        self._sight = QTimer(self)  # restarted by every scroll step: one signal when scrolling stops
+        self._sight.setSingleShot(True)
+        self._sight.setInterval(SIGHT_SETTLE_MS)
+        self._sight.timeout.connect(self.in_sight_changed)
+        self.timeline.verticalScrollBar().valueChanged.connect(lambda _value: self._sight.start())
+        self.timeline.verticalScrollBar().rangeChanged.connect(lambda _lo, _hi: self._sight.start())
         self.timeline.link_clicked.connect(QDesktopServices.openUrl)
         self.composer = Composer()
         self.composer.send_requested.connect(self.send)
@@ -132,6 +142,14 @@ class ConversationView(QWidget):
         if old is not None:
             old.deleteLater()
         self._refresh_header()
+
+    def newest_seq_in_sight(self) -> int | None:
+        """The server seq of the newest sent message the timeline shows now; None when it shows none."""
+        model = self.model
+        if model is None or not self.timeline.isVisible():
+            return None
+        seqs = [s for r in self.timeline.visible_rows() if (s := model.message_at(r).seq) is not None]
+        return max(seqs, default=None)
 
     def _refresh_header(self) -> None:
         if self.conversation_id is None:
