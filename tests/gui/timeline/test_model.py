@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.db.records import Message
@@ -52,12 +52,13 @@ def test_history_loads_a_page_at_a_time_and_only_when_asked(bridge: EngineBridge
         model.fetchMore(QModelIndex())
         model.fetchMore(QModelIndex())  # a second request while the first is queued: ignored
         assert model.fetching
-    qtbot.wait(50)
+    QApplication.processEvents()  # whatever else was queued runs: no second page
     assert model.rowCount() == 2 * PAGE_SIZE
     assert model.data(model.index(0, 0), Roles.BODY) == f"message {COUNT - 2 * PAGE_SIZE + 1}"
 
 
-def test_jump_far_back_and_scrolling_stays_quick(bridge: EngineBridge, qtbot: QtBot) -> None:
+def test_jump_far_back_then_fling_upwards(bridge: EngineBridge, qtbot: QtBot) -> None:
+    # How long a fling step takes is measured by benchmarks/bench_latency.py, not asserted here.
     view = TimelineView(ThumbnailCache(bridge.engine.media_path))
     qtbot.addWidget(view)
     view.resize(700, 600)
@@ -70,15 +71,16 @@ def test_jump_far_back_and_scrolling_stays_quick(bridge: EngineBridge, qtbot: Qt
     assert view.currentIndex().data(Roles.BODY) == f"message {JUMP_TO}"
     assert model.rowCount() < COUNT  # only what lies between the newest message and the target
     assert view.selectionModel().isSelected(view.currentIndex())
-    started = time.perf_counter()
     bar = view.verticalScrollBar()
-    frames = 0
     for value in range(bar.value(), max(0, bar.value() - 20_000), -400):  # fling upwards
         bar.setValue(value)
         view.viewport().repaint()
-        frames += 1
-    per_frame = (time.perf_counter() - started) / max(1, frames)
-    assert per_frame < 0.05, f"a scroll step took {per_frame * 1000:.0f} ms with {model.rowCount()} rows"
+    oldest = model.message_at(0).seq
+    assert oldest is not None and oldest <= JUMP_TO
+    with qtbot.waitSignal(model.history_loaded, timeout=10_000):
+        bar.setValue(0)  # the top of what is loaded: the next older page comes
+    assert model.message_at(0).seq == oldest - PAGE_SIZE
+    assert view.currentIndex().data(Roles.BODY) == f"message {JUMP_TO}"  # still on the message jumped to
 
 
 def expected_flags(model: TimelineModel) -> list[tuple[str, bool]]:
