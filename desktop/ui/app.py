@@ -7,18 +7,24 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QStyleFactory
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyleFactory, QWidget
 
+from desktop.ui.startup import quiet
 from desktop.ui.style.theme import dark_palette, is_dark
 from sync.__main__ import package_version
+
+if TYPE_CHECKING:
+    from desktop.ui.startup.single_instance import SingleInstance
 
 log = logging.getLogger(__name__)
 SCREENSHOT_SIZE = (860, 980)
 ICONS = Path(__file__).resolve().parent / "assets" / "icons"
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)  # rendered from envelope.svg by scripts/render_icons.py
+SERVER_NEWS_MS = 30_000  # how long the status line shows what the built-in server is doing
 
 
 def app_icon() -> QIcon:
@@ -33,7 +39,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="envelope", description="Envelope: a local-first chat for sharing photos, videos, voice notes and files.")
     parser.add_argument("--server", metavar="URL",
-                        help="sync server to use (default: a built-in one on this computer)")
+                        help="sync server for this profile, remembered from then on; 'built-in' is the one "
+                             "on this computer (default: the profile's own, else the built-in one)")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="where this profile keeps its messages and media (default: the user data dir)")
     parser.add_argument("--demo", action="store_true",
@@ -43,7 +50,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds --screenshot waits for content")
     parser.add_argument("--color-scheme", choices=("system", "light", "dark"), default="system",
                         help="follow the system's light/dark setting (default) or force one")
-    parser.add_argument("--verbose", "-v", action="store_true", help="log more")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log more, Qt's and FFmpeg's messages included")
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     return parser.parse_args(argv)
 
@@ -88,15 +95,59 @@ def run_demo(args: argparse.Namespace) -> int:
         demo.stop()
 
 
+def bring_forward(widget: QWidget) -> None:
+    """Show a window that another start of its profile asked for: restored, raised, focused."""
+    if widget.isMinimized():
+        widget.showNormal()
+    widget.show()
+    widget.raise_()
+    widget.activateWindow()
+
+
 def run_profile(args: argparse.Namespace) -> int:
+    from desktop.core.cache import default_data_dir
+    from desktop.ui.startup.single_instance import SingleInstance
+
+    data_dir = args.data_dir or default_data_dir()
+    instance = SingleInstance(data_dir)
+    if not instance.claim():
+        return _already_open(instance, data_dir, args)
+    try:
+        return _run_session(args, data_dir, instance)
+    finally:
+        instance.release()
+
+
+def _already_open(instance: SingleInstance, data_dir: Path, args: argparse.Namespace) -> int:
+    if instance.ask_holder_to_raise():
+        print(f"Envelope already has the profile {data_dir} open; its window is brought to the front.",
+              file=sys.stderr)
+        return 0
+    sentence = f"Envelope already has the profile {data_dir} open in another window, which does not answer."
+    print(sentence, file=sys.stderr)
+    if args.screenshot is None:
+        QMessageBox.information(None, "Envelope", sentence)
+    return 1
+
+
+def _run_session(args: argparse.Namespace, data_dir: Path, instance: SingleInstance) -> int:
     from desktop.ui.dialogs.sign_in import SignInDialog
     from desktop.ui.main_window import MainWindow
     from desktop.ui.startup.launcher import open_session
 
-    session = open_session(args.data_dir, args.server)
+    try:
+        session = open_session(data_dir, args.server)
+    except OSError as exc:  # the built-in server did not start, the profile's folder is unwritable
+        print(exc, file=sys.stderr)
+        if args.screenshot is None:
+            QMessageBox.critical(None, "Envelope", str(exc))
+        return 1
+    front: list[QWidget] = []
+    instance.activation_requested.connect(lambda: bring_forward(front[-1]) if front else None)
     try:
         if not session.signed_in:
             dialog = SignInDialog(session.bridge, session.server_url, built_in=session.built_in)
+            front.append(dialog)
             if args.screenshot is not None:
                 from desktop.ui.startup.screenshot import capture
 
@@ -104,7 +155,13 @@ def run_profile(args: argparse.Namespace) -> int:
                 return capture(lambda: [dialog], args.screenshot, lambda: True, timeout_s=args.timeout)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return 0
+            session.remember_account_server()
         window = MainWindow(session.bridge)
+        front.append(window)
+        if session.greeting:
+            window.statusBar().showMessage(session.greeting, SERVER_NEWS_MS)
+        if session.watch is not None:
+            session.watch.status.connect(lambda sentence: window.statusBar().showMessage(sentence, SERVER_NEWS_MS))
         window.show()
         if args.screenshot is not None:
             from desktop.ui.startup.screenshot import capture
@@ -123,5 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet.before_application(verbose=args.verbose)
     make_application(args)
+    quiet.after_application(verbose=args.verbose)
     return run_demo(args) if args.demo else run_profile(args)
