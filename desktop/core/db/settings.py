@@ -9,13 +9,11 @@ from typing import Any
 from desktop.core.db.connection import Connections
 from desktop.core.db.records import WatchedFile, WatchedFolder
 from desktop.core.errors import UnknownConversation, UnknownSetting
-
-GiB = 1024**3
-MiB = 1024**2
+from desktop.core.units import GB, MB
 
 DEFAULT_SETTINGS: dict[str, Any] = {
-    "cache_limit_bytes": 5 * GiB,  # full media kept before least-recently-used eviction
-    "auto_download_max_bytes": 8 * MiB,  # images up to this size download without a click
+    "cache_limit_bytes": 5 * GB,  # full media kept before least-recently-used eviction
+    "auto_download_max_bytes": 8 * MB,  # images up to this size download without a click
     "compress_photos": True,  # photos are sent at most 2560 px unless sent "as file"
     "notifications": True,
 }

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -24,14 +23,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core.db.settings import GiB, MiB
 from desktop.core.names import display_name, title_of
+from desktop.core.units import GB, MB, size_text
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.dialogs.sign_out import ask_to_sign_out
 from desktop.ui.style.theme import error_color, scaled_font
@@ -39,6 +38,7 @@ from desktop.ui.style.theme import error_color, scaled_font
 EVICT_DELAY_MS = 800
 """After the cache limit changes, eviction waits this long for the user to stop typing."""
 QUESTION_WIDTH = 440
+WIDTH = 640
 """The watched-folder question is at least this wide: its title bar reads "Watched folder — Envelope"."""
 
 
@@ -49,13 +49,13 @@ class Roles(enum.IntEnum):
     PATH = enum.auto()
 
 
-def binary_size(size: int) -> str:
-    """Sizes in the cache limit's own units (GB here means 1024³ bytes, as the limit does)."""
-    for unit, factor in (("GB", GiB), ("MB", MiB), ("KB", 1024)):
-        if size >= factor:
-            value = size / factor
-            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
-    return f"{size} bytes"
+binary_size = size_text
+"""Deprecated name: sizes here follow the app's one decimal rule (``desktop.core.units.size_text``)."""
+
+
+def list_height(view: QListWidget, *, rows: int) -> int:
+    """A list just tall enough for ``rows`` rows of text."""
+    return rows * (view.fontMetrics().height() + 6) + 2 * view.frameWidth() + 4
 
 
 class SettingsDialog(QDialog):
@@ -66,24 +66,17 @@ class SettingsDialog(QDialog):
         self.bridge = bridge
         self.engine = bridge.engine
         self.setWindowTitle("Settings")
-        self.resize(620, 720)
 
-        body = QWidget(self)
-        self.form = QFormLayout(body)
-        self.form.setContentsMargins(28, 20, 28, 20)
-        self.form.setHorizontalSpacing(16)
-        self.form.setVerticalSpacing(10)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.tabs = QTabWidget(self)  # two pages, each short enough for any screen: nothing scrolls
+        self.tabs.setDocumentMode(True)
+        self.pages: list[QFormLayout] = []
+        self.form = self._page("General")  # the form being built
         self._build_account()
         self._build_storage()
         self._build_behaviour()
+        self.form = self._page("Conversations")
         self._build_pinned()
         self._build_folders()
-        scroll = QScrollArea(self)
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -103,9 +96,10 @@ class SettingsDialog(QDialog):
         footer.addWidget(self.message, 1)
         footer.addWidget(buttons)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 1)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(footer)
+        self.resize(WIDTH, self.sizeHint().height())
 
         self.evict_timer = QTimer(self)
         self.evict_timer.setSingleShot(True)
@@ -117,11 +111,22 @@ class SettingsDialog(QDialog):
         self.refresh()
 
     # -- building ----------------------------------------------------------------------------------
+    def _page(self, title: str) -> QFormLayout:
+        page = QWidget(self.tabs)
+        form = QFormLayout(page)
+        form.setContentsMargins(28, 20, 28, 20)
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(14)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.tabs.addTab(page, title)
+        self.pages.append(form)
+        return form
+
     def _heading(self, title: str) -> None:
         heading = QLabel(title, self)
         heading.setFont(scaled_font(self.font(), 1.15, bold=True))
         if self.form.rowCount():
-            heading.setContentsMargins(0, 14, 0, 0)
+            heading.setContentsMargins(0, 18, 0, 0)
         self.form.addRow(heading)
 
     def _note(self, text: str) -> None:
@@ -177,7 +182,7 @@ class SettingsDialog(QDialog):
         self.auto_download.setSpecialValueText("Never")
         self.auto_download.setMinimumWidth(120)
         self.auto_download.valueChanged.connect(
-            lambda mb: self.engine.db.settings.set("auto_download_max_bytes", int(mb) * MiB))
+            lambda mb: self.engine.db.settings.set("auto_download_max_bytes", int(mb) * MB))
         self.compress = QCheckBox("Compress photos (up to 2560 px, location removed)", self)
         self.compress.toggled.connect(lambda on: self.engine.db.settings.set("compress_photos", bool(on)))
         self.notifications = QCheckBox("Notify me when a message arrives", self)
@@ -191,7 +196,7 @@ class SettingsDialog(QDialog):
         self._note("Every photo, video and file of the ticked conversations is downloaded and kept, "
                    "whatever the cache limit.")
         self.pinned = QListWidget(self)
-        self.pinned.setFixedHeight(118)
+        self.pinned.setFixedHeight(list_height(self.pinned, rows=5))
         self.pinned.itemChanged.connect(self._pinned_changed)
         self.form.addRow(self.pinned)
 
@@ -199,7 +204,7 @@ class SettingsDialog(QDialog):
         self._heading("Watched folders")
         self._note("Files dropped into a watched folder are sent to its conversation.")
         self.folders = QListWidget(self)
-        self.folders.setFixedHeight(96)
+        self.folders.setFixedHeight(list_height(self.folders, rows=4))
         self.folders.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.add_folder_button = QPushButton("Add folder…", self)
         self.add_folder_button.clicked.connect(self.choose_folder)
@@ -219,8 +224,8 @@ class SettingsDialog(QDialog):
         settings = self.engine.db.settings
         for widget in (self.cache_limit, self.auto_download, self.compress, self.notifications):
             widget.blockSignals(True)
-        self.cache_limit.setValue(int(settings.get("cache_limit_bytes")) / GiB)
-        self.auto_download.setValue(round(int(settings.get("auto_download_max_bytes")) / MiB))
+        self.cache_limit.setValue(int(settings.get("cache_limit_bytes")) / GB)
+        self.auto_download.setValue(round(int(settings.get("auto_download_max_bytes")) / MB))
         self.compress.setChecked(bool(settings.get("compress_photos")))
         self.notifications.setChecked(bool(settings.get("notifications")))
         for widget in (self.cache_limit, self.auto_download, self.compress, self.notifications):
@@ -247,7 +252,7 @@ class SettingsDialog(QDialog):
         if not shiboken6.isValid(self):
             return
         used, limit = self.engine.cache.usage(), int(self.engine.db.settings.get("cache_limit_bytes"))
-        self.usage.setText(f"{binary_size(used)} of {binary_size(limit)}")
+        self.usage.setText(f"{size_text(used)} of {size_text(limit)}")
         self.clear_button.setEnabled(used > 0)
 
     def refresh_pinned(self) -> None:
@@ -289,7 +294,7 @@ class SettingsDialog(QDialog):
         self.bridge.run(self.engine.sign_out, on_done=lambda _: self.refresh_account(), on_error=self._error)
 
     def _cache_limit_changed(self, gigabytes: float) -> None:
-        self.engine.db.settings.set("cache_limit_bytes", round(gigabytes * GiB))
+        self.engine.db.settings.set("cache_limit_bytes", round(gigabytes * GB))
         self.refresh_usage()
         self.evict_timer.start()
 

@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
+from desktop.core.units import size_text
+
 ERROR_LIGHT = QColor("#d93025")
 ERROR_DARK = QColor("#ff6b60")
 ONLINE = QColor("#2e9d5b")
@@ -114,12 +116,8 @@ def scaled_font(font: QFont, factor: float, *, bold: bool = False) -> QFont:
 
 
 def human_size(n: int) -> str:
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
+    """A size by the app's one rule (``desktop.core.units.size_text``): decimal units, as macOS and GNOME."""
+    return size_text(n)
 
 
 def human_duration(ms: int | None) -> str:

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.core.db.settings import GiB, MiB
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.dialogs.settings import SettingsDialog, binary_size
 from tests.gui.conftest import SAMPLES, AppUser, ServerHandle
@@ -40,7 +39,7 @@ def test_shows_the_account_and_the_stored_values(setup: Setup, qtbot: QtBot, tmp
     dialog = open_settings(qtbot, setup.bridge)
     assert dialog.server_url.text() == setup.url
     assert dialog.username.text() == "alice"
-    assert dialog.cache_limit.value() == pytest.approx(5.0)  # the default, 5 GiB
+    assert dialog.cache_limit.value() == pytest.approx(5.0)  # the default, 5 GB
     assert dialog.auto_download.value() == 8
     assert dialog.compress.isChecked() and dialog.notifications.isChecked()
     assert dialog.grab().save(str(tmp_path / "settings.png"))
@@ -53,9 +52,9 @@ def test_changes_persist_in_the_db(setup: Setup, qtbot: QtBot) -> None:
     dialog.auto_download.setValue(20)
     dialog.compress.setChecked(False)
     dialog.notifications.setChecked(False)
-    assert settings.get("cache_limit_bytes") == int(2.5 * GiB)
+    assert settings.get("cache_limit_bytes") == 2_500_000_000  # GB as Settings shows it: 1000³ bytes
     assert dialog.evict_timer.isActive()  # the new limit applies once the user stops typing
-    assert settings.get("auto_download_max_bytes") == 20 * MiB
+    assert settings.get("auto_download_max_bytes") == 20_000_000
     assert settings.get("compress_photos") is False
     assert settings.get("notifications") is False
     dialog.close()
@@ -80,9 +79,12 @@ def test_clear_cache_reduces_usage(setup: Setup, qtbot: QtBot) -> None:
 
 def test_sign_out(setup: Setup, qtbot: QtBot) -> None:
     dialog = open_settings(qtbot, setup.bridge)
+    qtbot.mouseClick(dialog.sign_out_button, Qt.MouseButton.LeftButton)
+    question = dialog.sign_out_question  # asked first; "Sign out" confirms
+    (sign_out,) = [b for b in question.buttons() if b.text() == "Sign out"]
     with qtbot.waitSignal(setup.bridge.connection_changed, timeout=10_000,
                           check_params_cb=lambda state, _detail: state == "signed_out"):
-        qtbot.mouseClick(dialog.sign_out_button, Qt.MouseButton.LeftButton)
+        sign_out.click()
     qtbot.waitUntil(lambda: dialog.username.text() == "alice (signed out)")
     account = setup.bridge.engine.account
     assert account is not None and account.token is None

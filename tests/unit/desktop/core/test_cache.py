@@ -175,7 +175,7 @@ def test_evict_defaults_to_the_cache_limit_setting(cache: MediaCache, clock: Fak
     first = receive(cache, b"a" * MB, seq=1)
     clock.advance()
     receive(cache, b"b" * MB, seq=2)
-    assert cache.evict() == []  # 2 MB is far under the default 5 GiB
+    assert cache.evict() == []  # 2 MB is far under the default 5 GB
     cache.db.settings.set("cache_limit_bytes", MB)
     assert [b.sha256 for b in cache.evict()] == [first]
 

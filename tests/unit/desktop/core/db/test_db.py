@@ -376,8 +376,8 @@ def test_outbox_runs_uploads_before_the_post_and_backs_off(db: LocalDB, clock: F
 def test_settings_account_cursor_and_watched_files_survive_a_restart(tmp_path: Path, clock: FakeClock) -> None:
     path = tmp_path / "envelope.db"
     with LocalDB(path, clock=clock) as db:
-        assert db.settings.get("cache_limit_bytes") == 5 * 1024**3
-        assert db.settings.get("auto_download_max_bytes") == 8 * 1024**2
+        assert db.settings.get("cache_limit_bytes") == 5_000_000_000  # 5 GB, as Settings shows it
+        assert db.settings.get("auto_download_max_bytes") == 8_000_000
         db.settings.set("auto_download_max_bytes", 1_000_000)
         with pytest.raises(UnknownSetting):
             db.settings.get("nope")
