@@ -203,8 +203,8 @@ class TimelineDelegate(QStyledItemDelegate):
             self._draw_day(painter, lay.day_rect, index.data(Roles.DAY_BREAK), palette)
         if lay.sender_rect is not None:
             self._draw_sender(painter, lay.sender_rect, m.sender)
-        if m.state == "pending":
-            painter.setOpacity(0.72)
+        if m.state == "pending" and not any(t.active for t in transfers.values()):
+            painter.setOpacity(0.72)  # (a moving transfer says "on its way" itself, and must stay readable)
         self._draw_bubble(painter, lay, colors, m.state, palette)
         for block in lay.blocks:
             t = transfers.get(block.attachment.blob)

@@ -67,6 +67,7 @@ class TimelineView(QListView):
             old.rowsAboutToBeInserted.disconnect(self._on_rows_about_to_be_inserted)
             old.dataChanged.disconnect(self._on_data_changed)
             old.history_loaded.disconnect(self._after_history)
+            old.rowsRemoved.disconnect(self.clearSelection)
         self.playback.stop()
         super().setModel(model)
         self._stick_bottom = True
@@ -75,6 +76,7 @@ class TimelineView(QListView):
             model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
             model.dataChanged.connect(self._on_data_changed)
             model.history_loaded.connect(self._after_history)
+            model.rowsRemoved.connect(self.clearSelection)  # a second Delete must not take the next message
             QTimer.singleShot(0, self.scroll_to_newest)
 
     # -- scrolling ---------------------------------------------------------------------------------

@@ -105,5 +105,6 @@ def test_delete_for_me_asks_first_then_takes_the_message_from_this_profile_only(
     box = question(qtbot)
     next(b for b in box.buttons() if b.text() == "Delete for me").click()
     qtbot.waitUntil(lambda: [m.body for m in alice.rows()] == ["see you at 8"], timeout=5_000)
+    assert not alice.timeline.selectionModel().hasSelection()  # another Delete does not go on to the next one
     assert alice.engine.db.messages.search("door") == []
     assert [m.body for m in bob.rows()] == ["the door code is 4711", "see you at 8"]  # bob keeps his
