@@ -135,7 +135,7 @@ class ConversationView(QWidget):
             self.timeline.setModel(None)
             self.stack.setCurrentWidget(self.empty)
         else:
-            self.model = TimelineModel(self.bridge, conversation_id)
+            self.model = TimelineModel(self.bridge, conversation_id, parent=self)
             self.timeline.setModel(self.model)
             self.stack.setCurrentIndex(1)
             self.composer.editor.setFocus()

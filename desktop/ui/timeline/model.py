@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
 from desktop.core.db.records import Message
 from desktop.ui.bridge import EngineBridge
@@ -99,9 +99,13 @@ class TimelineModel(QAbstractListModel):
     message_arrived = Signal(int, bool)
 
     def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int = PAGE_SIZE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        """``clock`` (seconds) times transfers for their speed; tests pass a fake one."""
-        super().__init__()
+                 clock: Callable[[], float] = time.monotonic, parent: QObject | None = None) -> None:
+        """``clock`` (seconds) times transfers for their speed; tests pass a fake one.
+
+        Give it a ``parent`` (or delete it with ``deleteLater``): left to Python's garbage collector it
+        may be destroyed on another thread, and its timer with it.
+        """
+        super().__init__(parent)
         self.bridge = bridge
         self.conversation_id = conversation_id
         db = bridge.engine.db
@@ -353,6 +357,11 @@ class TimelineModel(QAbstractListModel):
         return Transfer(t.direction, t.done, t.total, rate=rate,
                         seconds_left=progress.seconds_left(t.done, t.total, rate))
 
+    def _forget_meter(self, sha256: str) -> None:
+        self._meters.pop(sha256, None)
+        if not self._meters:
+            self._rates.stop()
+
     def refresh_rates(self) -> None:
         """Work speeds and times left out again (the timer calls it while anything moves)."""
         for sha256, meter in list(self._meters.items()):
@@ -369,7 +378,7 @@ class TimelineModel(QAbstractListModel):
     def _on_transfer_finished(self, sha256: str, direction: str, error: str, cancelled: bool) -> None:
         if sha256 not in self._by_sha:
             return
-        self._meters.pop(sha256, None)
+        self._forget_meter(sha256)
         if not error and not cancelled:
             self._transfers.pop(sha256, None)
             if direction == "down":
@@ -385,7 +394,7 @@ class TimelineModel(QAbstractListModel):
             self._cached[sha256] = True
             if (t := self._transfers.get(sha256)) is not None and t.direction == "down":
                 del self._transfers[sha256]
-                self._meters.pop(sha256, None)
+                self._forget_meter(sha256)
             self._changed_for(sha256, [Roles.TRANSFERS, Roles.CACHED])
 
     def forget_transfer(self, sha256: str) -> None:

@@ -59,6 +59,7 @@ def a_cancelled_upload(qtbot: QtBot, user: AppUser, tmp_path: Path) -> Message:
 def test_a_cancelled_upload_is_discarded_with_the_delete_key_without_a_question(
         chat: Chat, qtbot: QtBot, tmp_path: Path) -> None:
     alice = chat.alice
+    assert alice.model.parent() is alice.view  # destroyed with the window, on this thread (it runs a timer)
     failed = a_cancelled_upload(qtbot, alice, tmp_path)
     index = index_of(alice, failed)
     assert "Discard" in menu_labels(alice.timeline, index)

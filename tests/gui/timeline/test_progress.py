@@ -109,6 +109,8 @@ def test_the_timeline_gives_every_transfer_its_speed_and_time_left(bridge: Engin
     assert index.data(Roles.TRANSFERS)[SHA].rate_text == "Waiting…"
     bridge.transfer_finished.emit(SHA, "down", "", False)
     assert index.data(Roles.TRANSFERS) == {}
+    assert not model._rates.isActive()  # nothing moves: no timer left running
+    model.deleteLater()
 
 
 # -- nothing overlaps ------------------------------------------------------------------------------
