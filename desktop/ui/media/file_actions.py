@@ -1,36 +1,57 @@
-"""Opening and saving received files: fetch them first if needed, then hand them to the desktop."""
+"""Opening and saving received files: a private copy for the system's app, or a copy where the user says."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from desktop.core.units import size_text
 from desktop.ui.bridge import EngineBridge
 from sync.filenames import clean_filename
 
-OPEN_DIR = Path(tempfile.gettempdir()) / "envelope-open"
+
+def save_target(parent: QWidget | None, name: str) -> Path | None:
+    """Ask where to save a received file, suggesting its cleaned name in the Downloads folder."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation) or str(Path.home())
+    target, _ = QFileDialog.getSaveFileName(parent, "Save as", str(Path(folder) / clean_filename(name)))
+    return Path(target) if target else None
 
 
-def named_copy(cached: Path, sha256: str, name: str) -> Path:
-    """A copy of a cached blob under its (cleaned) real name, for other apps to open.
+def no_app_sentence(name: str) -> str:
+    """"No application on this computer opens PDF files." (by the cleaned name's extension)."""
+    stem, dot, extension = clean_filename(name).rpartition(".")
+    if dot and stem and extension.isalnum() and len(extension) <= 8:
+        return f"No application on this computer opens {extension.upper()} files."
+    return "No application on this computer opens this kind of file."
 
-    A copy, not a link: an app that edits the file in place must not change the cache.
-    """
-    folder = OPEN_DIR / sha256[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / clean_filename(name)
-    if not (target.is_file() and target.stat().st_size == cached.stat().st_size):
-        shutil.copyfile(cached, target)
-    return target
+
+def no_app_box(parent: QWidget | None, name: str, save: Callable[[], None]) -> QMessageBox:
+    """Say that nothing opens the file and offer Save as… instead; shown at once, not blocking."""
+    box = QMessageBox(QMessageBox.Icon.Information, "Open", no_app_sentence(name), QMessageBox.StandardButton.NoButton,
+                      parent)
+    box.setInformativeText("Save a copy with Save as…, then open it with a program you choose.")
+    save_button = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(save_button)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(lambda button: save() if button == save_button else None)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.open()
+    return box
 
 
 class FileActions(QObject):
-    """Open / save / download a blob for the user; waits for the download when it isn't cached.
+    """Open / save / download a blob for the user.
+
+    Open writes a private copy (the profile's ``open`` folder) and hands it to the desktop; when no
+    application takes it, a box says so and offers Save as…. Save as copies from the cache, or streams
+    from the server straight into the chosen file. A Download of a file larger than the cache limit
+    asks where to save it instead: the cache could not keep it.
 
     Signals:
         status(sentence): what happened, for the status line.
@@ -42,51 +63,42 @@ class FileActions(QObject):
         super().__init__(parent_widget)
         self.bridge = bridge
         self.widget = parent_widget
-        self._waiting: dict[str, list[tuple[str, str, Path | None]]] = {}
-        bridge.blob_ready.connect(self._on_blob_ready)
+        self.no_app_box: QMessageBox | None = None
 
     def download(self, sha256: str) -> None:
-        self.bridge.run(lambda: self.bridge.engine.download(sha256))
+        engine = self.bridge.engine
+        if engine.cache.would_keep(sha256):
+            self.bridge.run(lambda: engine.download(sha256))
+            return
+        attachment = engine.db.messages.attachment_of_blob(sha256)
+        name = clean_filename(attachment.name) if attachment else "file"
+        self.status.emit(f"{name} ({size_text(attachment.size if attachment else 0)}) is larger than the cache "
+                         f"limit ({size_text(engine.cache.limit())}); choose where to save it.")
+        self.save(sha256, name)
 
     def open(self, sha256: str, name: str) -> None:
-        self._when_cached(sha256, ("open", name, None))
+        engine = self.bridge.engine
+        self.bridge.read(lambda: engine.open_copy(sha256, name),
+                         on_done=lambda path: self._hand_over(sha256, name, path), on_error=self._report)
 
     def save(self, sha256: str, name: str) -> None:
-        target, _ = QFileDialog.getSaveFileName(self.widget, "Save as", str(Path.home() / name))
-        if target:
-            self._when_cached(sha256, ("save", name, Path(target)))
+        target = save_target(self.widget, name)
+        if target is not None:
+            self.save_to(sha256, target)
 
-    def _when_cached(self, sha256: str, intent: tuple[str, str, Path | None]) -> None:
+    def save_to(self, sha256: str, target: Path) -> None:
+        """Write the file to ``target`` off the GUI thread; the status line says how it went."""
         engine = self.bridge.engine
+        self.bridge.read(lambda: engine.save_media(sha256, target),
+                         on_done=lambda _path: self._report(f"Saved {target.name} in {target.parent}."),
+                         on_error=self._report)
 
-        def locate() -> Path | None:
-            return engine.media_path(sha256)
-
-        def located(path: Path | None) -> None:
-            if path is not None:
-                self._do(sha256, path, intent)
-                return
-            self._waiting.setdefault(sha256, []).append(intent)
-            self.status.emit(f"Downloading {intent[1]}…")
-            self.download(sha256)
-
-        self.bridge.read(locate, located)
-
-    def _on_blob_ready(self, sha256: str) -> None:
-        intents = self._waiting.pop(sha256, [])
-        if not intents:
+    def _hand_over(self, sha256: str, name: str, path: Path) -> None:
+        if not shiboken6.isValid(self):
             return
-        engine = self.bridge.engine
-        self.bridge.read(lambda: engine.media_path(sha256),
-                        lambda path: [self._do(sha256, path, i) for i in intents] if path else None)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.no_app_box = no_app_box(self.widget.window(), name, lambda: self.save(sha256, name))
 
-    def _do(self, sha256: str, cached: Path, intent: tuple[str, str, Path | None]) -> None:
-        action, name, target = intent
-        if action == "open":
-            def prepare() -> Path:
-                return named_copy(cached, sha256, name)
-
-            self.bridge.read(prepare, lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
-        elif target is not None:
-            self.bridge.read(lambda: shutil.copyfile(cached, target),
-                            lambda _result: self.status.emit(f"Saved {target.name}."))
+    def _report(self, sentence: str) -> None:
+        if shiboken6.isValid(self):
+            self.status.emit(sentence)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QImageReader, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QStackedWidget,
@@ -25,11 +24,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.db.records import MediaItem
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.media.file_actions import named_copy
+from desktop.ui.media.file_actions import no_app_box, save_target
 from desktop.ui.media.thumbnails import decode_blurhash
 from desktop.ui.style.theme import clock_time, day_label, human_size, local_datetime, scaled_font
 from desktop.ui.viewer.player import ImageCanvas, MediaPlayer
-from sync.filenames import clean_filename
 from sync.media.pipeline import MediaError
 
 VIEWER_KINDS = ("image", "video", "audio")
@@ -113,18 +111,22 @@ class MediaViewer(QDialog):
     """Shows one attachment of a conversation; Left/Right (or the arrows) page through the others.
 
     The list is the conversation's images, videos and audio from the local db, newest first; Left
-    goes to older media, Right to newer. Media not in the cache is downloaded with progress shown;
-    offline, its thumbnail is shown with a sentence saying so.
+    goes to older media, Right to newer. An item is an attachment of a message: the same bytes sent
+    twice are two items, and ``message_id`` says which one to open (without it, the newest). Media
+    not in the cache is downloaded with progress shown; offline, its thumbnail is shown with a
+    sentence saying so. The media on screen is held in the cache, so eviction never takes it.
     """
 
     def __init__(self, bridge: EngineBridge, conversation_id: str, sha256: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, message_id: int | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.conversation_id = conversation_id
         self.items: list[MediaItem] = []
         self.index = -1
         self._decode_token = 0
+        self._held: str | None = None
+        self.no_app_box: QMessageBox | None = None
         self.setWindowTitle("Envelope — Media")
         self.resize(1000, 720)
         self.setSizeGripEnabled(True)
@@ -154,7 +156,7 @@ class MediaViewer(QDialog):
         bridge.transfer_progress.connect(self._transfer_progress)
         bridge.transfer_finished.connect(self._transfer_finished)
         bridge.connection_changed.connect(self._connection_changed)
-        self._load_items(sha256)
+        self._load_items(sha256, message_id)
         self.show_index(self.index)
 
     # -- building ----------------------------------------------------------------------------------
@@ -215,20 +217,24 @@ class MediaViewer(QDialog):
         button.clicked.connect(slot)
         return button
 
-    def _load_items(self, sha256: str) -> None:
-        """The conversation's media (newest first), paged until ``sha256`` is found."""
+    def _load_items(self, sha256: str, message_id: int | None) -> None:
+        """The conversation's media (newest first), paged until the item asked for is found."""
         messages = self.bridge.engine.db.messages
+
+        def wanted(item: MediaItem) -> bool:
+            return item.attachment.blob == sha256 and message_id in (None, item.message_id)
+
         after = None
         while True:
             page = messages.media(self.conversation_id, VIEWER_KINDS, after=after, limit=MEDIA_PAGE)
             self.items += page
-            found = next((i for i, item in enumerate(self.items) if item.attachment.blob == sha256), -1)
+            found = next((i for i, item in enumerate(self.items) if wanted(item)), -1)
             if found >= 0 or len(page) < MEDIA_PAGE:
                 break
             after = page[-1]
         if found < 0:  # a plain file, or something the caller knows better: show it on its own
             for item in messages.media(self.conversation_id, ("file",), limit=10_000):
-                if item.attachment.blob == sha256:
+                if wanted(item):
                     self.items.insert(0, item)
                     found = 0
                     break
@@ -254,6 +260,7 @@ class MediaViewer(QDialog):
         self._decode_token += 1
         if not 0 <= index < len(self.items):
             self.index = -1
+            self._hold(None)
             self._update_header()
             self.waiting.preview.clear()
             self.waiting.say("This media is no longer in this conversation.")
@@ -261,13 +268,25 @@ class MediaViewer(QDialog):
             self.stage.setCurrentWidget(self.waiting)
             return
         self.index = index
-        self._update_header()
         item = self.items[index]
+        self._hold(item.attachment.blob)
+        self._update_header()
         path = self.bridge.engine.media_path(item.attachment.blob)
         if path is None:
             self._wait_for(item)
         else:
             self._present(item, path)
+
+    def _hold(self, sha256: str | None) -> None:
+        """Keep the media on screen from eviction; let go of what was shown before."""
+        cache = self.bridge.engine.cache
+        if self._held == sha256:
+            return
+        if self._held is not None:
+            cache.release(self._held)
+        self._held = sha256
+        if sha256 is not None:
+            cache.hold(sha256)
 
     def _update_header(self) -> None:
         item = self.current
@@ -408,41 +427,36 @@ class MediaViewer(QDialog):
                 self.bridge.engine.download(item.attachment.blob)
 
     # -- keeping a copy ----------------------------------------------------------------------------
-    def _cached_path(self) -> Path | None:
-        item = self.current
-        return None if item is None else self.bridge.engine.media_path(item.attachment.blob)
-
     def save_as(self) -> None:
-        item, source = self.current, self._cached_path()
-        if item is None or source is None:
+        item = self.current
+        if item is None:
             return
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-        suggested = str(Path(folder) / clean_filename(item.attachment.name))
-        target, _ = QFileDialog.getSaveFileName(self, "Save as", suggested)
-        if target:
-            self.save_to(Path(target))
+        target = save_target(self, item.attachment.name)
+        if target is not None:
+            self.save_to(target)
 
     def save_to(self, target: Path) -> None:
-        """Copy the cached media to ``target`` off the GUI thread; the status line reports the result."""
-        source = self._cached_path()
-        if source is None:
+        """Copy the media to ``target`` off the GUI thread; the status line reports the result."""
+        item = self.current
+        if item is None:
             return
-        self.bridge.read(lambda: shutil.copyfile(source, target),
-                        on_done=lambda _: self._report(f"Saved to {target}."),
-                        on_error=self._report)
+        engine = self.bridge.engine
+        self.bridge.read(lambda: engine.save_media(item.attachment.blob, target),
+                         on_done=lambda _: self._report(f"Saved to {target}."), on_error=self._report)
 
     def open_externally(self) -> None:
-        """Open the media in the system's app for it: a named copy, so the app knows the type and
-        cannot change the cached bytes (the cache is content-addressed)."""
-        item, source = self.current, self._cached_path()
-        if item is None or source is None:
+        """Open the media in the system's app for it: a private named copy, so the app knows the type
+        and cannot change the cached bytes (the cache is content-addressed)."""
+        item = self.current
+        if item is None:
             return
-        self.bridge.read(lambda: named_copy(source, item.attachment.blob, item.attachment.name),
-                         on_done=self._open_url, on_error=self._report)
+        a, engine = item.attachment, self.bridge.engine
+        self.bridge.read(lambda: engine.open_copy(a.blob, a.name),
+                         on_done=lambda path: self._open_url(path, a.name), on_error=self._report)
 
-    def _open_url(self, path: Path) -> None:
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            self._report("No app on this computer opens this kind of file.")
+    def _open_url(self, path: Path, name: str) -> None:
+        if shiboken6.isValid(self) and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self.no_app_box = no_app_box(self, name, self.save_as)
 
     def _report(self, sentence: str) -> None:
         if shiboken6.isValid(self):
@@ -479,4 +493,7 @@ class MediaViewer(QDialog):
 
     def done(self, result: int) -> None:
         self.player.unload()
+        self._hold(None)
+        if not self.bridge.closed:  # what was held may be over the limit: apply it now
+            self.bridge.run(self.bridge.engine.cache.evict)
         super().done(result)
