@@ -7,15 +7,29 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
 
+NO_AUDIO_OUTPUT = ("No audio output was found on this computer, so the sound can't be heard; "
+                   "connect speakers or headphones and try again.")
+
+
+def has_audio_output() -> bool:
+    """Whether the computer has any audio output device (none under a bare X server or offscreen)."""
+    from PySide6.QtMultimedia import QMediaDevices
+
+    return bool(QMediaDevices.audioOutputs())
+
 
 class AudioPlayback(QObject):
     """A single QMediaPlayer shared by every audio bubble of a window.
 
+    With no audio output a note does not start (no silent moving bar); ``unavailable`` says why.
+
     Signals:
         changed(sha256): that note started, paused, moved on or ended: repaint its bubble.
+        unavailable(sha256, sentence): that note can't be played; tell the user.
     """
 
     changed = Signal(str)
+    unavailable = Signal(str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +54,10 @@ class AudioPlayback(QObject):
 
     def toggle(self, sha256: str, path: Path) -> None:
         """Play the note (pausing any other), or pause it if it is the one playing."""
+        if not has_audio_output():
+            self.stop()
+            self.unavailable.emit(sha256, NO_AUDIO_OUTPUT)
+            return
         player = self._ensure_player()
         if sha256 == self.current:
             if self._playing:

@@ -6,12 +6,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap, QWheelEvent
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
 from desktop.ui.style import glyphs
 from desktop.ui.style.theme import human_duration, mix, scaled_font
+from desktop.ui.viewer.audio import NO_AUDIO_OUTPUT, has_audio_output
 
 
 class ImageCanvas(QWidget):
@@ -208,8 +209,11 @@ class _Poster(ImageCanvas):
         event.ignore()
 
 
+NOTE_WIDTH = 480
+
+
 class _AudioCard(QWidget):
-    """What an audio clip shows where a video would: a large note and the clip's name."""
+    """What an audio clip shows where a video would: a large note, the clip's name, and why it is silent."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -219,33 +223,53 @@ class _AudioCard(QWidget):
         self.title = QLabel(self)
         self.title.setFont(scaled_font(self.font(), 1.3))
         self.title.setWordWrap(True)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.note.setFixedWidth(NOTE_WIDTH)
+        self.note.setContentsMargins(0, 12, 0, 0)
+        self.note.setFont(scaled_font(self.font(), 1.05))
+        self.note.hide()
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for label in (self.glyph, self.title):
+        for label in (self.glyph, self.title, self.note):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label)
+            layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
+
+    def say(self, sentence: str) -> None:
+        self.note.setText(sentence)
+        self.note.setMinimumHeight(self.note.heightForWidth(NOTE_WIDTH))  # every wrapped line, not one
+        self.note.setVisible(bool(sentence))
 
 
 class MediaPlayer(QWidget):
     """Plays one local video or audio file at a time; keys are the caller's (see ``toggle``).
 
-    Audio that cannot open an output device (no sound server) still plays silently; that is not
-    reported as an error.
+    With no audio output on the computer an audio clip says so on its card and does not pretend to
+    play; a video with sound plays without it and ``notice`` says so. A video that reaches its end
+    keeps showing its last frame (under the play button), not a black surface.
 
     Signals:
         error_occurred(sentence): the file could not be played.
+        notice(sentence): something to know that is not an error (no audio output).
     """
 
     error_occurred = Signal(str)
+    notice = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = QMediaPlayer(self)
         self.audio_output = QAudioOutput(self)
         self.player.setAudioOutput(self.audio_output)
+        self.devices = QMediaDevices(self)
+        self.devices.audioOutputsChanged.connect(
+            lambda: self.audio_output.setDevice(QMediaDevices.defaultAudioOutput()))
         self.video = QVideoWidget(self)
         self.player.setVideoOutput(self.video)
+        self._is_video = False
+        self._last_frame: QVideoFrame | None = None
+        self.video.videoSink().videoFrameChanged.connect(self._frame_shown)
         self.audio_card = _AudioCard(self)
         self.poster = _Poster(self)
         self.poster.clicked.connect(self.play)
@@ -295,6 +319,8 @@ class MediaPlayer(QWidget):
         self.player.positionChanged.connect(self._position_changed)
         self.player.playbackStateChanged.connect(self._state_changed)
         self.player.errorOccurred.connect(self._error)
+        self.player.hasAudioChanged.connect(self._has_audio_changed)
+        self.player.mediaStatusChanged.connect(self._status_changed)
         self._state_changed(self.player.playbackState())
 
     # -- driving ---------------------------------------------------------------------------------
@@ -306,15 +332,22 @@ class MediaPlayer(QWidget):
         else:
             self.surface.setCurrentWidget(self.video if video else self.audio_card)
         self.audio_card.title.setText(title)
+        self.audio_card.say("" if video or has_audio_output() else NO_AUDIO_OUTPUT)
         self.slider.setValue(0)
+        self._is_video = video
+        self._last_frame = None
         self.player.setSource(QUrl.fromLocalFile(str(path)))
 
     def unload(self) -> None:
         """Stop and let go of the file (so it may be evicted or deleted)."""
         self.player.stop()
         self.player.setSource(QUrl())
+        self._last_frame = None
 
     def play(self) -> None:
+        if not self._is_video and not has_audio_output():  # a moving bar in silence helps nobody
+            self.audio_card.say(NO_AUDIO_OUTPUT)
+            return
         if self.player.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia:
             self.player.setPosition(0)
         self.player.play()
@@ -351,6 +384,22 @@ class MediaPlayer(QWidget):
         self.play_button.setIcon(glyphs.icon(glyphs.pause if playing else glyphs.play, ink, 22,
                                              self.devicePixelRatioF()))
         self.play_button.setToolTip("Pause (Space)" if playing else "Play (Space)")
+
+    def _has_audio_changed(self, has_audio: bool) -> None:
+        if has_audio and self._is_video and not has_audio_output():
+            self.notice.emit(NO_AUDIO_OUTPUT)
+
+    def _frame_shown(self, frame: QVideoFrame) -> None:
+        if frame.isValid():  # at the end the sink gets an empty frame: keep the one before
+            self._last_frame = frame
+
+    def _status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status != QMediaPlayer.MediaStatus.EndOfMedia or not self._is_video or self._last_frame is None:
+            return
+        image = self._last_frame.toImage()
+        if not image.isNull():
+            self.poster.set_image(image)
+            self.surface.setCurrentWidget(self.poster)
 
     def _error(self, error: QMediaPlayer.Error, detail: str) -> None:
         if error == QMediaPlayer.Error.NoError:

@@ -152,6 +152,7 @@ class MediaViewer(QDialog):
 
         self.canvas.zoom_changed.connect(self._update_zoom_label)
         self.player.error_occurred.connect(self.show_status)
+        self.player.notice.connect(self.show_status)
         bridge.blob_ready.connect(self._blob_ready)
         bridge.transfer_progress.connect(self._transfer_progress)
         bridge.transfer_finished.connect(self._transfer_finished)
