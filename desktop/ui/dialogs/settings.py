@@ -306,6 +306,32 @@ class SettingsDialog(QDialog):
         self.bridge.run(self.engine.cache.evict, on_done=self.refresh_usage, on_error=self._error)
 
     def clear_cache(self) -> None:
+        """Ask first, saying what will need downloading again; the user's own sent files stay."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from desktop.core.units import size_text
+
+        clearable = self.engine.cache.clearable()
+        buttons = QMessageBox.StandardButton.Cancel if clearable else QMessageBox.StandardButton.Close
+        box = self.clear_question = QMessageBox(QMessageBox.Icon.Question, "Clear cache", "", buttons, self)
+        kept = ("Your own sent files, files waiting to be sent, thumbnails and conversations kept offline "
+                "are not removed.")
+        if clearable:
+            count, size = len(clearable), size_text(sum(r.size or 0 for r in clearable))
+            box.setText(f"Remove {count} downloaded {'file' if count == 1 else 'files'} ({size}) from this computer?")
+            box.setInformativeText(f"The photos, videos and files stay in their conversations but will need "
+                                   f"downloading again when you open them. {kept}")
+            clear = box.addButton("Clear cache", QMessageBox.ButtonRole.DestructiveRole)
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.buttonClicked.connect(lambda button: self._clear_now() if button == clear else None)
+        else:
+            box.setText("There are no downloaded files to remove.")
+            box.setInformativeText(kept)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.open()
+
+    def _clear_now(self) -> None:
         self.clear_button.setEnabled(False)
         self.bridge.run(self.engine.cache.clear, on_done=self.refresh_usage, on_error=self._error)
 

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.core.units import size_text
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.dialogs.settings import SettingsDialog, binary_size
-from tests.gui.conftest import SAMPLES, AppUser, ServerHandle
+from tests.gui.conftest import SAMPLES, AppUser, Chat, ServerHandle
 
 
 @dataclass
@@ -63,18 +64,40 @@ def test_changes_persist_in_the_db(setup: Setup, qtbot: QtBot) -> None:
     assert not again.compress.isChecked()
 
 
-def test_clear_cache_reduces_usage(setup: Setup, qtbot: QtBot) -> None:
-    engine = setup.bridge.engine
-    engine.send(setup.cid, "", [SAMPLES / "video/hubble_pan.mp4", SAMPLES / "photos/hubble_deep_field.jpg"])
-    qtbot.waitUntil(lambda: all(m.state == "sent" for m in engine.db.messages.page(setup.cid)), timeout=15_000)
-    before = engine.cache.usage()
-    assert before > 300_000
-    dialog = open_settings(qtbot, setup.bridge)
-    assert dialog.usage.text().startswith(binary_size(before))
-    assert dialog.clear_button.isEnabled()
+def test_clear_cache_asks_first_and_keeps_own_and_unsent_files(
+        chat: Chat, server: ServerHandle, qtbot: QtBot, tmp_path: Path) -> None:
+    alice, engine = chat.alice, chat.alice.engine
+    note = engine.send(chat.cid, "", [SAMPLES / "audio/voice_note.m4a"]).attachments[0].blob  # her own
+    video = chat.bob.engine.send(chat.cid, "", [SAMPLES / "video/hubble_pan.mp4"]).attachments[0].blob
+    photo = chat.bob.engine.send(chat.cid, "", [SAMPLES / "photos/hubble_deep_field.jpg"]).attachments[0].blob
+    qtbot.waitUntil(lambda: len(engine.db.messages.page(chat.cid)) == 3, timeout=15_000)
+    with qtbot.waitSignal(alice.bridge.blob_ready, timeout=15_000, check_params_cb=lambda sha: sha == video):
+        engine.download(video)
+    qtbot.waitUntil(lambda: engine.media_path(photo) is not None, timeout=15_000)  # photos download by themselves
+    qtbot.waitUntil(lambda: all(m.state == "sent" for m in engine.db.messages.page(chat.cid)), timeout=15_000)
+    server.stop()
+    unsent = engine.send(chat.cid, "", [SAMPLES / "files/chelsea.pdf"]).attachments[0].blob  # waits to upload
+    downloaded = sum(r.size or 0 for r in map(engine.db.blobs.get, (video, photo)) if r is not None)
+
+    dialog = open_settings(qtbot, alice.bridge)
     qtbot.mouseClick(dialog.clear_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: engine.cache.usage() < before and dialog.usage.text().startswith("0 bytes"))
-    assert not dialog.clear_button.isEnabled()
+    box = dialog.clear_question
+    qtbot.waitUntil(box.isVisible)
+    assert box.text() == f"Remove 2 downloaded files ({size_text(downloaded)}) from this computer?"
+    assert "will need downloading again when you open them" in box.informativeText()
+    assert "Your own sent files, files waiting to be sent" in box.informativeText()
+    box.grab().save(str(tmp_path / "clear_cache_question.png"))
+    (cancel,) = [b for b in box.buttons() if b.text() == "Cancel"]
+    cancel.click()
+    assert engine.media_path(video) is not None and engine.media_path(photo) is not None  # nothing without a yes
+
+    qtbot.mouseClick(dialog.clear_button, Qt.MouseButton.LeftButton)
+    box = dialog.clear_question
+    (clear,) = [b for b in box.buttons() if b.text() == "Clear cache"]
+    clear.click()
+    qtbot.waitUntil(lambda: engine.media_path(video) is None and engine.media_path(photo) is None)
+    assert engine.media_path(note) is not None and engine.media_path(unsent) is not None
+    qtbot.waitUntil(lambda: dialog.usage.text().startswith(binary_size(engine.cache.usage())))
 
 
 def test_sign_out(setup: Setup, qtbot: QtBot) -> None:
