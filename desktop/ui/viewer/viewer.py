@@ -28,6 +28,7 @@ from desktop.ui.media.file_actions import no_app_box, save_target
 from desktop.ui.media.thumbnails import decode_blurhash
 from desktop.ui.style.theme import clock_time, day_label, human_size, local_datetime, scaled_font
 from desktop.ui.viewer.player import ImageCanvas, MediaPlayer
+from sync.filenames import clean_filename
 from sync.media.pipeline import MediaError
 
 VIEWER_KINDS = ("image", "video", "audio")
@@ -295,7 +296,7 @@ class MediaViewer(QDialog):
         self.prev_button.setEnabled(item is not None and self.index + 1 < total)
         self.next_button.setEnabled(item is not None and self.index > 0)
         self.counter.setText(f"{total - self.index} of {total}" if item else "")
-        self.title.setText(item.attachment.name if item else "")
+        self.title.setText(clean_filename(item.attachment.name) if item else "")  # rows filed before names were cleaned
         self.subtitle.setText(
             f"{item.sender} · {_when(item.created_at)} · {human_size(item.attachment.size)}" if item else "")
         is_image = item is not None and item.attachment.kind == "image"
