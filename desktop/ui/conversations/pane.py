@@ -85,6 +85,7 @@ class ConversationView(QWidget):
 
         self.timeline = TimelineView(thumbnails)
         self.timeline.action_requested.connect(self._on_action)
+        self.timeline.playback.unavailable.connect(lambda _sha, sentence: self.status.emit(sentence))
         self._sight = QTimer(self)  # restarted by every scroll step: one signal when scrolling stops
         self._sight.setSingleShot(True)
         self._sight.setInterval(SIGHT_SETTLE_MS)
@@ -211,7 +212,7 @@ class ConversationView(QWidget):
         engine = self.bridge.engine
         match action:
             case "media":
-                self.open_viewer(sha256)
+                self.open_viewer(sha256, message_id)
             case "play":
                 self._play(sha256)
             case "download":
@@ -255,10 +256,11 @@ class ConversationView(QWidget):
         box.open()
         return box
 
-    def open_viewer(self, sha256: str) -> None:
+    def open_viewer(self, sha256: str, message_id: int | None = None) -> None:
+        """Open the viewer on this message's media (the same bytes may be in several messages)."""
         if self.conversation_id is None:
             return
-        viewer = MediaViewer(self.bridge, self.conversation_id, sha256, self.window())
+        viewer = MediaViewer(self.bridge, self.conversation_id, sha256, self.window(), message_id=message_id)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # it holds a media player
         viewer.show()
 

@@ -140,7 +140,8 @@ class GalleryDialog(QDialog):
             return None
         if self.viewer is not None:
             self.viewer.close()
-        self.viewer = MediaViewer(self.bridge, self.conversation_id, sha, self)
+        self.viewer = MediaViewer(self.bridge, self.conversation_id, sha, self,
+                                  message_id=index.data(Roles.MESSAGE_ID))
         self.viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.viewer.destroyed.connect(self._viewer_gone)
         self.viewer.show()

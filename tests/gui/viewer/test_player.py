@@ -67,3 +67,11 @@ def test_a_video_that_ends_keeps_its_last_frame_on_screen(chat: Chat, qtbot: QtB
     viewer.player.play()  # the play button over it starts again from the beginning
     qtbot.waitUntil(lambda: player.playbackState() == QMediaPlayer.PlaybackState.PlayingState, timeout=10_000)
     assert player.position() < 4000
+
+
+def test_a_voice_note_in_the_timeline_without_audio_output_says_so_in_the_status_line(
+        chat: Chat, qtbot: QtBot) -> None:
+    pane = chat.alice.view
+    with qtbot.waitSignal(pane.status, timeout=5000) as said:
+        pane.timeline.playback.toggle("a" * 64, VOICE)
+    assert said.args == [NO_AUDIO_OUTPUT]

@@ -69,3 +69,34 @@ def test_a_video_larger_than_the_cache_plays_while_shown_and_goes_when_closed(ch
     assert bob.engine.cache.evict() == []
     viewer.close()
     qtbot.waitUntil(lambda: bob.engine.media_path(sha) is None, timeout=10_000)  # then the limit applies
+
+
+def test_clicking_either_copy_in_the_timeline_or_the_gallery_opens_that_message(chat: Chat, qtbot: QtBot) -> None:
+    """The same bytes sent twice: a click on the earlier bubble (or gallery cell) opens the earlier message."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.gallery.gallery import GalleryDialog
+    from desktop.ui.gallery.model import Roles as GalleryRoles
+    from tests.gui.conftest import wait_until_open
+    from tests.gui.test_main_window import media_centre
+
+    chat.alice.engine.send(chat.cid, "", [PHOTO], as_file=True)
+    media_once_sent(qtbot, chat.bob, chat.cid, 1)
+    chat.bob.engine.send(chat.cid, "", [PHOTO], as_file=True)
+    _later, earlier = media_once_sent(qtbot, chat.alice, chat.cid, 2)
+    alice = chat.alice
+    wait_until_open(qtbot, alice, chat.cid)
+    qtbot.waitUntil(lambda: alice.model.index_of(earlier.message_id) is not None, timeout=10_000)
+    assert alice.timeline.click_at(media_centre(alice, earlier.message_id))
+    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, MediaViewer) and w.isVisible()]
+    assert [v.current for v in viewers] == [earlier]
+    for viewer in viewers:
+        viewer.close()
+
+    gallery = GalleryDialog(alice.bridge, chat.cid)
+    qtbot.addWidget(gallery)
+    model = gallery.media_model
+    qtbot.waitUntil(lambda: model.rowCount() == 2)
+    row = next(r for r in range(2) if model.index(r).data(GalleryRoles.MESSAGE_ID) == earlier.message_id)
+    opened = gallery.open_media(model.index(row))
+    assert opened is not None and opened.current == earlier
