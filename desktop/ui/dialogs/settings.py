@@ -49,10 +49,6 @@ class Roles(enum.IntEnum):
     PATH = enum.auto()
 
 
-binary_size = size_text
-"""Deprecated name: sizes here follow the app's one decimal rule (``desktop.core.units.size_text``)."""
-
-
 def list_height(view: QListWidget, *, rows: int) -> int:
     """A list just tall enough for ``rows`` rows of text."""
     return rows * (view.fontMetrics().height() + 6) + 2 * view.frameWidth() + 4

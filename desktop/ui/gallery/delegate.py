@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, Q
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from desktop.core.units import size_text
 from desktop.ui.gallery.model import Roles
 from desktop.ui.media.thumbnails import ThumbnailCache, blurhash_average
 from desktop.ui.style import glyphs
@@ -13,7 +14,6 @@ from desktop.ui.style.theme import (
     day_label,
     file_extension,
     human_duration,
-    human_size,
     is_dark,
     local_datetime,
     mix,
@@ -193,7 +193,7 @@ class FileRowDelegate(QStyledItemDelegate):
         name_rect = QRect(rect.left(), top, rect.width(), name_metrics.height())
         detail_rect = QRect(rect.left(), name_rect.bottom() + 4, rect.width(), detail_metrics.height())
 
-        parts = [human_size(index.data(Roles.SIZE) or 0)]
+        parts = [size_text(index.data(Roles.SIZE) or 0)]
         if index.data(Roles.KIND) == "audio" and index.data(Roles.DURATION_MS):
             parts.insert(0, human_duration(index.data(Roles.DURATION_MS)))
         parts += [short_date(index.data(Roles.CREATED_AT) or 0), index.data(Roles.SENDER) or ""]

@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from desktop.core.db.records import MediaItem
+from desktop.core.units import size_text
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.style.theme import human_size
 from sync.protocol import Kind
 
 PAGE_SIZE = 120
@@ -76,7 +76,7 @@ class MediaModel(QAbstractListModel):
             case Qt.ItemDataRole.DisplayRole | Roles.NAME:
                 return a.name
             case Qt.ItemDataRole.ToolTipRole:
-                return f"{a.name} · {human_size(a.size)} · {item.sender}"
+                return f"{a.name} · {size_text(a.size)} · {item.sender}"
             case Roles.ITEM:
                 return item
             case Roles.KIND:

@@ -15,7 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize
 from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument, QTextLayout, QTextOption
 
 from desktop.core.db.records import Attachment, Message
-from desktop.ui.style.theme import file_extension, human_size
+from desktop.core.units import size_text
+from desktop.ui.style.theme import file_extension
 
 MARGIN_X = 16
 PAD_X, PAD_Y = 12, 8
@@ -482,4 +483,4 @@ def _add_hits(lay: RowLayout, message: Message, fonts: Fonts, cached: frozenset[
 
 
 def file_caption(a: Attachment) -> str:
-    return f"{human_size(a.size)} · {file_extension(a.name, a.mime)}"
+    return f"{size_text(a.size)} · {file_extension(a.name, a.mime)}"

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.units import size_text
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.dialogs.settings import SettingsDialog, binary_size
+from desktop.ui.dialogs.settings import SettingsDialog
 from tests.gui.conftest import SAMPLES, AppUser, Chat, ServerHandle
 
 
@@ -97,7 +97,7 @@ def test_clear_cache_asks_first_and_keeps_own_and_unsent_files(
     clear.click()
     qtbot.waitUntil(lambda: engine.media_path(video) is None and engine.media_path(photo) is None)
     assert engine.media_path(note) is not None and engine.media_path(unsent) is not None
-    qtbot.waitUntil(lambda: dialog.usage.text().startswith(binary_size(engine.cache.usage())))
+    qtbot.waitUntil(lambda: dialog.usage.text().startswith(size_text(engine.cache.usage())))
 
 
 def test_sign_out(setup: Setup, qtbot: QtBot) -> None:
