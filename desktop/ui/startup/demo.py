@@ -86,22 +86,26 @@ class Demo:
         self._thread.start()
         return windows
 
-    def _wait_sent(self, engine: Engine, message_id: int, timeout: float = 60.0) -> None:
+    def _wait_sent(self, engine: Engine, message_id: int, timeout: float = 60.0) -> int:
+        """The message's seq once the server has it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             message = engine.db.messages.get(message_id)
-            if message is not None and message.state == "sent":
-                return
+            if message is not None and message.state == "sent" and message.seq is not None:
+                return message.seq
             time.sleep(0.02)
         raise TimeoutError("a demo message was not delivered in time")
 
     def _seed(self) -> None:
         try:
             for conversation_id, script in ((self.club_id, CLUB_SCRIPT), (self.chat_id, SCRIPT)):
+                seen = 0  # the seq of the script's latest message
                 for sender, text, files in script:
                     engine = self.users[sender].engine
+                    if seen:  # whoever writes next has read what came before, as a person replying has
+                        engine.db.conversations.mark_read(conversation_id, seen)
                     message = engine.send(conversation_id, text, [SAMPLES / f for f in files])
-                    self._wait_sent(engine, message.id)
+                    seen = self._wait_sent(engine, message.id)
         except Exception as exc:  # the demo shows what it managed; the reason goes to the log
             log.exception("demo seeding failed")
             self.failed = str(exc)
