@@ -58,7 +58,8 @@ class SignInDialog(QDialog):
         self.bridge = bridge
         self.creating = False
         self.setWindowTitle("Welcome to Envelope")  # ends with the app's name, so no platform repeats it
-        self.heading = QLabel("Welcome back" if username else "Welcome to Envelope")
+        self.greeting = "Welcome back" if username else "Welcome to Envelope"
+        self.heading = QLabel(self.greeting)
         self.heading.setFont(scaled_font(self.font(), 1.6, bold=True))
         blurb = QLabel("Share photos, videos, voice notes and any file — they stay with you, even offline.")
         blurb.setWordWrap(True)
@@ -115,6 +116,7 @@ class SignInDialog(QDialog):
     def set_creating(self, creating: bool) -> None:
         """Switch between signing in (the default) and creating an account."""
         self.creating = creating
+        self.heading.setText("Create an account" if creating else self.greeting)
         self.form.setRowVisible(self.repeat, creating)
         self.primary.setText("Create account" if creating else "Sign in")
         self.mode_link.setText("I already have an account" if creating else "Create an account")
