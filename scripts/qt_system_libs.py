@@ -17,7 +17,7 @@ from pathlib import Path
 TABLE_PATH = Path(__file__).with_name("qt-system-libs.txt")
 
 # The PySide6 Python modules the app imports (tests/unit/test_qt_system_libs.py keeps this in step with desktop/).
-BINDINGS = ("QtCore", "QtGui", "QtWidgets", "QtMultimedia", "QtMultimediaWidgets")
+BINDINGS = ("QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtMultimedia", "QtMultimediaWidgets")
 
 # Plugin folders under PySide6/Qt/plugins that a desktop user of this app loads, with the files scanned in each.
 # Left out on purpose: eglfs/linuxfb/vnc/vkkhrdisplay/minimalegl platforms and egldeviceintegrations/ (embedded
