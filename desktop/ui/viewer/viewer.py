@@ -128,7 +128,7 @@ class MediaViewer(QDialog):
         self._decode_token = 0
         self._held: str | None = None
         self.no_app_box: QMessageBox | None = None
-        self.setWindowTitle("Envelope — Media")
+        self.setWindowTitle("Media — Envelope")  # ends with the app name, which platforms then leave alone
         self.resize(1000, 720)
         self.setSizeGripEnabled(True)
 
