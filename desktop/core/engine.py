@@ -112,6 +112,8 @@ class Engine:
         with self._state_lock:
             if state == self._state:
                 return
+            if self.client is None and state in ("online", "syncing"):
+                return  # a request under way at sign-out answered late: signed out stays signed out
             self._state = state
         self.emit(ConnectionChanged(state, detail))
 
