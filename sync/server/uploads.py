@@ -245,9 +245,9 @@ class _Receiver:
                 buffered += len(chunk)
                 if buffered >= WRITE_BLOCK:
                     await _settle(in_flight)  # at most one block in flight: order kept, memory bounded
-                    in_flight = asyncio.ensure_future(run_in_threadpool(self._write, writer, b"".join(parts)))
+                    in_flight = asyncio.ensure_future(run_in_threadpool(self._write, writer, parts))
                     self.received += buffered
-                    parts.clear()
+                    parts = []
                     buffered = 0
                 if loop.time() >= renew_at:
                     renew_at = loop.time() + RENEW_EVERY_S
@@ -261,19 +261,19 @@ class _Receiver:
             await _settle(in_flight, quiet=True)
             raise
         await _settle(in_flight)
-        await run_in_threadpool(self._finish, writer, b"".join(parts))
+        await run_in_threadpool(self._finish, writer, parts)
         return self.upload.offset + self.written, self.whole
 
-    def _write(self, writer: StageWriter, block: bytes) -> None:
-        writer.write(block)
-        self.written += len(block)
-        for hasher in (self.digest, self.whole):
-            if hasher is not None:
-                hasher.update(block)
+    def _write(self, writer: StageWriter, parts: list[bytes]) -> None:
+        for part in parts:  # as they came off the socket: no copy into one block
+            writer.write(part)
+            self.written += len(part)
+            for hasher in (self.digest, self.whole):
+                if hasher is not None:
+                    hasher.update(part)
 
-    def _finish(self, writer: StageWriter, block: bytes) -> None:
-        if block:
-            self._write(writer, block)
+    def _finish(self, writer: StageWriter, parts: list[bytes]) -> None:
+        self._write(writer, parts)
         if self.digest is not None and self.digest.digest() != self.checksum:
             writer.cut_back()
             raise ChecksumMismatch("This chunk does not match its Upload-Checksum; send it again.",
