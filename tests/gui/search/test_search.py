@@ -63,7 +63,6 @@ def test_finds_a_word_and_an_attachment_name(setup: Setup, qtbot: QtBot) -> None
     assert hit.data(Roles.TITLE) == "Trip to the coast"
     assert "<b>ferry</b>" in hit.data(Roles.SNIPPET_HTML)
     assert "&lt;b&gt;tickets&lt;/b&gt;" in hit.data(Roles.SNIPPET_HTML)  # the body's own markup is text
-    dialog.grab().save("/tmp/search.png")
 
     assert search(qtbot, dialog, "chelsea") == [setup.ids["pdf"]]
     assert dialog.model.index(0).data(Roles.TITLE) == "Work"
