@@ -21,6 +21,7 @@ Helpers: ``SAMPLES`` (the demo's sample media, ``tests.samples.SHIPPED``), ``wai
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -105,6 +106,23 @@ class Chat:
     alice: AppUser
     bob: AppUser
     cid: str
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread() -> Iterator[None]:
+    """Reference cycles die here, on the GUI thread, after each test's other fixtures are torn down.
+
+    Python's automatic collection runs on whichever thread happens to allocate: the embedded server's or
+    an engine's. A Qt object in a cycle (a test frame kept by a traceback holds qtbot's signal blocker and
+    its QTimer) freed there stays registered with the GUI event loop, and a later test crashes on its
+    timer event (a segfault in QTimerInfoList::activateTimers).
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture
