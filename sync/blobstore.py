@@ -196,17 +196,17 @@ class BlobStore:
     ) -> Iterator[bytes]:
         """Yield bytes ``start`` to ``end`` (exclusive; None = to the end) in chunks.
 
-        Raises BlobNotFound when called (not lazily), ValueError for a range out of order.
+        Raises BlobNotFound when called (not lazily), ValueError for a range out of order. The file is
+        opened at the first chunk, so a reader dropped before it starts holds nothing open.
         """
-        f = self.open(sha256)
+        if not self.path_for(sha256).is_file():  # raises InvalidBlobName
+            raise BlobNotFound(sha256)
         if start < 0 or (end is not None and end < start):
-            f.close()
             raise ValueError(f"bad range {start}-{end}")
-        return self._iter_file(f, start, end, chunk_size)
+        return self._iter_file(sha256, start, end, chunk_size)
 
-    @staticmethod
-    def _iter_file(f: BinaryIO, start: int, end: int | None, chunk_size: int) -> Iterator[bytes]:
-        with f:
+    def _iter_file(self, sha256: str, start: int, end: int | None, chunk_size: int) -> Iterator[bytes]:
+        with self.open(sha256) as f:
             f.seek(start)
             remaining = None if end is None else end - start
             while remaining is None or remaining > 0:

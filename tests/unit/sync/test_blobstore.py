@@ -371,6 +371,18 @@ def test_read_range_chunking(store: BlobStore, chunk_size: int) -> None:
         assert all(len(c) == chunk_size for c in chunks[:-1])
 
 
+def test_a_read_never_started_or_left_half_way_holds_no_open_file(store: BlobStore) -> None:
+    # A client that goes away before the first chunk was sent (a download killed at once) leaves its
+    # reader never started; the file must not stay open until the garbage collector finds it.
+    name = store.put_bytes(DATA).sha256
+    descriptors = len(os.listdir("/proc/self/fd"))
+    unstarted = store.read_range(name)
+    half_way = store.read_range(name, chunk_size=100)
+    next(half_way)
+    del unstarted, half_way  # as the server drops a response it stopped sending
+    assert len(os.listdir("/proc/self/fd")) == descriptors
+
+
 def test_read_range_rejects_bad_ranges(store: BlobStore) -> None:
     name = store.put_bytes(DATA).sha256
     with pytest.raises(ValueError):
