@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QBuffer, QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QBuffer, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
@@ -17,6 +17,7 @@ from desktop.ui.viewer import viewer as viewer_module
 from desktop.ui.viewer.viewer import MediaViewer, offline_sentence
 from tests import samples
 from tests.gui.conftest import SAMPLES, Chat, ServerHandle
+from tests.gui.media.test_file_actions import UrlCatcher
 
 PORTRAIT = SAMPLES / samples.PORTRAIT
 PHOTO = SAMPLES / "photos/chelsea.png"
@@ -155,16 +156,6 @@ def test_offline_video_says_so_then_downloads_when_back_online(
     server.restart()
     qtbot.waitUntil(lambda: viewer.stage.currentWidget() is viewer.player, timeout=20_000)
     assert viewer.save_button.isEnabled()
-
-
-class UrlCatcher(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
 
 
 def test_save_as_and_open_with_system_app(chat: Chat, qtbot: QtBot, tmp_path: Path) -> None:
