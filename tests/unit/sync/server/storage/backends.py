@@ -13,8 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.server.crypto.master import MasterKeys, new_key
+from sync.server.crypto.records import KeyRecords
 from sync.server.storage import BlobStorage
+from sync.server.storage.encrypted import EncryptedStorage
 from sync.server.storage.local import LocalStorage
+from sync.server.storage.local_objects import LocalObjects
 
 
 @dataclass(frozen=True)
@@ -34,4 +38,18 @@ def _local(tmp_path: Path) -> Iterator[Backend]:
     yield Backend(LocalStorage(tmp_path / "store", staging), backdate)
 
 
-BACKENDS: dict[str, Callable[[Path], Iterator[Backend]]] = {"local": _local}
+def _encrypted(tmp_path: Path) -> Iterator[Backend]:
+    objects = LocalObjects(tmp_path / "objects")
+
+    def backdate(upload_id: str, seconds: float) -> None:
+        then = time.time() - seconds
+        for name in (f"staging/{upload_id}", f"staging/{upload_id}.tail"):
+            if objects.exists(name):
+                os.utime(objects.path(name), (then, then))
+
+    # small segments, so that the contract's few-KiB uploads cross many segment boundaries
+    keys = KeyRecords(objects, MasterKeys([new_key()]))
+    yield Backend(EncryptedStorage(objects, keys, segment_size=1024), backdate)
+
+
+BACKENDS: dict[str, Callable[[Path], Iterator[Backend]]] = {"local": _local, "encrypted": _encrypted}
