@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.server.metadata.sealed import FILENAME, NAME, Seals
 from sync.server.metadata.sqlite import Database
 from sync.server.metadata.uploads import Upload
 
@@ -28,8 +29,9 @@ class BlobInfo:
 class Blobs:
     """Reached as ``Metadata.blobs``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, seals: Seals) -> None:
         self._db = db
+        self._seals = seals
 
     def file_upload(self, upload: Upload, *, size: int, mime: str, created_at: str) -> None:
         """The upload became a blob: record it and its uploader, and drop the upload, in one transaction."""
@@ -37,7 +39,8 @@ class Blobs:
             tx.execute("INSERT INTO blobs (sha256, size, mime, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        (upload.sha256, size, mime, created_at))
             tx.execute("INSERT INTO blob_uploaders (sha256, user_id, filename) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                       (upload.sha256, upload.user_id, upload.metadata.get("filename", "")[-4096:]))
+                       (upload.sha256, upload.user_id, self._seals.seal(upload.metadata.get("filename", "")[-4096:],
+                                                                        FILENAME)))
             tx.execute("DELETE FROM uploads WHERE id = ?", (upload.id,))
 
     def get(self, sha256: str) -> BlobInfo | None:
@@ -59,13 +62,19 @@ class Blobs:
 
     def name_for(self, user_id: str, sha256: str) -> str:
         """The file name this user knows the blob by ('' when none): from a message they can see, else
-        the name they uploaded it under."""
-        row = self._db.one(
+        the name they uploaded it under.
+
+        Names are sealed, so SQL cannot skip the empty ones: every row that may hold the name is
+        read and opened here, and the first name that is not empty wins.
+        """
+        in_messages = self._db.all(
             "SELECT mb.name FROM message_blobs mb JOIN members m ON m.conversation_id = mb.conversation_id "
-            "WHERE mb.sha256 = ? AND m.user_id = ? AND mb.name != '' LIMIT 1",
-            (sha256, user_id),
-        ) or self._db.one(
-            "SELECT filename AS name FROM blob_uploaders WHERE sha256 = ? AND user_id = ? AND filename != ''",
+            "WHERE mb.sha256 = ? AND m.user_id = ?",
             (sha256, user_id),
         )
-        return str(row["name"]) if row else ""
+        for row in in_messages:
+            if name := self._seals.open(row["name"], NAME):
+                return name
+        uploaded = self._db.one("SELECT filename FROM blob_uploaders WHERE sha256 = ? AND user_id = ?",
+                                (sha256, user_id))
+        return self._seals.open(uploaded["filename"], FILENAME) if uploaded else ""

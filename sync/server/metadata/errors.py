@@ -13,3 +13,7 @@ class Duplicate(MetadataError):
 
 class MetadataFull(MetadataError):
     """The database's disk is full: writes fail, reads go on. The API answers 507."""
+
+
+class WrongMetadataKey(MetadataError):
+    """The metadata key does not open the sealed data (another key, or a damaged value)."""

@@ -19,12 +19,13 @@ from collections.abc import Collection
 from pydantic import ValidationError
 
 from sync.protocol import SyncEvent, SyncPage
+from sync.server.metadata.sealed import PAYLOAD, Seals
 from sync.server.metadata.sqlite import Database, Tx
 
 log = logging.getLogger(__name__)
 
 
-def emit(tx: Tx, user_ids: Collection[str], event: SyncEvent) -> set[str]:
+def emit(tx: Tx, seals: Seals, user_ids: Collection[str], event: SyncEvent) -> set[str]:
     """Append ``event`` to each user's feed inside ``tx``; returns whom to wake after the commit."""
     users = sorted(set(user_ids))
     if not users:
@@ -33,7 +34,7 @@ def emit(tx: Tx, user_ids: Collection[str], event: SyncEvent) -> set[str]:
                  (len(users),))
     assert row is not None, "migration 2 seeds feed_position"
     first = int(row["last_position"]) - len(users) + 1
-    payload = event.model_dump_json(exclude_none=True)
+    payload = seals.seal(event.model_dump_json(exclude_none=True), PAYLOAD)
     tx.many(
         "INSERT INTO events (id, user_id, type, conversation_id, payload) VALUES (?, ?, ?, ?, ?)",
         [(first + i, uid, event.type, event.conversation_id, payload) for i, uid in enumerate(users)],
@@ -44,8 +45,9 @@ def emit(tx: Tx, user_ids: Collection[str], event: SyncEvent) -> set[str]:
 class Feed:
     """Reached as ``Metadata.feed``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, seals: Seals) -> None:
         self._db = db
+        self._seals = seals
 
     def after(self, user_id: str, position: int, *, limit: int) -> SyncPage:
         """The user's events after ``position``, oldest first, at most ``limit``."""
@@ -55,7 +57,8 @@ class Feed:
         )
         has_more = len(rows) > limit
         rows = rows[:limit]
-        events = [event for r in rows if (event := _stored_event(int(r["id"]), str(r["payload"]))) is not None]
+        events = [event for r in rows
+                  if (event := _stored_event(int(r["id"]), self._seals.open(r["payload"], PAYLOAD))) is not None]
         cursor = str(rows[-1]["id"]) if rows else str(position)
         return SyncPage(events=events, cursor=cursor, has_more=has_more)
 

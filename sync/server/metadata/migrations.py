@@ -1,12 +1,24 @@
 """Numbered schema migrations of the server's metadata; portable SQL (SQLite now, PostgreSQL next).
 
 Each entry is one version; a database records how many it has applied. Never edit an applied
-entry: add one.
+entry: add one. An entry is SQL, or a Python step for what SQL cannot do (sealing existing values):
+it gets the migration's transaction and the sealer, and the version bump commits with it.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: list[str] = [
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sync.server.crypto.sealing import Sealer
+from sync.server.metadata.sealed import seal_existing
+
+if TYPE_CHECKING:
+    from sync.server.metadata.sqlite import Tx
+
+Step = Callable[["Tx", Sealer], None]
+
+MIGRATIONS: list[str | Step] = [
     # 1: accounts, tokens, conversations, messages, blobs, the event feed, uploads
     """
     CREATE TABLE users (
@@ -94,4 +106,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE uploads ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
     ALTER TABLE uploads ADD COLUMN lease_until REAL NOT NULL DEFAULT 0;
     """,
+    # 3: names and message text sealed under the metadata key (sealed.py); the key check row
+    seal_existing,
 ]

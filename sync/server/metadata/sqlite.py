@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sync.server.crypto.sealing import Sealer
 from sync.server.metadata.errors import Duplicate, MetadataError, MetadataFull
 from sync.server.metadata.migrations import MIGRATIONS
 
@@ -66,10 +67,10 @@ class Tx:
 class Database:
     """One SQLite file; a connection per thread, writes in short IMMEDIATE transactions."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sealer: Sealer) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._migrate()
+        self._migrate(sealer)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -109,15 +110,35 @@ class Database:
     def all(self, sql: str, params: Params = ()) -> list[Row]:
         return Tx(self._conn).all(sql, params)
 
-    def _migrate(self) -> None:
-        with self.write() as tx:
-            row = tx.one("PRAGMA user_version")
-            version = int(row["user_version"]) if row is not None else 0
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        tx.execute(statement)
-                tx.execute(f"PRAGMA user_version={number}")
+    def _migrate(self, sealer: Sealer) -> None:
+        """Apply the migrations this store lacks, all in one transaction with the version bump.
+
+        A Python step rewrites values in place; with ``secure_delete`` on, the space their old
+        versions took is zeroed, and afterwards ``VACUUM`` rebuilds the file and the WAL is
+        checkpointed and truncated, so no copy of a value the step replaced is left in any file.
+        """
+        conn = self._conn
+        conn.execute("PRAGMA secure_delete=ON")
+        try:
+            with self.write() as tx:
+                row = tx.one("PRAGMA user_version")
+                version = int(row["user_version"]) if row is not None else 0
+                rewrote = False
+                for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+                    if isinstance(step, str):
+                        for statement in step.split(";"):
+                            if statement.strip():
+                                tx.execute(statement)
+                    else:
+                        step(tx, sealer)
+                        rewrote = rewrote or version > 0
+                    tx.execute(f"PRAGMA user_version={number}")
+            if rewrote:
+                with _translated():
+                    conn.execute("VACUUM")
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.execute("PRAGMA secure_delete=OFF")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.server.metadata.sealed import UPLOAD_METADATA, Seals
 from sync.server.metadata.sqlite import Database
 
 
@@ -30,29 +31,31 @@ class Upload:
         return self.offset == self.length
 
 
-def _upload(row: Mapping[str, Any]) -> Upload:
+def _upload(row: Mapping[str, Any], seals: Seals) -> Upload:
     return Upload(id=row["id"], user_id=row["user_id"], length=int(row["length"]), offset=int(row["offset"]),
-                  sha256=row["sha256"], expires_at=float(row["expires_at"]), metadata=json.loads(row["metadata"]))
+                  sha256=row["sha256"], expires_at=float(row["expires_at"]),
+                  metadata=json.loads(seals.open(row["metadata"], UPLOAD_METADATA)))
 
 
 class Uploads:
     """Reached as ``Metadata.uploads``."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, seals: Seals) -> None:
         self._db = db
+        self._seals = seals
 
     def create(self, upload: Upload) -> None:
+        sealed = self._seals.seal(json.dumps(upload.metadata), UPLOAD_METADATA)
         with self._db.write() as tx:
             tx.execute(
                 "INSERT INTO uploads (id, user_id, length, offset, metadata, sha256, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (upload.id, upload.user_id, upload.length, upload.offset, json.dumps(upload.metadata),
-                 upload.sha256, upload.expires_at),
+                (upload.id, upload.user_id, upload.length, upload.offset, sealed, upload.sha256, upload.expires_at),
             )
 
     def get(self, upload_id: str) -> Upload | None:
         row = self._db.one("SELECT * FROM uploads WHERE id = ?", (upload_id,))
-        return _upload(row) if row else None
+        return _upload(row, self._seals) if row else None
 
     def advance(self, upload_id: str, *, offset: int, expires_at: float) -> None:
         """Record the bytes received so far (and a later expiry)."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,31 +11,20 @@ from sync.protocol import Conversation, Message, SyncEvent
 from sync.server.metadata import Metadata
 from sync.server.metadata.accounts import User
 from sync.server.metadata.migrations import MIGRATIONS
+from tests.unit.sync.server.metadata.backends import random_sealer
 from tests.unit.sync.server.metadata.builders import CREATED_AT, positioned, post, sha
+from tests.unit.sync.server.metadata.old_stores import migrated_to, user_version
 
 T0 = 1_700_000_000.0
 OLD_POSITIONS = [1, 2, 3, 9]  # with a gap, as deleted rows would leave
 
 
-def migrated_to(path: Path, version: int) -> sqlite3.Connection:
-    """A store as a release that knew only the first ``version`` migrations left it."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    for script in MIGRATIONS[:version]:
-        conn.executescript(script)
-    conn.execute(f"PRAGMA user_version={version}")
-    return conn
-
-
-def user_version(path: Path) -> int:
-    with closing(sqlite3.connect(path)) as conn:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
 @pytest.mark.parametrize("version", range(len(MIGRATIONS) + 1))
 def test_every_older_store_upgrades_to_the_latest(tmp_path: Path, version: int) -> None:
     path = tmp_path / "m.sqlite3"
-    migrated_to(path, version).close()
-    meta = Metadata(path)
+    sealer = random_sealer()
+    migrated_to(path, version, sealer).close()
+    meta = Metadata(path, sealer=sealer)
     alice = meta.accounts.create("id-alice", "alice", "h", created_at=CREATED_AT)
     meta.conversations.create("c1", "", alice.id, [], created_at=CREATED_AT)
     assert post(meta, "c1", alice).seq == 1
@@ -77,7 +64,8 @@ def _store_at_migration_1(path: Path) -> list[SyncEvent]:
 def test_a_store_at_migration_1_upgrades_and_positions_continue(tmp_path: Path) -> None:
     path = tmp_path / "m.sqlite3"
     old = _store_at_migration_1(path)
-    meta = Metadata(path)
+    sealer = random_sealer()
+    meta = Metadata(path, sealer=sealer)
     assert user_version(path) == len(MIGRATIONS)
 
     kept = positioned(meta, "id-bob")
@@ -95,7 +83,7 @@ def test_a_store_at_migration_1_upgrades_and_positions_continue(tmp_path: Path) 
     assert not meta.uploads.lease("up1", "b", now=T0 + 1, until=T0 + 31)
     meta.close()
 
-    again = Metadata(path)  # opening the upgraded store again changes nothing
+    again = Metadata(path, sealer=sealer)  # opening the upgraded store again changes nothing
     assert user_version(path) == len(MIGRATIONS)
     assert positioned(again, "id-bob") == [*kept, after]
     assert not again.uploads.lease("up1", "b", now=T0 + 1, until=T0 + 31)
