@@ -11,22 +11,24 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from sync.server import accounts, conversations, feed, filing, media, metrics, uploads
+from sync.server.at_rest import open_at_rest
 from sync.server.config import ServerConfig, ServerContext
+from sync.server.crypto.sealing import Sealer
 from sync.server.errors import install_handlers
 from sync.server.limits import BodyLimitMiddleware
 from sync.server.metadata import Metadata
-from sync.server.storage.local import LocalStorage
 from sync.server.wakeups import Notifier
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    at_rest = open_at_rest(config)  # raises ConfigError: the wrong master key, say
+    keys = at_rest.keys
     ctx = ServerContext(
         config=config,
-        meta=Metadata(config.db_path),
-        storage=LocalStorage(config.blob_dir, config.upload_dir),
+        meta=Metadata(config.db_path, sealer=Sealer(keys.metadata_key())),
+        storage=at_rest.storage,
         notifier=Notifier(),
         metrics=metrics.Metrics(),
         receiving=filing.Receiving(),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 
 from sync.server.metadata import Metadata
+from sync.server.private_files import write_private
 from sync.server.storage import BlobStorage
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from sync.server.wakeups import Notifier
 
 LINK_SECRET_ENV = "ENVELOPE_LINK_SECRET"
+MASTER_KEY_ENV = "ENVELOPE_MASTER_KEY"
 MIN_SECRET_BYTES = 32
 
 
@@ -38,6 +40,9 @@ class ServerConfig:
     max_wait_s: int = 60
     public_url: str = ""
     link_secret_file: Path | None = None
+    master_key_file: Path | None = None
+    """Where the master key lives (made 0600 when absent); default ``master.key`` in the data dir.
+    ENVELOPE_MASTER_KEY wins over it."""
     clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
     """Epoch seconds for every expiry: tokens, signed links, uploads and their leases (tests move their own)."""
 
@@ -46,11 +51,21 @@ class ServerConfig:
         return self.data_dir / "metadata.sqlite3"
 
     @property
-    def blob_dir(self) -> Path:
+    def objects_dir(self) -> Path:
+        """The encrypted blobs, uploads in progress and wrapped keys."""
+        return self.data_dir / "objects"
+
+    @property
+    def master_key_path(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def legacy_blob_dir(self) -> Path:
+        """Where versions before encryption kept blobs in the clear (moved into ``objects`` at start)."""
         return self.data_dir / "store"
 
     @property
-    def upload_dir(self) -> Path:
+    def legacy_upload_dir(self) -> Path:
         return self.data_dir / "uploads"
 
     def link_secret(self) -> bytes:
@@ -68,11 +83,7 @@ class ServerConfig:
                 raise ConfigError(f"The link secret file {self.link_secret_file} cannot be read: {exc}") from None
         path = self.data_dir / "link-secret"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(secrets.token_bytes(MIN_SECRET_BYTES))
-            tmp.chmod(0o600)
-            tmp.replace(path)
+            write_private(path, secrets.token_bytes(MIN_SECRET_BYTES))
         return path.read_bytes()
 
 

@@ -18,6 +18,7 @@ import requests
 
 from desktop.core.engine import Engine
 from tests.integration.conftest import ServerProcess, User, make_user, tus_create
+from tests.integration.stored import server_storage
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
@@ -32,10 +33,20 @@ def _upload_all_but_last_byte(user: User, data: bytes) -> str:
 
 def _crash_after_last_byte(server: ServerProcess, location: str, last: bytes) -> None:
     upload_id = location.rsplit("/", 1)[-1]
-    with open(server.data_dir / "uploads" / upload_id, "ab") as f:
-        f.write(last)
+    writer = server_storage(server.data_dir).stage_writer(upload_id, _length_of(server, upload_id) - 1)
+    try:
+        writer.write(last)
+        writer.commit()
+    finally:
+        writer.close()
     with sqlite3.connect(server.data_dir / "metadata.sqlite3") as db:
         assert db.execute("UPDATE uploads SET offset = length WHERE id = ?", (upload_id,)).rowcount == 1
+
+
+def _length_of(server: ServerProcess, upload_id: str) -> int:
+    with sqlite3.connect(server.data_dir / "metadata.sqlite3") as db:
+        length: int = db.execute("SELECT length FROM uploads WHERE id = ?", (upload_id,)).fetchone()[0]
+        return length
 
 
 def _readable(user: User, sha: str) -> bool:

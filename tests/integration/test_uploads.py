@@ -19,6 +19,7 @@ import requests
 from sync.server import uploads
 from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ServerClock, ServerProcess, User, b64, make_user, tus_create
+from tests.integration.stored import server_storage, staged_file, staged_uploads, stored_blobs, upload_id
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
@@ -52,12 +53,6 @@ def sha256_header(data: bytes) -> str:
     return "sha256 " + base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def partial_file(data_dir: Path, upload_path: str) -> Path:
-    return data_dir / "uploads" / upload_path.rsplit("/", 1)[1]
-
-
-def stored_files(data_dir: Path) -> list[Path]:
-    return [p for p in (data_dir / "store").rglob("*") if p.is_file()]
 
 
 def test_options_advertises_the_tus_capabilities(alice: User) -> None:
@@ -121,7 +116,7 @@ def test_per_chunk_checksum_rejects_a_bad_chunk_and_keeps_a_good_one(server: Ser
     assert_error(r, 460, "checksum_mismatch")
     assert r.headers["Tus-Resumable"] == "1.0.0"
     assert offset_of(alice, path) == 100_000
-    assert partial_file(server.data_dir, path).stat().st_size == 100_000  # the bad bytes were cut back
+    assert server_storage(server.data_dir).stage_size(upload_id(path)) == 100_000  # the bad bytes were cut back
 
     r = patch(alice, path, data[100_000:], 100_000, **{"Upload-Checksum": "md5 AAAA"})
     assert_error(r, 400, "bad_request")
@@ -142,15 +137,15 @@ def test_declared_sha256_mismatch_stores_nothing(server: ServerProcess, alice: U
     assert_error(alice.get(f"/v1/media/{declared}"), 404, "not_found")
     assert_error(alice.get(f"/v1/media/{actual}"), 404, "not_found")
     assert alice.post("/v1/media/check", json={"blobs": [declared, actual]}).json()["readable"] == []
-    assert list((server.data_dir / "uploads").iterdir()) == []
-    assert stored_files(server.data_dir) == []
+    assert staged_uploads(server.data_dir) == []
+    assert stored_blobs(server.data_dir) == []
 
 
 def test_terminate_removes_the_upload(server: ServerProcess, alice: User) -> None:
     data = os.urandom(10_000)
     path = tus_create(alice, len(data), hashlib.sha256(data).hexdigest())
     assert patch(alice, path, data[:5000], 0).status_code == 204
-    assert partial_file(server.data_dir, path).exists()
+    assert upload_id(path) in staged_uploads(server.data_dir)
 
     assert alice.request("DELETE", path).status_code == 412
     r = alice.request("DELETE", path, headers=TUS)
@@ -158,7 +153,7 @@ def test_terminate_removes_the_upload(server: ServerProcess, alice: User) -> Non
     assert head(alice, path).status_code == 404
     assert_error(patch(alice, path, data[5000:], 5000), 404, "not_found")
     assert_error(alice.request("DELETE", path, headers=TUS), 404, "not_found")
-    assert not partial_file(server.data_dir, path).exists()
+    assert upload_id(path) not in staged_uploads(server.data_dir)
 
 
 def test_someone_elses_upload_is_not_found(alice: User, bob: User) -> None:
@@ -214,7 +209,7 @@ def test_zero_byte_upload_completes_at_creation(server: ServerProcess, alice: Us
     r = alice.post("/v1/uploads", headers={**TUS, "Upload-Length": "0", "Upload-Metadata": f"sha256 {b64(wrong)}"})
     assert_error(r, 460, "checksum_mismatch")
     assert alice.get(f"/v1/media/{wrong}").status_code == 404
-    assert list((server.data_dir / "uploads").iterdir()) == []
+    assert staged_uploads(server.data_dir) == []
 
 
 @pytest.fixture
@@ -257,7 +252,7 @@ def test_oversize_upload_is_refused_before_any_byte(small_server: ServerProcess)
             reply += data
     status_line = reply.split(b"\r\n", 1)[0]
     assert status_line.startswith(b"HTTP/1.1 413 "), reply[:500]
-    assert len(list((small_server.data_dir / "uploads").iterdir())) == 1  # only the 5 MB one
+    assert len(staged_uploads(small_server.data_dir)) == 1  # only the 5 MB one
 
 
 def open_patch(base: str, user: User, path: str, offset: int, length: int) -> http.client.HTTPConnection:
@@ -301,8 +296,8 @@ def test_an_abandoned_upload_expires_and_its_bytes_are_swept(
     assert r.status_code == 204
     expires = parsedate_to_datetime(r.headers["Upload-Expires"]).timestamp()
     assert expires == pytest.approx(clock() + 3600, abs=2)  # HTTP dates count whole seconds
-    partial = partial_file(tmp_path / "embedded", path)
-    assert partial.stat().st_size == 20_000
+    partial = staged_file(tmp_path / "embedded", path)
+    assert server_storage(tmp_path / "embedded").stage_size(upload_id(path)) == 20_000
 
     clock.advance(3601)
     wait_until_gone(partial)  # no requests: the sweeper must do it
@@ -326,7 +321,7 @@ def test_an_upload_does_not_expire_while_a_patch_is_receiving_it(
     conn.send(data[:80_000])
     wait_until_receiving(user)
     clock.advance(90)  # the PATCH now outlasts the upload's expiry, not its lease
-    wait_until_gone(partial_file(tmp_path / "embedded", abandoned))  # the sweeper has run since
+    wait_until_gone(staged_file(tmp_path / "embedded", abandoned))  # the sweeper has run since
     conn.send(data[80_000:])
     response = conn.getresponse()
     assert response.status == 204, response.read()

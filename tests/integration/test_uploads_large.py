@@ -19,6 +19,7 @@ from tusclient import client as tus_client
 from tusclient.uploader import Uploader
 
 from tests.integration.conftest import ServerProcess, User, tus_create
+from tests.integration.stored import staged_uploads
 
 MiB = 1024 * 1024
 CHUNK = MiB
@@ -181,7 +182,7 @@ def test_300mb_upload_cut_off_twice_resumes_and_keeps_server_memory_flat(
     assert download_rss.growth_mb < 100, f"server RSS grew {download_rss.growth_mb:.0f} MB during the download"
 
     assert alice.request("HEAD", path, headers=TUS).status_code == 404  # finished uploads are gone
-    assert list((server.data_dir / "uploads").iterdir()) == []
+    assert staged_uploads(server.data_dir) == []
     print(
         f"\n300 MB upload: offsets {offset_1} and {offset_2} after the cuts; "
         f"last PATCH {last.sent / MiB:.0f} MiB sent at {last.sent / MiB / last.seconds:.0f} MiB/s "

@@ -22,10 +22,9 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sync.server.config import ConfigError
+from sync.server.config import MASTER_KEY_ENV, ConfigError
 from sync.server.private_files import write_private
 
-MASTER_KEY_ENV = "ENVELOPE_MASTER_KEY"
 KEY_BYTES = 32
 KEY_ID_BYTES = 8
 NONCE_BYTES = 12

@@ -203,6 +203,16 @@ class EncryptedStaging:
         if blob_id is not None:
             self.keys.delete(blob_id)
 
+    def stage_size(self, upload_id: str) -> int:
+        """How many bytes of an upload are staged (what its last commit made durable, or more);
+        raises StagedMissing. For operators and tests: the offset itself lives in the metadata."""
+        segments, full = self._open_staged(upload_id)
+        try:
+            tail = self._tail(upload_id, segments, full)
+        except Damaged:
+            tail = b""
+        return full * segments.size + len(tail)
+
     def stage_orphans(self, known: set[str], *, older_than_s: float) -> list[str]:
         orphans = set()
         for name in self.objects.list("staging"):
