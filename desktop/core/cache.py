@@ -17,7 +17,7 @@ from desktop.core.db.local import LocalDB
 from desktop.core.db.records import BlobRecord
 from desktop.core.errors import BlobNotCached, CorruptDownload
 from sync.blobstore import Blob, BlobStore, CorruptBlob
-from sync.filenames import clean_filename
+from sync.filenames import path_inside
 
 APP_NAME = "Envelope"
 MEDIA_DIRNAME = "media"
@@ -181,13 +181,18 @@ class MediaCache:
     def open_path(self, sha256: str, name: str) -> Path:
         """Where a named copy of the blob for another app goes: ``open/<sha prefix>/<cleaned name>``.
 
-        Creates the folders owner-only (0700). Raises OSError if they cannot be made.
+        Creates the folders owner-only (0700); a copy already there is made owner-only and not
+        executable (0600), whoever made it. Raises OSError if the folders cannot be made, ValueError
+        if the path would leave its folder.
         """
         folder = self.open_dir / sha256[:16]
         for directory in (self.open_dir, folder):
             directory.mkdir(mode=0o700, exist_ok=True)
             os.chmod(directory, 0o700)  # also when an older version made it with the umask
-        return folder / clean_filename(name)
+        target = path_inside(folder, name)
+        if target.is_file() and not target.is_symlink():
+            os.chmod(target, 0o600)
+        return target
 
     def remove_open_copies(self) -> None:
         """Delete every copy made for other apps (at start and at quit)."""

@@ -218,7 +218,7 @@ class ConversationView(QWidget):
             case "download":
                 self.files.download(sha256)
             case "open" if attachment is not None:
-                self.files.open(sha256, attachment.name)
+                self.files.open(sha256, attachment.name, message.sender)
             case "save" if attachment is not None:
                 self.files.save(sha256, attachment.name)
             case "cancel":

@@ -6,19 +6,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.core.units import size_text
 from desktop.ui.bridge import EngineBridge
-from sync.filenames import clean_filename
+from desktop.ui.media.opening import Opener
+from sync.filenames import clean_filename, path_inside
 
 
 def save_target(parent: QWidget | None, name: str) -> Path | None:
-    """Ask where to save a received file, suggesting its cleaned name in the Downloads folder."""
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation) or str(Path.home())
-    target, _ = QFileDialog.getSaveFileName(parent, "Save as", str(Path(folder) / clean_filename(name)))
+    """Ask where to save a received file, suggesting its cleaned name in the Downloads folder.
+
+    The suggestion is always a plain name inside that folder (``path_inside``); the user may then
+    pick any place they like.
+    """
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+                  or Path.home())
+    try:
+        suggested = path_inside(folder, name)
+    except ValueError:  # the Downloads folder holds a link by that name: suggest no name at all
+        suggested = folder
+    target, _ = QFileDialog.getSaveFileName(parent, "Save as", str(suggested))
     return Path(target) if target else None
 
 
@@ -48,8 +57,9 @@ def no_app_box(parent: QWidget | None, name: str, save: Callable[[], None]) -> Q
 class FileActions(QObject):
     """Open / save / download a blob for the user.
 
-    Open writes a private copy (the profile's ``open`` folder) and hands it to the desktop; when no
-    application takes it, a box says so and offers Save as…. Save as copies from the cache, or streams
+    Open writes a private copy (the profile's ``open`` folder) and hands it to the desktop, asking
+    first when the file can run code (``Opener``); when no application takes it, a box says so and
+    offers Save as…. Save as copies from the cache, or streams
     from the server straight into the chosen file. A Download of a file larger than the cache limit
     asks where to save it instead: the cache could not keep it.
 
@@ -64,6 +74,7 @@ class FileActions(QObject):
         self.bridge = bridge
         self.widget = parent_widget
         self.no_app_box: QMessageBox | None = None
+        self.opener = Opener(bridge, parent_widget, no_app=self._no_app, report=self._report)
 
     def download(self, sha256: str) -> None:
         engine = self.bridge.engine
@@ -76,10 +87,9 @@ class FileActions(QObject):
                          f"limit ({size_text(engine.cache.limit())}); choose where to save it.")
         self.save(sha256, name)
 
-    def open(self, sha256: str, name: str) -> None:
-        engine = self.bridge.engine
-        self.bridge.read(lambda: engine.open_copy(sha256, name),
-                         on_done=lambda path: self._hand_over(sha256, name, path), on_error=self._report)
+    def open(self, sha256: str, name: str, sender: str = "") -> None:
+        """Open a private copy in the system's app; ``sender`` is named if the file can run code."""
+        self.opener.open(sha256, name, sender)
 
     def save(self, sha256: str, name: str) -> None:
         target = save_target(self.widget, name)
@@ -93,10 +103,8 @@ class FileActions(QObject):
                          on_done=lambda _path: self._report(f"Saved {target.name} in {target.parent}."),
                          on_error=self._report)
 
-    def _hand_over(self, sha256: str, name: str, path: Path) -> None:
-        if not shiboken6.isValid(self):
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+    def _no_app(self, sha256: str, name: str) -> None:
+        if shiboken6.isValid(self):
             self.no_app_box = no_app_box(self.widget.window(), name, lambda: self.save(sha256, name))
 
     def _report(self, sentence: str) -> None:

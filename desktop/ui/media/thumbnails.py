@@ -1,4 +1,4 @@
-"""Thumbnails decoded off the GUI thread (QImageReader, scaled), kept in an LRU; blurhash placeholders."""
+"""Thumbnails decoded off the GUI thread (``safe_image``, scaled), kept in an LRU; blurhash placeholders."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import blurhash
 from PySide6.QtCore import QObject, QRect, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QImage, QImageIOHandler, QImageReader, QPixmap
+from PySide6.QtGui import QColor, QImage, QPixmap
+
+from desktop.ui.media import safe_image
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +45,11 @@ def decode_blurhash(hash_: str, aspect: float) -> QImage:
 
 
 def decode_scaled(path: Path, target: QSize) -> QImage:
-    """Read an image file scaled to cover ``target`` (device pixels), EXIF orientation applied, centre-cropped."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    source = reader.size()
-    rotated = bool(reader.transformation() & QImageIOHandler.Transformation.TransformationRotate90)
-    if rotated:
-        source = source.transposed()
-    if source.isValid() and source.width() > 0 and source.height() > 0:
-        scale = max(target.width() / source.width(), target.height() / source.height())
-        if scale < 1.0:
-            scaled = QSize(max(1, round(source.width() * scale)), max(1, round(source.height() * scale)))
-            reader.setScaledSize(scaled.transposed() if rotated else scaled)
-    image = reader.read()
-    if image.isNull():
-        raise OSError(f"cannot decode {path.name}: {reader.errorString()}")
+    """A received picture scaled to cover ``target`` (device pixels), upright, centre-cropped.
+
+    Decoded by ``safe_image`` (allow-listed formats, size limits); raises its UnsafeImage.
+    """
+    image = safe_image.decode(path, cover=target)
     if image.size() != target:
         image = image.scaled(target, Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                              Qt.TransformationMode.SmoothTransformation)
@@ -65,7 +57,6 @@ def decode_scaled(path: Path, target: QSize) -> QImage:
         y = max(0, (image.height() - target.height()) // 2)
         image = image.copy(QRect(x, y, target.width(), target.height()))
     return image
-
 
 
 class _Decode(QRunnable):

@@ -389,6 +389,13 @@ class MediaPlayer(QWidget):
         if has_audio and self._is_video and not has_audio_output():
             self.notice.emit(NO_AUDIO_OUTPUT)
 
+    def show_poster(self, image: QImage) -> None:
+        """A better poster (the decoded thumbnail) for a video that hasn't started playing."""
+        if self._is_video and self.player.position() == 0 \
+                and self.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
+            self.poster.set_image(image)
+            self.surface.setCurrentWidget(self.poster)
+
     def _frame_shown(self, frame: QVideoFrame) -> None:
         if frame.isValid():  # at the end the sink gets an empty frame: keep the one before
             self._last_frame = frame

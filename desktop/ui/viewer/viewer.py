@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QImage, QImageReader, QKeyEvent, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -24,18 +24,16 @@ from PySide6.QtWidgets import (
 
 from desktop.core.db.records import MediaItem
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.media import safe_image
 from desktop.ui.media.file_actions import no_app_box, save_target
+from desktop.ui.media.opening import Opener
 from desktop.ui.media.thumbnails import decode_blurhash
 from desktop.ui.style.theme import clock_time, day_label, human_size, local_datetime, scaled_font
 from desktop.ui.viewer.player import ImageCanvas, MediaPlayer
 from sync.filenames import clean_filename
-from sync.media.pipeline import MediaError
 
 VIEWER_KINDS = ("image", "video", "audio")
 MEDIA_PAGE = 500
-SYNC_DECODE_MAX_BYTES = 1_500_000
-SYNC_DECODE_MAX_PIXELS = 4_000_000
-"""Images up to these sizes decode at once (no flicker when paging); larger ones on the pool."""
 NOUN = {"image": "photo", "video": "video", "audio": "audio clip", "file": "file"}
 CARD_WIDTH = 520
 
@@ -45,16 +43,11 @@ def offline_sentence(kind: str) -> str:
 
 
 def read_image(path: Path) -> QImage:
-    """Decode an image file with its EXIF orientation applied (safe off the GUI thread).
+    """Decode a received picture upright, by the rules of ``safe_image``; blocking, so never on the GUI thread.
 
-    Raises MediaError with a sentence for the user.
+    Raises MediaError (UnsafeImage) with a sentence for the user.
     """
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)
-    image = reader.read()
-    if image.isNull():
-        raise MediaError(f"This image can't be shown here ({reader.errorString()}); try “Open with system app”.")
-    return image
+    return safe_image.decode(path)
 
 
 def blurhash_image(item: MediaItem) -> QImage | None:
@@ -128,6 +121,7 @@ class MediaViewer(QDialog):
         self._decode_token = 0
         self._held: str | None = None
         self.no_app_box: QMessageBox | None = None
+        self.opener = Opener(bridge, self, no_app=self._no_app, report=self._report)
         self.setWindowTitle("Media — Envelope")  # ends with the app name, which platforms then leave alone
         self.resize(1000, 720)
         self.setSizeGripEnabled(True)
@@ -316,22 +310,17 @@ class MediaViewer(QDialog):
         self._update_actions()
         if kind == "image":
             self.stage.setCurrentWidget(self.canvas)
-            a = item.attachment
-            if a.size <= SYNC_DECODE_MAX_BYTES and (a.width or 0) * (a.height or 0) <= SYNC_DECODE_MAX_PIXELS:
-                try:
-                    self.canvas.set_image(read_image(path))
-                except MediaError as exc:
-                    self.show_status(str(exc))
-                return
-            self.canvas.set_image(self._preview_of(item) or QImage())  # the thumbnail meanwhile
+            self.canvas.set_image(QImage())
+            self._preview(item, self.canvas.set_image)  # the blurhash, then the thumbnail, meanwhile
             token = self._decode_token
             self.bridge.read(lambda: read_image(path),
                             on_done=lambda image: self._decoded(token, image),
                             on_error=lambda sentence: self._decoded(token, None, sentence))
         elif kind in ("video", "audio"):
             self.stage.setCurrentWidget(self.player)
-            poster = self._preview_of(item) if kind == "video" else None
-            self.player.load(path, video=kind == "video", title=item.attachment.name, poster=poster)
+            self.player.load(path, video=kind == "video", title=item.attachment.name, poster=blurhash_image(item))
+            if kind == "video":
+                self._preview(item, self.player.show_poster)
         else:
             self.waiting.preview.clear()
             self.waiting.progress.hide()
@@ -342,33 +331,40 @@ class MediaViewer(QDialog):
     def _decoded(self, token: int, image: QImage | None, error: str = "") -> None:
         if not shiboken6.isValid(self) or token != self._decode_token:
             return
+        self._decode_token += 1  # a thumbnail decoded later must not replace the photo
         if image is None:
             self.show_status(error)
         else:
             self.canvas.set_image(image)
 
-    def _preview_of(self, item: MediaItem) -> QImage | None:
+    def _preview(self, item: MediaItem, show: Callable[[QImage], None]) -> bool:
+        """Show the blurhash at once, then the thumbnail when it is decoded off the GUI thread (a
+        damaged or disallowed one leaves the blurhash). False when the thumbnail isn't downloaded."""
+        blurred = blurhash_image(item)
+        if blurred is not None:
+            show(blurred)
         a = item.attachment
         thumb = self.bridge.engine.media_path(a.thumbnail) if a.thumbnail else None
-        if thumb is not None:
-            try:
-                return read_image(thumb)
-            except MediaError:  # a damaged thumbnail: the blurhash will do
-                pass
-        return blurhash_image(item)
+        if thumb is None:
+            return False
+        token = self._decode_token
+
+        def decoded(image: QImage) -> None:
+            if shiboken6.isValid(self) and token == self._decode_token:
+                show(image)
+
+        self.bridge.read(lambda: read_image(thumb), on_done=decoded, on_error=lambda _sentence: None)
+        return True
 
     def _wait_for(self, item: MediaItem) -> None:
         a = item.attachment
-        preview = self._preview_of(item)
-        if preview is None:
-            self.waiting.preview.clear()
-        else:
-            self.waiting.preview.set_image(preview)
+        self.waiting.preview.clear()
+        has_thumbnail = self._preview(item, self.waiting.preview.set_image)
         self.waiting.progress.setRange(0, 100)
         self.waiting.progress.setValue(0)
         self._say_waiting(item)
         self.stage.setCurrentWidget(self.waiting)
-        if a.thumbnail and preview is None:
+        if a.thumbnail and not has_thumbnail:
             self.bridge.engine.download(a.thumbnail)
         self.bridge.engine.download(a.blob)
 
@@ -403,8 +399,8 @@ class MediaViewer(QDialog):
             return
         if sha256 == item.attachment.blob:
             self.show_index(self.index)
-        elif (preview := self._preview_of(item)) is not None:
-            self.waiting.preview.set_image(preview)
+        else:
+            self._preview(item, self.waiting.preview.set_image)
 
     def _transfer_progress(self, sha256: str, direction: str, done: int, total: int) -> None:
         item = self._waiting_on(sha256)
@@ -452,12 +448,10 @@ class MediaViewer(QDialog):
         item = self.current
         if item is None:
             return
-        a, engine = item.attachment, self.bridge.engine
-        self.bridge.read(lambda: engine.open_copy(a.blob, a.name),
-                         on_done=lambda path: self._open_url(path, a.name), on_error=self._report)
+        self.opener.open(item.attachment.blob, item.attachment.name, item.sender)
 
-    def _open_url(self, path: Path, name: str) -> None:
-        if shiboken6.isValid(self) and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+    def _no_app(self, _sha256: str, name: str) -> None:
+        if shiboken6.isValid(self):
             self.no_app_box = no_app_box(self, name, self.save_as)
 
     def _report(self, sentence: str) -> None:

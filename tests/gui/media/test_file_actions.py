@@ -123,6 +123,7 @@ def test_a_right_to_left_override_in_a_received_name_is_cleaned_when_filed_and_s
     sha = send_file(chat, qtbot, spoofed)
     (item,) = chat.bob.engine.db.messages.media(chat.cid, ("file",))
     assert item.attachment.name == "evilgpj.exe"  # filed clean: the real extension shows everywhere
+    qtbot.waitUntil(lambda: any(m.attachments for m in chat.bob.rows()))  # the timeline hears of it next
     (bubble,) = [m for m in chat.bob.rows() if m.attachments]
     assert bubble.attachments[0].name == "evilgpj.exe"
 

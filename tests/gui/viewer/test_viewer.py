@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,7 @@ def test_portrait_photo_shows_upright_and_arrows_page_through_media(chat: Chat, 
     viewer = open_viewer(qtbot, chat.alice.bridge, chat.cid, portrait)
 
     assert viewer.stage.currentWidget() is viewer.canvas
+    qtbot.waitUntil(lambda: viewer.canvas.image().width() == 284)  # decoded off the GUI thread
     image = viewer.canvas.image()
     assert (image.width(), image.height()) == (284, 427)  # stored 427×284 with EXIF orientation 6
     samples.assert_rocket_upright(pillow_image(image))  # the rocket's nose at the top
@@ -70,6 +72,7 @@ def test_portrait_photo_shows_upright_and_arrows_page_through_media(chat: Chat, 
 
     qtbot.keyClick(viewer, Qt.Key.Key_Right)  # newer: the cat photo
     assert viewer.current is not None and viewer.current.attachment.blob == photo
+    qtbot.waitUntil(lambda: viewer.canvas.image().width() > 100)  # not the blurhash: the photo
     assert viewer.canvas.image().width() > viewer.canvas.image().height()
     qtbot.keyClick(viewer, Qt.Key.Key_Right)  # newest: the voice note, in the player
     assert viewer.current is not None and viewer.current.attachment.blob == voice
@@ -101,13 +104,21 @@ def test_zoom_keys_wheel_and_double_click(chat: Chat, qtbot: QtBot) -> None:
     assert viewer.canvas.is_fit()
 
 
-def test_large_images_decode_off_the_gui_thread(chat: Chat, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_photos_and_thumbnails_decode_off_the_gui_thread(chat: Chat, qtbot: QtBot,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     (photo,) = send(chat, qtbot, LARGE)
-    monkeypatch.setattr(viewer_module, "SYNC_DECODE_MAX_BYTES", 0)  # as if it were a 50 MP photo
+    threads: list[threading.Thread] = []
+    read_image = viewer_module.read_image
+
+    def recorded(path: Path) -> QImage:
+        threads.append(threading.current_thread())
+        return read_image(path)
+
+    monkeypatch.setattr(viewer_module, "read_image", recorded)
     viewer = open_viewer(qtbot, chat.alice.bridge, chat.cid, photo)
-    thumbnail_width = viewer.canvas.image().width()
-    assert 0 < thumbnail_width < 1000  # the thumbnail stands in at once
+    assert 0 < viewer.canvas.image().width() < 1000  # the blurhash or thumbnail stands in at once
     qtbot.waitUntil(lambda: viewer.canvas.image().width() == 1000, timeout=5_000)  # then the photo itself
+    assert len(threads) == 2 and threading.main_thread() not in threads  # the thumbnail and the photo
 
 
 def test_video_downloads_on_open_then_plays(chat: Chat, qtbot: QtBot, tmp_path: Path) -> None:
