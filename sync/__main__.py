@@ -7,6 +7,10 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sync.server.tls import TlsFiles
 
 
 def package_version() -> str:
@@ -30,23 +34,70 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     parser.add_argument("--link-secret-file", type=Path, metavar="FILE",
                         help="the key that signs media links (at least 32 bytes), the same on every replica; "
                              "or set ENVELOPE_LINK_SECRET (default: one made once in --data-dir)")
+    parser.add_argument("--master-key-file", type=Path, metavar="FILE",
+                        help="the master key that wraps every data key (made 0600 when absent; keep it off the "
+                             "data dir's disk and backups); or set ENVELOPE_MASTER_KEY (default: master.key in "
+                             "--data-dir)")
+    tls = parser.add_argument_group("HTTPS", "plain HTTP is served only on loopback unless --insecure-http")
+    tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
+    tls.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (PEM)")
+    tls.add_argument("--tls-self-signed", action="store_true",
+                     help="serve HTTPS with a self-signed certificate made once in --data-dir; prints its "
+                          "fingerprint for users to compare")
+    tls.add_argument("--insecure-http", action="store_true",
+                     help="allow plain HTTP on a non-loopback address (only behind a proxy that does TLS)")
     args = parser.parse_args(argv)
     if args.storage != "file":
         parser.error(f"--storage {args.storage}: only 'file' is available in this version")
     if args.database != "sqlite":
         parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
 
+    from sync.server.at_rest import open_keys
     from sync.server.config import ConfigError, ServerConfig
     from sync.server.runner import run_forever
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
-                          link_secret_file=args.link_secret_file)
+                          link_secret_file=args.link_secret_file, master_key_file=args.master_key_file)
     try:
         config.link_secret()
+        open_keys(config)  # the wrong master key: said here, before anything listens
     except ConfigError as exc:
         parser.error(str(exc))
-    run_forever(config, host=args.host, port=args.port, log_level=args.log_level)
+    files = _tls_files(parser, args)
+    run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files)
     return 0
+
+
+def _tls_files(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TlsFiles | None:
+    """The certificate to serve HTTPS with (made, for --tls-self-signed), or None for plain HTTP on loopback."""
+    from sync.server.tls import TlsFiles, certificate_fingerprint, is_loopback, self_signed, server_context
+
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together: the certificate and its private key")
+    if args.tls_self_signed and args.tls_cert is not None:
+        parser.error("--tls-self-signed makes its own certificate; leave out --tls-cert and --tls-key")
+    if args.tls_cert is None and not args.tls_self_signed:
+        if not is_loopback(args.host) and not args.insecure_http:
+            parser.error(f"refusing plain HTTP on {args.host}: passwords, tokens and files would cross the network "
+                         "unencrypted. Serve HTTPS (--tls-cert FILE --tls-key FILE, or --tls-self-signed), or, "
+                         "only behind a proxy that does TLS, add --insecure-http")
+        return None
+    made = False
+    try:
+        if args.tls_self_signed:
+            files, made = self_signed(args.data_dir.resolve(), args.host)
+        else:
+            files = TlsFiles(args.tls_cert.resolve(), args.tls_key.resolve())
+        server_context(files)  # unreadable or mismatched files fail here, in a sentence, not in uvicorn
+        print_fingerprint = certificate_fingerprint(files.cert)
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        parser.error(f"cannot serve HTTPS with {args.tls_cert or 'the self-signed certificate'}: {exc}")
+    kind = ("a new self-signed certificate" if made else "its self-signed certificate") if args.tls_self_signed \
+        else f"the certificate in {files.cert}"
+    print(f"Envelope serves HTTPS on port {args.port} with {kind}.\n"
+          f"SHA-256 fingerprint: {print_fingerprint}\n"
+          "People signing in compare this with the fingerprint their app shows before trusting it.", flush=True)
+    return files
 
 
 def serve(argv: list[str] | None = None) -> int:
@@ -56,7 +107,11 @@ def serve(argv: list[str] | None = None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands: dict[str, Callable[[list[str]], int]] = {"serve": _serve}
+    from sync.server import admin
+
+    commands: dict[str, Callable[[list[str]], int]] = {
+        "serve": _serve, "rotate-key": admin.rotate_key, "verify": admin.verify, "new-key": admin.new_key,
+    }
     try:
         from sync.media.probe import main as probe_main
 

@@ -10,6 +10,15 @@ from typing import IO, Any
 
 import requests
 
+from sync.certificates import (
+    Trust,
+    TrustAdapter,
+    fingerprint,
+    is_verification_failure,
+    normalize_fingerprint,
+    origin_of,
+    peer_certificate,
+)
 from sync.protocol import (
     Account,
     Conversation,
@@ -51,6 +60,40 @@ class Cancelled(ClientError):
     """A transfer was cancelled by the caller."""
 
 
+class CertificateError(ClientError):
+    """The server's TLS certificate was refused; no request reached it. Never a reason to retry silently."""
+
+    def __init__(self, origin: str, sentence: str) -> None:
+        super().__init__(sentence)
+        self.origin = origin
+
+
+class UntrustedCertificate(CertificateError):
+    """Neither the system store nor the given CA vouches for the certificate, and none is pinned.
+
+    ``fingerprint`` is the certificate's SHA-256, for a person to compare with the one the server printed.
+    """
+
+    def __init__(self, origin: str, fingerprint: str, reason: str = "") -> None:
+        why = f" ({reason})" if reason else ""
+        super().__init__(origin, f"This computer does not trust the certificate of {origin}{why}. "
+                                 f"Its SHA-256 fingerprint is {fingerprint}.")
+        self.fingerprint = fingerprint
+        self.reason = reason
+
+
+class CertificateChanged(CertificateError):
+    """The server presented another certificate than the one pinned for it."""
+
+    def __init__(self, origin: str, expected: str, seen: str) -> None:
+        super().__init__(origin, f"The certificate of {origin} has changed since you trusted it, so Envelope "
+                                 f"refuses to connect: someone may be intercepting the connection. Trusted: "
+                                 f"{expected}. Presented now: {seen}. If whoever runs the server confirms they "
+                                 "replaced it, start Envelope with --forget-certificate and compare again.")
+        self.expected = expected
+        self.seen = seen
+
+
 def _raise_for(r: requests.Response) -> None:
     if r.status_code < 400:
         return
@@ -60,6 +103,21 @@ def _raise_for(r: requests.Response) -> None:
     except (ValueError, KeyError, TypeError):
         code, message = "http_error", r.text[:200] or r.reason
     raise ApiError(r.status_code, code, message)
+
+
+_REASONS = {
+    "self-signed certificate": "it is self-signed",
+    "unable to get local issuer certificate": "its issuer is unknown here",
+    "certificate has expired": "it has expired",
+    "hostname mismatch": "it names another host",
+    "ip address mismatch": "it names another address",
+}
+
+
+def _verify_reason(exc: BaseException) -> str:
+    text = str(exc).lower()
+    fallback = "no authority this computer knows vouches for it"
+    return next((why for what, why in _REASONS.items() if what in text), fallback)
 
 
 class _FileSlice:
@@ -86,13 +144,20 @@ class _FileSlice:
 
 
 class SyncClient:
-    """One server, one (optional) bearer token; every call raises Offline or ApiError."""
+    """One server, one (optional) bearer token; every call raises Offline, ApiError or CertificateError.
 
-    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0) -> None:
+    HTTPS is verified against the system's trust store, or only the CAs in ``ca_file``, or, with
+    ``pin`` (a SHA-256 fingerprint), accepted for exactly that certificate (see ``sync.certificates``).
+    """
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30.0,
+                 ca_file: Path | None = None, pin: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.trust = Trust(ca_file=ca_file, pin=normalize_fingerprint(pin) if pin else None)
         self.session = requests.Session()
+        self.session.mount("https://", TrustAdapter(self.trust))
 
     # -- plumbing --------------------------------------------------------------------------
     def _url(self, path: str) -> str:
@@ -109,10 +174,26 @@ class SyncClient:
             r = self.session.request(
                 method, self._url(path), headers=headers, timeout=timeout or self.timeout, **kw
             )
+        except requests.exceptions.SSLError as exc:
+            raise self._tls_failure(exc) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise Offline(f"Can't reach the server at {self.base_url}: {exc.__class__.__name__}") from exc
         _raise_for(r)
         return r
+
+    def _tls_failure(self, exc: requests.exceptions.SSLError) -> ClientError:
+        """What a failed TLS connection means: a changed or untrusted certificate, else Offline."""
+        origin = origin_of(self.base_url)
+        offline = Offline(f"Can't reach the server at {self.base_url}: the secure connection failed")
+        try:  # a second handshake, that sends nothing, to see what the server presents
+            seen = fingerprint(peer_certificate(self.base_url, timeout=min(self.timeout, 10.0)))
+        except (OSError, ValueError):
+            return offline
+        if self.trust.pin is not None:
+            return CertificateChanged(origin, self.trust.pin, seen) if seen != self.trust.pin else offline
+        if is_verification_failure(exc):
+            return UntrustedCertificate(origin, seen, _verify_reason(exc))
+        return offline
 
     def close(self) -> None:
         self.session.close()

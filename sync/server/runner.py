@@ -1,4 +1,8 @@
-"""Running the server: in the foreground (the CLI) or embedded in a background thread (the app)."""
+"""Running the server: in the foreground (the CLI) or embedded in a background thread (the app).
+
+Plain HTTP unless given ``TlsFiles`` (``sync.server.tls``); the app's built-in server is plain HTTP on
+loopback, so nothing it serves leaves the computer.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.app import create_app
 from sync.server.config import ServerConfig
+from sync.server.tls import TlsFiles, server_context
 from sync.server.wakeups import Notifier
 
 log = logging.getLogger(__name__)
@@ -51,12 +56,12 @@ class _Server(uvicorn.Server):
     """
 
     def __init__(self, config: ServerConfig, host: str, port: int, log_level: str, *,
-                 idle_exit_s: float | None = None) -> None:
+                 idle_exit_s: float | None = None, tls: TlsFiles | None = None) -> None:
         app = create_app(config)
         self._notifier: Notifier = app.state.ctx.notifier
         self.activity = Activity(app)
         self._idle_exit_s = idle_exit_s
-        super().__init__(_uvicorn_config(self.activity, host, port, log_level))
+        super().__init__(_uvicorn_config(self.activity, host, port, log_level, tls))
 
     async def on_tick(self, counter: int) -> bool:
         if await super().on_tick(counter):
@@ -71,7 +76,12 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
+def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str, tls: TlsFiles | None) -> uvicorn.Config:
+    """uvicorn's settings; with ``tls`` it serves HTTPS from our own context (TLS 1.2 at least)."""
+    ssl: dict[str, object] = {}
+    if tls is not None:
+        ssl = {"ssl_certfile": str(tls.cert), "ssl_keyfile": str(tls.key),
+               "ssl_context_factory": lambda _config, _default: server_context(tls)}
     return uvicorn.Config(
         app,
         host=host,
@@ -81,13 +91,15 @@ def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str) -> uvico
         loop="uvloop",
         timeout_keep_alive=30,
         timeout_graceful_shutdown=5,
+        **ssl,  # type: ignore[arg-type]
     )
 
 
 def run_forever(config: ServerConfig, *, host: str, port: int, log_level: str = "info",
-                idle_exit_s: float | None = None, sock: socket.socket | None = None) -> None:
-    """Serve until stopped (a signal), or until idle for ``idle_exit_s``; on ``sock`` when given."""
-    _Server(config, host, port, log_level, idle_exit_s=idle_exit_s).run(sockets=[sock] if sock else None)
+                idle_exit_s: float | None = None, sock: socket.socket | None = None,
+                tls: TlsFiles | None = None) -> None:
+    """Serve until stopped (a signal), or until idle for ``idle_exit_s``; on ``sock`` when given; HTTPS with ``tls``."""
+    _Server(config, host, port, log_level, idle_exit_s=idle_exit_s, tls=tls).run(sockets=[sock] if sock else None)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -98,17 +110,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class EmbeddedServer:
-    """A server on loopback in a daemon thread, for the desktop app's no-server-named default."""
+    """A server on loopback in a daemon thread (tests; HTTPS with ``tls``)."""
 
-    def __init__(self, config: ServerConfig, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, config: ServerConfig, *, host: str = "127.0.0.1", port: int = 0,
+                 tls: TlsFiles | None = None) -> None:
         self.host = host
         self.port = port or free_port(host)
-        self._server = _Server(config, self.host, self.port, "warning")
+        self.scheme = "https" if tls is not None else "http"
+        self._server = _Server(config, self.host, self.port, "warning", tls=tls)
         self._thread = threading.Thread(target=self._run, name="envelope-server", daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def _run(self) -> None:
         asyncio.run(self._server.serve())
