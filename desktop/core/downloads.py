@@ -22,7 +22,7 @@ from desktop.core.errors import CorruptDownload, NotSignedIn, UserFacingError
 from desktop.core.events import BlobReady, TransferFinished, TransferProgress
 from desktop.core.units import size_text
 from desktop.core.worker import Worker
-from sync.client import ApiError, Cancelled, Offline
+from sync.client import ApiError, Cancelled, CertificateError, Offline
 
 if TYPE_CHECKING:
     from desktop.core.engine import Engine
@@ -150,6 +150,10 @@ class Downloads(Worker):
             engine.went_offline(str(exc))
             raise SaveFailed("The server can't be reached, so the file couldn't be downloaded; "
                              "try again when you're online.") from exc
+        except CertificateError as exc:
+            engine.emit(TransferFinished(sha, "down", error=str(exc)))
+            engine.certificate_refused(exc)
+            raise SaveFailed(str(exc)) from exc
         except ApiError as exc:
             engine.emit(TransferFinished(sha, "down", error=exc.message))
             raise
@@ -199,6 +203,9 @@ class Downloads(Worker):
             return 0
         except Offline as exc:
             engine.went_offline(str(exc))
+            return self._retry(sha, str(exc))
+        except CertificateError as exc:
+            engine.certificate_refused(exc)
             return self._retry(sha, str(exc))
         except CorruptDownload as exc:
             return self._retry(sha, str(exc))

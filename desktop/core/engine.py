@@ -32,7 +32,8 @@ from desktop.core.outbox_worker import OutboxWorker
 from desktop.core.puller import Puller
 from desktop.core.sending import prepare
 from desktop.core.watcher import FolderWatcher
-from sync.client import SyncClient
+from sync.certificates import normalize_fingerprint, origin_of
+from sync.client import CertificateError, SyncClient
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,17 @@ class Engine:
     """One user's client core in ``data_dir``. ``start()`` it, ``stop()`` it; all methods are thread-safe.
 
     Methods that talk to the server (sign-up, sign-in, creating a conversation) raise
-    ``sync.client.Offline`` / ``ApiError``; everything about messages works offline. ``clock`` (epoch
-    milliseconds) stamps what the database records: message times, due times, cache use.
+    ``sync.client.Offline`` / ``ApiError`` / ``CertificateError``; everything about messages works
+    offline. ``clock`` (epoch milliseconds) stamps what the database records: message times, due
+    times, cache use. HTTPS servers are verified against the system store, or the CAs of
+    ``ca_file``, or the certificate pinned for them (``trust_certificate``).
     """
 
     def __init__(self, data_dir: Path, *, listener: Listener | None = None, long_poll_s: float = 25.0,
                  backoff: Backoff | None = None, watch_settle_s: float = 1.0,
-                 clock: Callable[[], int] = now_ms) -> None:
+                 clock: Callable[[], int] = now_ms, ca_file: Path | None = None) -> None:
         self.data_dir = Path(data_dir)
+        self.ca_file = ca_file
         self.db = LocalDB.in_dir(self.data_dir, clock=clock)
         self.cache = MediaCache.in_dir(self.data_dir, self.db)
         self.backoff = backoff or Backoff()
@@ -58,7 +62,7 @@ class Engine:
         self.client: SyncClient | None = None
         account = self.db.account()
         if account is not None and account.token:
-            self.client = SyncClient(account.server_url, account.token)
+            self.client = self.client_for(account.server_url, account.token)
             self._state = "syncing"  # until the server answers (or doesn't)
         self.outbox = OutboxWorker(self)
         self.puller = Puller(self, long_poll_s=long_poll_s)
@@ -131,6 +135,10 @@ class Engine:
     def signed_out(self) -> None:
         self._set_state("signed_out", "Your session ended; sign in again.")
 
+    def certificate_refused(self, error: CertificateError) -> None:
+        """The server's certificate is not (or no longer) the trusted one: nothing is sent until it is."""
+        self._set_state("untrusted", str(error))
+
     def conversations_changed(self) -> None:
         self.emit(ConversationsChanged())
 
@@ -139,12 +147,40 @@ class Engine:
     def account(self) -> Account | None:
         return self.db.account()
 
+    def client_for(self, server_url: str, token: str | None = None) -> SyncClient:
+        """A client of ``server_url`` with this profile's trust: its CA file, the server's pin."""
+        pin = self.db.certificates.get(origin_of(server_url)) if server_url.startswith("https://") else None
+        return SyncClient(server_url, token, ca_file=self.ca_file, pin=pin)
+
+    def trust_certificate(self, server_url: str, fingerprint: str) -> None:
+        """Pin the certificate with this SHA-256 fingerprint for ``server_url`` (a person compared it).
+
+        Raises ValueError when ``fingerprint`` is not one.
+        """
+        origin = origin_of(server_url)
+        self.db.certificates.pin(origin, normalize_fingerprint(fingerprint))
+        self._renew_client(origin)
+
+    def forget_certificate(self, server_url: str) -> bool:
+        """Drop the pin of ``server_url`` (the next connection asks again); False when there was none."""
+        origin = origin_of(server_url)
+        forgotten = self.db.certificates.forget(origin)
+        self._renew_client(origin)
+        return forgotten
+
+    def _renew_client(self, origin: str) -> None:
+        client = self.client
+        if client is not None and origin_of(client.base_url) == origin:
+            self.client = self.client_for(client.base_url, client.token)
+            for worker in (self.puller, self.outbox, self.downloads):
+                worker.kick()
+
     def sign_up(self, server_url: str, username: str, password: str) -> Account:
-        SyncClient(server_url).create_account(username, password)
+        self.client_for(server_url).create_account(username, password)
         return self.sign_in(server_url, username, password)
 
     def sign_in(self, server_url: str, username: str, password: str) -> Account:
-        client = SyncClient(server_url)
+        client = self.client_for(server_url)
         token = client.sign_in(username, password)
         account = Account(server_url.rstrip("/"), token.user_id, client.me().username, token.token)
         self.db.set_account(account)
@@ -161,7 +197,7 @@ class Engine:
             raise NotSignedIn()
         url = server_url.rstrip("/")
         self.db.set_account(Account(url, account.user_id, account.username, account.token))
-        self.client = SyncClient(url, account.token)
+        self.client = self.client_for(url, account.token)
         for worker in (self.puller, self.outbox, self.downloads):
             worker.kick()
 

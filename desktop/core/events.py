@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Direction = Literal["up", "down"]
-Connection = Literal["online", "offline", "syncing", "signed_out"]
+Connection = Literal["online", "offline", "syncing", "signed_out", "untrusted"]
+"""``untrusted``: the server's certificate was refused (changed, or never trusted); the detail says how."""
 
 
 @dataclass(frozen=True)

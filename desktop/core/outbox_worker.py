@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from desktop.core.db.records import Message, OutboxItem
 from desktop.core.events import MessageUpdated, TransferFinished, TransferProgress
 from desktop.core.worker import Worker
-from sync.client import ApiError, Cancelled, Offline
+from sync.client import ApiError, Cancelled, CertificateError, Offline
 from sync.protocol import Attachment as WireAttachment
 from sync.protocol import MessageCreate
 
@@ -46,6 +46,9 @@ class OutboxWorker(Worker):
                 self._post(item)
         except Offline as exc:
             engine.went_offline(str(exc))
+            self._retry_later(item, str(exc))
+        except CertificateError as exc:  # nothing was sent; the message waits until the server is trusted
+            engine.certificate_refused(exc)
             self._retry_later(item, str(exc))
         except Cancelled:
             self._give_up(item, "Cancelled.", cancelled=True)

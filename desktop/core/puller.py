@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from desktop.core.db.records import Upserted
 from desktop.core.events import MessageAdded, MessageUpdated
 from desktop.core.worker import Worker
-from sync.client import ApiError, Offline
+from sync.client import ApiError, CertificateError, Offline
 from sync.protocol import Model, SyncEvent
 
 if TYPE_CHECKING:
@@ -82,6 +82,11 @@ class Puller(Worker):
             if self.stopping:
                 return None
             engine.went_offline(str(exc))
+            self._failures += 1
+            self._caught_up = False
+            return engine.backoff.delay(self._failures)
+        except CertificateError as exc:  # not offline: refused, and said so, until the certificate is right
+            engine.certificate_refused(exc)
             self._failures += 1
             self._caught_up = False
             return engine.backoff.delay(self._failures)

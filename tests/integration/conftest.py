@@ -4,7 +4,9 @@ clock the test moves), and users."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -24,12 +26,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class ServerProcess:
-    """``python -m sync serve`` as a child process; survives restarts with the same data dir."""
+    """``python -m sync serve`` as a child process; survives restarts with the same data dir.
+
+    ``args`` are more flags for ``serve``: with TLS ones (``--tls-cert``/``--tls-key``,
+    ``--tls-self-signed``) ``url`` is https and the health check trusts whatever certificate it is.
+    ``host`` is where it listens; the tests reach it on 127.0.0.1 all the same.
+    """
 
     def __init__(self, data_dir: Path, *, max_upload_mb: int = 1024, env: dict[str, str] | None = None,
-                 prefix: Sequence[str] = ()) -> None:
+                 prefix: Sequence[str] = (), args: Sequence[str] = (), host: str = "127.0.0.1") -> None:
         self.data_dir = data_dir
         self.prefix = list(prefix)  # a command the server runs under, e.g. one mounting a small disk first
+        self.args = list(args)
+        self.host = host
         self.max_upload_mb = max_upload_mb
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
@@ -37,8 +46,30 @@ class ServerProcess:
         self.log_path = data_dir.parent / f"server-{self.port}.log"
 
     @property
+    def tls(self) -> bool:
+        return any(a in ("--tls-cert", "--tls-self-signed") for a in self.args)
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        """What the server printed so far (all its starts)."""
+        return self.log_path.read_text(errors="replace")
+
+    def _healthy(self) -> bool:
+        if not self.tls:
+            return requests.get(self.url + "/healthz", timeout=1).ok
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # only: is it up?
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=1, context=context)
+        try:
+            conn.request("GET", "/healthz")
+            return conn.getresponse().status == 200
+        except OSError as exc:
+            raise requests.ConnectionError(str(exc)) from exc
+        finally:
+            conn.close()
 
     @property
     def pid(self) -> int:
@@ -48,9 +79,9 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         cmd = [
             *self.prefix, sys.executable, "-m", "sync", "serve",
-            "--host", "127.0.0.1", "--port", str(self.port),
+            "--host", self.host, "--port", str(self.port),
             "--data-dir", str(self.data_dir), "--max-upload-mb", str(self.max_upload_mb),
-            "--log-level", "warning",
+            "--log-level", "warning", *self.args,
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
@@ -60,7 +91,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
+                if self._healthy():
                     return self
             except requests.ConnectionError:
                 pass

@@ -9,6 +9,7 @@
     db.settings        Settings        user settings with defaults
     db.watched         WatchedFolders  drop folders and files already sent from them
     db.quarantine      Quarantine      feed events that could not be filed, kept raw
+    db.certificates    PinnedCertificates  server certificates trusted on first use
 
 plus the account and the sync cursor here. Threading: see ``Connections`` — any thread may call
 any method; each thread reads on its own WAL connection and writes queue on one lock.
@@ -23,6 +24,7 @@ from typing import Any
 
 from desktop.core.db import migrations
 from desktop.core.db.blobs import Blobs
+from desktop.core.db.certificates import PinnedCertificates
 from desktop.core.db.connection import Connections
 from desktop.core.db.conversations import Conversations
 from desktop.core.db.messages import Messages
@@ -60,6 +62,7 @@ class LocalDB:
         self.settings = Settings(self._conns)
         self.watched = WatchedFolders(self._conns, clock)
         self.quarantine = Quarantine(self._conns, clock)
+        self.certificates = PinnedCertificates(self._conns, clock)
 
     @classmethod
     def memory(cls, *, clock: Callable[[], int] = now_ms) -> LocalDB:

@@ -208,6 +208,18 @@ def m005_conversation_viewed_at(db: Database) -> None:
     _run(db, ["ALTER TABLE conversations ADD COLUMN viewed_at INTEGER NOT NULL DEFAULT 0"])
 
 
+@_migration("m006_pinned_certificates")
+def m006_pinned_certificates(db: Database) -> None:
+    """Server certificates the user trusted on first use, by origin (``db/certificates.py``)."""
+    _run(db, [
+        """CREATE TABLE pinned_certificates (
+            origin TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            pinned_at INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+    ])
+
+
 def applied_names(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
