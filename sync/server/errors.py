@@ -83,6 +83,16 @@ class ChecksumMismatch(APIError):
     status, code = 460, "checksum_mismatch"
 
 
+class BlobDamaged(APIError):
+    """A stored blob failed authentication: none of its bytes are sent (the server's log names it)."""
+
+    status, code = 500, "blob_damaged"
+
+    def __init__(self, message: str = "This file is damaged on the server and cannot be sent; "
+                 "ask its sender to send it again.") -> None:
+        super().__init__(message)
+
+
 class InsufficientStorage(APIError):
     """The server's disk is full (the environment's fault): writes fail until space is freed; reads go on."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -13,8 +14,9 @@ from sync.blobstore import is_sha256
 from sync.protocol import Link, LinkRequest, MediaCheck, MediaCheckResult
 from sync.server.accounts import Ctx, CurrentUser, authenticate
 from sync.server.config import ServerContext, context
+from sync.server.crypto.segments import Damaged
 from sync.server.disposition import content_disposition
-from sync.server.errors import Forbidden, NotFound
+from sync.server.errors import BlobDamaged, Forbidden, NotFound
 from sync.server.metadata.accounts import User
 from sync.server.mime import is_inline
 from sync.server.numbers import MAX_INTEGER, parse_count
@@ -96,8 +98,12 @@ def download(
     headers["Content-Length"] = str(end - start)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=mime)
-    body = ctx.storage.read_range(sha256, start, end)
-    return StreamingResponse(body, status_code=status, headers=headers, media_type=mime)
+    try:  # the first segment is opened before the status goes out: a damaged blob is an error, not a cut
+        body = iter(ctx.storage.read_range(sha256, start, end))
+        first = next(body, b"")
+    except Damaged:
+        raise BlobDamaged() from None
+    return StreamingResponse(itertools.chain([first], body), status_code=status, headers=headers, media_type=mime)
 
 
 @router.post("/v1/media/check", response_model=MediaCheckResult)

@@ -12,7 +12,13 @@ DIR_MODE = 0o700
 
 def private_dir(path: Path) -> Path:
     """Make ``path`` (and missing parents) a folder only its owner can enter; returns it."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):  # each one made private, not only the last (mkdir's parents get 0777)
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+    path = missing[0] if missing else path
     if path.stat().st_mode & 0o777 != DIR_MODE:
         path.chmod(DIR_MODE)
     return path
