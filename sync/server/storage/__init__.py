@@ -1,9 +1,9 @@
 """Where the server keeps bytes: finished blobs by sha256, and uploads in progress (staging).
 
 ``BlobStorage`` is the whole interface the routes and the filing code use; nothing outside this
-package knows a path, a rename or a bucket. ``LocalStorage`` (files under the data dir) is the
-backend today; an S3 backend (multipart parts as staging) and an encrypting wrapper implement the
-same protocol.
+package knows a path, a rename or a bucket. ``EncryptedStorage`` implements it over any
+``ObjectStore`` (``objects.py``): named byte objects, ``LocalObjects`` on the local disk today, a
+bucket next. Nothing is ever stored in the clear.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sync.server.crypto.master import MasterKeys, new_key
 from sync.server.crypto.records import KeyRecords
+from sync.server.crypto.segments import DEFAULT_SEGMENT
 from sync.server.storage import BlobStorage
 from sync.server.storage.encrypted import EncryptedStorage
-from sync.server.storage.local import LocalStorage
 from sync.server.storage.local_objects import LocalObjects
 
 
@@ -28,17 +28,7 @@ class Backend:
     """Make the staged upload ``upload_id`` look untouched for ``seconds``."""
 
 
-def _local(tmp_path: Path) -> Iterator[Backend]:
-    staging = tmp_path / "uploads"
-
-    def backdate(upload_id: str, seconds: float) -> None:
-        then = time.time() - seconds
-        os.utime(staging / upload_id, (then, then))
-
-    yield Backend(LocalStorage(tmp_path / "store", staging), backdate)
-
-
-def _encrypted(tmp_path: Path) -> Iterator[Backend]:
+def _encrypted(tmp_path: Path, segment_size: int) -> Iterator[Backend]:
     objects = LocalObjects(tmp_path / "objects")
 
     def backdate(upload_id: str, seconds: float) -> None:
@@ -47,9 +37,12 @@ def _encrypted(tmp_path: Path) -> Iterator[Backend]:
             if objects.exists(name):
                 os.utime(objects.path(name), (then, then))
 
-    # small segments, so that the contract's few-KiB uploads cross many segment boundaries
     keys = KeyRecords(objects, MasterKeys([new_key()]))
-    yield Backend(EncryptedStorage(objects, keys, segment_size=1024), backdate)
+    yield Backend(EncryptedStorage(objects, keys, segment_size=segment_size), backdate)
 
 
-BACKENDS: dict[str, Callable[[Path], Iterator[Backend]]] = {"local": _local, "encrypted": _encrypted}
+BACKENDS: dict[str, Callable[[Path], Iterator[Backend]]] = {
+    # small segments, so that the contract's few-KiB uploads cross many segment boundaries
+    "encrypted-local-1k": lambda tmp_path: _encrypted(tmp_path, 1024),
+    "encrypted-local": lambda tmp_path: _encrypted(tmp_path, DEFAULT_SEGMENT),
+}
