@@ -51,6 +51,7 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
         parser.error(f"--storage {args.storage}: only 'file' is available in this version")
     if args.database != "sqlite":
         parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
+    files = _tls_files(parser, args)  # plain HTTP beyond loopback is refused before anything is written
 
     from sync.server.at_rest import open_keys
     from sync.server.config import ConfigError, ServerConfig
@@ -63,7 +64,6 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
         open_keys(config)  # the wrong master key: said here, before anything listens
     except ConfigError as exc:
         parser.error(str(exc))
-    files = _tls_files(parser, args)
     run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files)
     return 0
 

@@ -20,7 +20,7 @@ from sync.client import CertificateChanged, SyncClient, UntrustedCertificate
 from sync.server.tls import SELF_SIGNED_CERT, SELF_SIGNED_DIR, certificate_fingerprint
 from tests.integration.conftest import ServerProcess
 from tests.samples import sample
-from tests.tls_certs import PrivateCA, fingerprint_of, make_ca, self_signed
+from tests.tls_certs import PrivateCA, fingerprint_of, make_ca
 
 PASSWORD = "password123"
 
