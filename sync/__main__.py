@@ -55,6 +55,7 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
 
     from sync.server.at_rest import open_keys
     from sync.server.config import ConfigError, ServerConfig
+    from sync.server.metadata.errors import WrongMetadataKey
     from sync.server.runner import run_forever
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
@@ -64,7 +65,10 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
         open_keys(config)  # the wrong master key: said here, before anything listens
     except ConfigError as exc:
         parser.error(str(exc))
-    run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files)
+    try:
+        run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files)
+    except WrongMetadataKey as exc:  # raised while the app is built, before it listens
+        parser.error(str(exc))
     return 0
 
 
