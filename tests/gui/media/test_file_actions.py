@@ -5,40 +5,17 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Any
 
-import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.core.units import MB
-from desktop.ui.media import file_actions
 from tests.gui.conftest import SAMPLES, AppUser, Chat
+from tests.gui.media.conftest import SaveDialog
 
 PDF = SAMPLES / "files/chelsea.pdf"
-
-
-class SaveDialog:
-    """Stands in for the system's Save dialog: records what it suggested and answers with a path."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.suggested: list[str] = []
-
-    def getSaveFileName(self, _parent: Any, _caption: str, suggested: str) -> tuple[str, str]:
-        self.suggested.append(suggested)
-        return str(self.folder / Path(suggested).name), ""
-
-
-@pytest.fixture
-def save_dialog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SaveDialog:
-    folder = tmp_path / "Downloads"
-    folder.mkdir()
-    dialog = SaveDialog(folder)
-    monkeypatch.setattr(file_actions, "QFileDialog", dialog)
-    return dialog
 
 
 class UrlCatcher(QObject):
