@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -73,7 +74,22 @@ class _Server(uvicorn.Server):
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._notifier.close()
+        if self.config.is_ssl:
+            _drop_idle(self.server_state.connections)
         await super().shutdown(sockets)
+
+
+def _drop_idle(connections: set[Any]) -> None:
+    """Close idle TLS connections without waiting for the client's close_notify.
+
+    An idle keep-alive client never reads the server's close_notify, so a graceful TLS close would hold
+    the shutdown for uvicorn's whole grace period and then leave the socket unclosed. No request is
+    under way on these connections, so dropping them loses nothing; busy ones finish as usual.
+    """
+    for connection in list(connections):
+        cycle, transport = getattr(connection, "cycle", None), getattr(connection, "transport", None)
+        if transport is not None and (cycle is None or cycle.response_complete):
+            transport.abort()
 
 
 def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str, tls: TlsFiles | None) -> uvicorn.Config:

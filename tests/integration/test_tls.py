@@ -17,10 +17,12 @@ from desktop.core.engine import Engine
 from desktop.core.errors import NotSignedIn
 from sync.certificates import origin_of
 from sync.client import CertificateChanged, SyncClient, UntrustedCertificate
+from sync.server.config import ServerConfig
+from sync.server.runner import EmbeddedServer
 from sync.server.tls import SELF_SIGNED_CERT, SELF_SIGNED_DIR, certificate_fingerprint
 from tests.integration.conftest import ServerProcess
 from tests.samples import sample
-from tests.tls_certs import PrivateCA, fingerprint_of, make_ca
+from tests.tls_certs import PrivateCA, fingerprint_of, make_ca, self_signed
 
 PASSWORD = "password123"
 
@@ -184,3 +186,17 @@ def test_forgetting_a_pin_asks_again(lan_server: ServerProcess, tmp_path: Path) 
             engine.create_conversation("signed out", [])
     finally:
         engine.stop()
+
+
+def test_an_https_server_stops_at_once_with_an_idle_keep_alive_client(tmp_path: Path) -> None:
+    """An idle client never reads the server's TLS close_notify: its connection must not hold the stop up."""
+    files = self_signed(tmp_path / "certs")
+    srv = EmbeddedServer(ServerConfig(data_dir=tmp_path / "server"), tls=files).start()
+    client = SyncClient(srv.url, pin=fingerprint_of(files))
+    try:
+        assert client.request("GET", "/healthz").ok  # its connection stays open in the client's pool
+        started = time.monotonic()
+        srv.stop()
+        assert time.monotonic() - started < 2.0  # not uvicorn's 5 s graceful-shutdown timeout
+    finally:
+        client.close()
