@@ -41,6 +41,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--server", metavar="URL",
                         help="sync server for this profile, remembered from then on; 'built-in' is the one "
                              "on this computer (default: the profile's own, else the built-in one)")
+    parser.add_argument("--ca-file", metavar="FILE",
+                        help="trust the server's certificate when the CA in FILE (PEM) issued it, remembered "
+                             "from then on; 'system' goes back to the system's trust store (the default)")
+    parser.add_argument("--forget-certificate", action="store_true",
+                        help="forget the certificate trusted for the profile's server, to compare and trust "
+                             "a new one at the next sign-in (only when whoever runs it says they replaced it)")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="where this profile keeps its messages and media (default: the user data dir)")
     parser.add_argument("--demo", action="store_true",
@@ -136,7 +142,8 @@ def _run_session(args: argparse.Namespace, data_dir: Path, instance: SingleInsta
     from desktop.ui.startup.launcher import open_session
 
     try:
-        session = open_session(data_dir, args.server)
+        session = open_session(data_dir, args.server, ca_file=args.ca_file,
+                               forget_certificate=args.forget_certificate)
     except OSError as exc:  # the built-in server did not start, the profile's folder is unwritable
         print(exc, file=sys.stderr)
         if args.screenshot is None:

@@ -21,7 +21,7 @@ from desktop.core.events import (
     TransferFinished,
     TransferProgress,
 )
-from sync.client import ApiError, Offline
+from sync.client import ApiError, CertificateError, Offline
 from sync.media.pipeline import MediaError
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ def user_sentence(exc: BaseException) -> str:
         return exc.message
     if isinstance(exc, Offline):
         return "The server can't be reached right now; this will be retried when it can."
+    if isinstance(exc, CertificateError):
+        return str(exc)
     if isinstance(exc, UserFacingError | MediaError):
         return str(exc)
     if isinstance(exc, OSError):
@@ -50,7 +52,7 @@ class _Call(QRunnable):
         try:
             result = self._fn()
         except Exception as exc:
-            if not isinstance(exc, ApiError | Offline | UserFacingError | MediaError | OSError):
+            if not isinstance(exc, ApiError | Offline | CertificateError | UserFacingError | MediaError | OSError):
                 log.exception("background call failed")
             self._bridge._call_failed.emit(self._token, user_sentence(exc))
             return
@@ -67,7 +69,8 @@ class EngineBridge(QObject):
         transfer_progress(sha256, direction, done, total): at most every 50 ms per transfer.
         transfer_finished(sha256, direction, error, cancelled): error is "" on success.
         blob_ready(sha256): the blob's bytes are in the local cache now.
-        connection_changed(state, detail): online / offline / syncing / signed_out.
+        connection_changed(state, detail): online / offline / syncing / signed_out / untrusted (the
+            server's certificate was refused; the detail names the fingerprints).
         error(sentence): a background call failed; something a person can act on.
 
     Every signal is emitted on the GUI thread, and none after ``close()`` (or ``stop()``).

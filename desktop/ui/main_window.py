@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.sign_in_dialog: SignInDialog | None = None
         self.sign_out_question: QMessageBox | None = None
+        self.certificate_warning: QMessageBox | None = None
         self.bridge = bridge
         engine = bridge.engine
         self.thumbnails = ThumbnailCache(engine.media_path, parent=self)
@@ -263,6 +264,21 @@ class MainWindow(QMainWindow):
             self.ask_sign_in()  # once, when the session ends; after that the window offers "Sign in…"
         else:
             self.connection.set_state(state, detail)
+            if state == "untrusted":
+                self._warn_certificate(detail)
+
+    def _warn_certificate(self, detail: str) -> None:
+        """Say once, in a window of its own, why nothing syncs: the server's certificate was refused."""
+        warning = self.certificate_warning
+        if warning is not None and warning.isVisible() and warning.informativeText() == detail:
+            return
+        if warning is None:
+            warning = QMessageBox(QMessageBox.Icon.Warning, "Server certificate refused — Envelope",
+                                  "Envelope is not connecting to your server.", QMessageBox.StandardButton.Ok, self)
+            warning.setWindowModality(Qt.WindowModality.NonModal)
+            self.certificate_warning = warning
+        warning.setInformativeText(detail)
+        warning.show()
 
     def _show_signed_out(self, signed_out: bool) -> None:
         self._signed_out = signed_out

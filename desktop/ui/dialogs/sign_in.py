@@ -21,8 +21,9 @@ from desktop.core.db.records import Account
 from desktop.core.engine import Engine
 from desktop.core.errors import UserFacingError
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.dialogs.certificate import CertificatePrompt
 from desktop.ui.style.theme import error_label, link_button, scaled_font
-from sync.client import ApiError, Offline
+from sync.client import ApiError, CertificateChanged, Offline, UntrustedCertificate
 from sync.protocol import USERNAME_PATTERN
 
 WIDTH = 460
@@ -49,7 +50,9 @@ class SignInDialog(QDialog):
     """Accepted once the engine holds a signed-in account.
 
     Enter signs in. Creating an account is a separate mode (``set_creating``) that asks for the
-    password twice, so a typo never makes a new account.
+    password twice, so a typo never makes a new account. A server whose certificate this computer
+    does not trust shows its fingerprint first (``certificate``): trusted, it is pinned and the
+    sign-in goes on; a pinned certificate that changed is refused in the error line.
     """
 
     def __init__(self, bridge: EngineBridge, server_url: str, *, built_in: bool = False, username: str = "",
@@ -78,6 +81,11 @@ class SignInDialog(QDialog):
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat.setPlaceholderText("the same password again")
         self.error = error_label(self.palette())
+        self.certificate = CertificatePrompt()
+        self.certificate.hide()
+        self.certificate.trusted.connect(self._trust)
+        self.certificate.cancelled.connect(self._distrust)
+        self._attempt: tuple[str, str, str, bool, bool] | None = None
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setVerticalSpacing(10)
@@ -105,6 +113,7 @@ class SignInDialog(QDialog):
         layout.addWidget(blurb)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
+        layout.addWidget(self.certificate)
         layout.addLayout(buttons)
         self.server.setVisible(not built_in)
         self.other_server.setVisible(built_in)
@@ -173,18 +182,50 @@ class SignInDialog(QDialog):
         if not server.startswith(("http://", "https://")):
             server = "https://" + server
         username, password, creating = self.username.text().strip().lower(), self.password.text(), self.creating
-        built_in = self.server.isHidden()
+        self._attempt = (server, username, password, creating, self.server.isHidden())
+        self._go()
+
+    def _go(self, trust: str | None = None) -> None:
+        """Sign in (or create the account) off the GUI thread, pinning ``trust`` first when given."""
+        assert self._attempt is not None
+        server, username, password, creating, built_in = self._attempt
         engine = self.bridge.engine
-        self.primary.setEnabled(False)
-        self.mode_link.setEnabled(False)
+
+        def attempt() -> Account | UntrustedCertificate:
+            if trust is not None:
+                engine.trust_certificate(server, trust)
+            try:
+                return _account(engine, server, username, password, creating=creating, built_in=built_in)
+            except UntrustedCertificate as exc:
+                return exc  # a question for the person, not a failure
+
+        self._busy(True)
         self.error.hide()
         self._fit()
-        self.bridge.run(lambda: _account(engine, server, username, password, creating=creating, built_in=built_in),
-                        lambda _account: self.accept(), self._fail)
+        self.bridge.run(attempt, self._done, self._fail)
+
+    def _done(self, result: Account | UntrustedCertificate) -> None:
+        if isinstance(result, UntrustedCertificate):
+            self._busy(True)  # until answered
+            self.certificate.ask(result.origin, result.fingerprint, result.reason)
+            self._fit()
+            return
+        self.accept()
+
+    def _trust(self, fingerprint: str) -> None:
+        self.certificate.hide()
+        self._go(trust=fingerprint)
+
+    def _distrust(self) -> None:
+        self.certificate.hide()
+        self._fail("Not signed in: the server's certificate was not trusted.")
+
+    def _busy(self, busy: bool) -> None:
+        for widget in (self.primary, self.mode_link, self.server, self.username, self.password, self.repeat):
+            widget.setEnabled(not busy)
 
     def _fail(self, sentence: str) -> None:
-        self.primary.setEnabled(True)
-        self.mode_link.setEnabled(True)
+        self._busy(False)
         self.error.setText(sentence)
         self.error.show()
         self._fit()
@@ -197,6 +238,8 @@ def _account(engine: Engine, server: str, username: str, password: str, *, creat
         if creating:
             return engine.sign_up(server, username, password)
         return engine.sign_in(server, username, password)
+    except CertificateChanged as exc:
+        raise SignInRefused(str(exc)) from exc
     except Offline as exc:
         if built_in:
             raise SignInRefused("Envelope's built-in server is not answering; quit Envelope and open it "

@@ -87,19 +87,26 @@ class Session:
 
 
 def open_session(data_dir: Path | None, server_url: str | None, *, server_dir: Path | None = None,
-                 long_poll_s: float = 25.0) -> Session:
+                 long_poll_s: float = 25.0, ca_file: str | None = None,
+                 forget_certificate: bool = False) -> Session:
     """Open the profile in ``data_dir`` (default: the user data dir) on its server.
 
     ``server_url`` (``--server``: a URL, or "built-in") changes the profile's server for good;
     without it the profile uses the one it remembers. The built-in server is started in the
     background when it is not running yet. A token is never sent to a server it was not made by:
     moving to another server signs the profile out, and the sign-in dialog asks for that server.
-    Raises BuiltInServerError (an OSError) when the built-in server cannot start.
+    ``ca_file`` (``--ca-file``: a PEM file of a private CA, or "system") is remembered likewise;
+    ``forget_certificate`` drops the certificate pinned for the server and signs the profile out, so
+    the sign-in dialog shows the new certificate's fingerprint to compare. Raises BuiltInServerError
+    (an OSError) when the built-in server cannot start, OSError when the profile's folder cannot be
+    written.
     """
     data_dir = Path(data_dir or default_data_dir())
     server_dir = server_dir or built_in_dir()
     profile = Profile(data_dir)
-    engine = Engine(data_dir, long_poll_s=long_poll_s)
+    if ca_file is not None:
+        profile.remember_ca_file(ca_file)
+    engine = Engine(data_dir, long_poll_s=long_poll_s, ca_file=profile.ca_file)
     account = engine.account
     was_built_in = (profile.server or _used_before(account, server_dir)) == BUILT_IN
     choice = choose_server(profile, server_url, account, server_dir)
@@ -111,6 +118,10 @@ def open_session(data_dir: Path | None, server_url: str | None, *, server_dir: P
         else:
             log.info("the profile moves from %s to %s: sign in there", account.server_url, url)
             engine.sign_out(revoke=False)
+    if forget_certificate and engine.forget_certificate(url):
+        log.warning("the certificate pinned for %s is forgotten: compare the new one before trusting it", url)
+        if engine.account is not None and engine.account.token:
+            engine.sign_out(revoke=False)  # the sign-in dialog shows the new fingerprint to compare
     engine.start()
     bridge = EngineBridge(engine)
     watch = BuiltInServerWatch(bridge, server_dir, url) if server is not None else None

@@ -13,6 +13,7 @@ STATES = {
     "syncing": (SYNCING, "Syncing…"),
     "offline": (OFFLINE, "Offline — messages wait here and go out when the server is back"),
     "signed_out": (OFFLINE, "Signed out — sign in again to sync"),
+    "untrusted": (OFFLINE, "Not connected — the server's certificate is not one you trust"),
 }
 
 
