@@ -12,6 +12,7 @@ import hashlib
 import re
 import socket
 import ssl
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,10 @@ def peer_certificate(url: str, *, timeout: float = 10.0) -> bytes:
 def system_store_context() -> ssl.SSLContext:
     """Verification against the operating system's trust store; certifi's bundle where it has none."""
     context = _client_context()
+    context.load_default_certs()  # OpenSSL's default paths; on Windows also the system's certificate store
     paths = ssl.get_default_verify_paths()
-    if (paths.cafile and Path(paths.cafile).is_file()) or (paths.capath and Path(paths.capath).is_dir()):
-        context.load_default_certs()
-    else:  # e.g. a python.org build on macOS, whose OpenSSL has no store of its own
+    has_store = (paths.cafile and Path(paths.cafile).is_file()) or (paths.capath and Path(paths.capath).is_dir())
+    if sys.platform != "win32" and not has_store:  # e.g. a python.org build on macOS: no store of its own
         context.load_verify_locations(certifi.where())
     return context
 

@@ -200,3 +200,10 @@ def test_an_https_server_stops_at_once_with_an_idle_keep_alive_client(tmp_path: 
         assert time.monotonic() - started < 2.0  # not uvicorn's 5 s graceful-shutdown timeout
     finally:
         client.close()
+
+
+def test_by_default_the_client_trusts_what_the_system_store_trusts(
+        ca_server: ServerProcess, ca: PrivateCA, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenSSL's default store (SSL_CERT_FILE points it at the test CA here), not requests' certifi bundle."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.cert_file))
+    assert SyncClient(ca_server.url).create_account("gina", PASSWORD).username == "gina"
