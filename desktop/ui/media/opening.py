@@ -54,6 +54,8 @@ class Opener(QObject):
 
     def open(self, sha256: str, name: str, sender: str = "") -> None:
         engine = self.bridge.engine
+        if engine.account is not None and sender == engine.account.username:
+            sender = ""  # our own file: "only if you expected this file"
 
         def copy() -> tuple[Path, bool]:
             path = engine.open_copy(sha256, name)

@@ -154,3 +154,14 @@ def test_saving_a_hostile_name_proposes_only_a_plain_name_in_the_folder(
 
     copy = bob.engine.open_copy(a.blob, raw)
     assert copy == bob.data_dir / "open" / a.blob[:16] / clean
+
+
+def test_ones_own_file_still_asks_but_names_nobody_to_trust(chat: Chat, qtbot: QtBot) -> None:
+    a = send_raw(chat, qtbot, b"#!/bin/sh\necho hi\n", name="tidy.sh")
+    files = chat.alice.view.files  # alice opens what she sent herself
+    files.open(a.blob, a.name, "alice")
+    qtbot.waitUntil(lambda: files.opener.risk_box is not None and files.opener.risk_box.isVisible(), timeout=20_000)
+    box = files.opener.risk_box
+    assert box is not None
+    assert box.text() == "tidy.sh can run programs on this computer. Open it only if you expected this file."
+    box.defaultButton().click()
