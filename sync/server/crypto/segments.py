@@ -58,6 +58,7 @@ class Segments:
     """One blob's segments: its data key, id and segment size."""
 
     def __init__(self, key: bytes, blob_id: bytes, segment_size: int, what: str) -> None:
+        self.key = key
         self._aead = AESGCM(key)
         self._nonce_key = hashlib.sha256(b"envelope final nonce\0" + key).digest()
         self.blob_id = blob_id
@@ -102,30 +103,49 @@ class Segments:
         return self.stride if index < final else object_size - self.offset(final)
 
     def opened(self, chunks: Iterable[bytes], first: int, last: int, final: int | None,
-               object_size: int = 0) -> Iterator[bytes]:
+               object_size: int = 0) -> Iterator[bytearray]:
         """The plaintext of segments ``first``..``last`` read from ``chunks`` (the object from segment
-        ``first`` on). ``final`` is the blob's last segment (None: an upload's, all MIDDLE). Raises
-        Damaged at the first segment that does not open or is cut short, before yielding any of it."""
+        ``first`` on), a batch of whole segments per chunk. ``final`` is the blob's last segment (None:
+        an upload's, all MIDDLE). Raises Damaged at the first segment that does not open or is cut
+        short, after yielding the segments before it and none of it."""
         index = first
-        buf: bytes = b""
+        buf: bytes | bytearray = b""
         at = 0
         chunks = iter(chunks)
         while index <= last:
-            need = self.stride if final is None else self.sealed_size(index, final, object_size)
-            while len(buf) - at < need:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    raise Damaged(self.what, f"it ends inside segment {index}")
-                buf = buf[at:] + chunk if at < len(buf) else chunk
-                at = 0
-            view = memoryview(buf)[at:at + need]
-            at += need
+            chunk = next(chunks, None)
+            if chunk is None:
+                raise Damaged(self.what, f"it ends inside segment {index}")
+            buf = buf[at:] + chunk if at < len(buf) else chunk
+            at = 0
+            plan = []  # (index, where its sealed bytes start, how long they are) of each whole segment here
+            while index <= last:
+                need = self.stride if final is None else self.sealed_size(index, final, object_size)
+                if len(buf) - at < need:
+                    break
+                plan.append((index, at, need))
+                at += need
+                index += 1
+            if plan:
+                yield from self._open_batch(memoryview(buf), plan, final)
+
+    def _open_batch(self, view: memoryview, plan: list[tuple[int, int, int]],
+                    final: int | None) -> Iterator[bytearray]:
+        out = bytearray(sum(need - OVERHEAD for _, _, need in plan))
+        into = memoryview(out)
+        done = 0
+        for index, at, need in plan:
             kind = FINAL if index == final else MIDDLE
             try:
-                yield self._aead.decrypt(view[:NONCE_BYTES], view[NONCE_BYTES:], self._ad(index, kind))
+                self._aead.decrypt_into(view[at:at + NONCE_BYTES], view[at + NONCE_BYTES:at + need],
+                                        self._ad(index, kind), into[done:done + need - OVERHEAD])
             except InvalidTag:
+                if done:
+                    yield out[:done]
                 raise Damaged(self.what, f"segment {index} fails authentication") from None
-            index += 1
+            done += need - OVERHEAD
+        into.release()
+        yield out
 
     def decrypt_range(self, chunks: Iterable[bytes], *, final: int, object_size: int,
                       start: int, end: int) -> Iterator[bytes]:
@@ -136,7 +156,7 @@ class Segments:
         for plain in self.opened(chunks, first, last, final, object_size):
             lo, hi = max(start - position, 0), min(end - position, len(plain))
             if lo < hi:
-                yield plain if (lo, hi) == (0, len(plain)) else plain[lo:hi]
+                yield bytes(plain) if (lo, hi) == (0, len(plain)) else bytes(plain[lo:hi])
             position += len(plain)
 
 

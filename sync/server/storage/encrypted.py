@@ -19,6 +19,8 @@ from sync.server.storage.encrypted_staging import EncryptedStaging, blob_name
 from sync.server.storage.objects import ObjectMissing
 
 log = logging.getLogger(__name__)
+BATCH = 16
+"""Segments read, opened and sent as one piece (1 MiB of 64 KiB segments): fewer hand-offs per byte."""
 
 
 class EncryptedStorage(EncryptedStaging):
@@ -35,7 +37,7 @@ class EncryptedStorage(EncryptedStaging):
             if hasher.hexdigest() != sha256:
                 raise CorruptBlob(sha256, hasher.hexdigest())
             return Blob(sha256, size)
-        blob_id, key = self.keys.new_data_key()
+        blob_id, key = self.keys.new_data_key(f"blob:{sha256}")
         segments = Segments(key, blob_id, self.segment_size, sha256)
         new = self.objects.create(name)
         try:
@@ -58,23 +60,26 @@ class EncryptedStorage(EncryptedStaging):
     def size(self, sha256: str) -> int:
         name = blob_name(sha256)
         try:
-            return self.segments_of(name, sha256).plaintext_size(self.objects.size(name))
+            return self.segments_of(name, sha256, f"blob:{sha256}").plaintext_size(self.objects.size(name))
         except ObjectMissing:
             raise BlobNotFound(sha256) from None
+        except Damaged as exc:
+            log.error("blob %s is damaged: %s", sha256, exc.detail)
+            raise
 
     def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """Raises BlobNotFound and Damaged when called, ValueError for a range out of order; Damaged
         again while iterating, at the first segment that does not open."""
         name = blob_name(sha256)
         try:
-            segments = self.segments_of(name, sha256)
+            segments = self.segments_of(name, sha256, f"blob:{sha256}")
             object_size = self.objects.size(name)
+            total = segments.plaintext_size(object_size)
         except ObjectMissing:
             raise BlobNotFound(sha256) from None
         except Damaged as exc:
             log.error("blob %s is damaged: %s", sha256, exc.detail)
             raise
-        total = segments.plaintext_size(object_size)
         end = total if end is None else min(end, total)
         if start < 0 or end < start:
             raise ValueError(f"bad range {start}-{end}")
@@ -88,7 +93,7 @@ class EncryptedStorage(EncryptedStaging):
         first = start // segments.size
         last = (end - 1) // segments.size
         stop = segments.offset(last) + segments.sealed_size(last, final, object_size)
-        chunks = self.objects.read_range(name, segments.offset(first), stop)
+        chunks = self.objects.read_range(name, segments.offset(first), stop, chunk=BATCH * segments.stride)
         try:
             yield from segments.decrypt_range(chunks, final=final, object_size=object_size, start=start, end=end)
         except Damaged as exc:

@@ -15,7 +15,7 @@ import hashlib
 import struct
 
 from sync.blobstore import Blob, CorruptBlob, check_sha256
-from sync.server.crypto.records import KeyRecords
+from sync.server.crypto.records import KeyRecords, Misbound
 from sync.server.crypto.segments import (
     DEFAULT_SEGMENT,
     HEADER_BYTES,
@@ -72,13 +72,16 @@ class EncryptedStaging:
     def __init__(self, objects: ObjectStore, keys: KeyRecords, *, segment_size: int = DEFAULT_SEGMENT) -> None:
         self.objects, self.keys, self.segment_size = objects, keys, segment_size
 
-    def segments_of(self, name: str, what: str) -> Segments:
-        """The segments of a stored object (header read, data key unwrapped); raises ObjectMissing, Damaged."""
+    def segments_of(self, name: str, what: str, *bindings: str) -> Segments:
+        """The segments of a stored object (header read, its data key unwrapped when it is bound to one
+        of ``bindings``); raises ObjectMissing, Damaged."""
         size, blob_id = parse_header(self.objects.read_at(name, 0, HEADER_BYTES), what)
         try:
-            key = self.keys.data_key(blob_id)
+            key = self.keys.data_key(blob_id, *bindings)
         except ObjectMissing:
             raise Damaged(what, "its data key is missing") from None
+        except Misbound:
+            raise Damaged(what, "its data key belongs to another file: the object was moved or swapped") from None
         return Segments(key, blob_id, size, what)
 
     # -- the tail ----------------------------------------------------------------------------------
@@ -119,11 +122,12 @@ class EncryptedStaging:
             raise StagedMissing(upload_id)
         return plain[:length]
 
-    def _open_staged(self, upload_id: str) -> tuple[Segments, int]:
-        """(segments, how many full segments the object holds); raises StagedMissing."""
+    def _open_staged(self, upload_id: str, *also: str) -> tuple[Segments, int]:
+        """(segments, how many full segments the object holds); raises StagedMissing. ``also``: other
+        bindings its key may have (the blob it is being promoted to)."""
         name = _staged(upload_id)
         try:
-            segments = self.segments_of(name, f"upload {upload_id}")
+            segments = self.segments_of(name, f"upload {upload_id}", f"upload:{upload_id}", *also)
             return segments, (self.objects.size(name) - HEADER_BYTES) // segments.stride
         except (ObjectMissing, Damaged):
             raise StagedMissing(upload_id) from None
@@ -131,7 +135,7 @@ class EncryptedStaging:
     # -- the staging interface -----------------------------------------------------------------------
     def stage_create(self, upload_id: str) -> None:
         name = _staged(upload_id)
-        blob_id, _key = self.keys.new_data_key()
+        blob_id, _key = self.keys.new_data_key(f"upload:{upload_id}")
         self.objects.put(name, header(self.segment_size, blob_id))
 
     def stage_writer(self, upload_id: str, offset: int) -> _StageWriter:
@@ -150,7 +154,7 @@ class EncryptedStaging:
 
     def stage_promote(self, upload_id: str, sha256: str, *, length: int, digest: str | None) -> Blob:
         name = _staged(upload_id)
-        segments, full = self._open_staged(upload_id)
+        segments, full = self._open_staged(upload_id, f"blob:{sha256}")
         index, inside = divmod(length, segments.size)
         try:
             if full < index:
@@ -170,6 +174,8 @@ class EncryptedStaging:
                         hasher.update(plain)
                 except ObjectMissing:  # promoted by another request meanwhile
                     raise StagedMissing(upload_id) from None
+                except Damaged as exc:  # damaged bytes cannot hash to the name
+                    raise CorruptBlob(sha256, f"(damaged: {exc.detail})") from None
             hasher.update(rest)
             digest = hasher.hexdigest()
         if digest != sha256:
@@ -179,6 +185,7 @@ class EncryptedStaging:
             self.stage_delete(upload_id)
             return Blob(sha256, length)
         final = SegmentWriter(segments, lambda _: None, index=index, pending=rest).finish()
+        self.keys.rebind(segments.blob_id, segments.key, f"blob:{sha256}")
         try:  # a request promoting it at the same moment writes the same bytes (see Segments.seal)
             appender = self.objects.appender(name, segments.offset(index))
             try:

@@ -107,7 +107,7 @@ class LocalObjects:
         except FileNotFoundError:
             raise ObjectMissing(name) from None
 
-    def read_range(self, name: str, start: int, end: int) -> Iterator[bytes]:
+    def read_range(self, name: str, start: int, end: int, *, chunk: int = READ_CHUNK) -> Iterator[bytes]:
         path = self.path(name)
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed below
@@ -117,11 +117,11 @@ class LocalObjects:
             f.seek(start)
             left = end - start
             while left > 0:
-                chunk = f.read(min(READ_CHUNK, left))
-                if not chunk:
+                data = f.read(min(chunk, left))
+                if not data:
                     return
-                left -= len(chunk)
-                yield chunk
+                left -= len(data)
+                yield data
 
     def size(self, name: str) -> int:
         try:

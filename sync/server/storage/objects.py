@@ -52,8 +52,9 @@ class ObjectStore(Protocol):
         """Create or replace a small object atomically and durably."""
     def read_at(self, name: str, offset: int, length: int) -> bytes:
         """Up to ``length`` bytes from ``offset`` (fewer at the end); raises ObjectMissing."""
-    def read_range(self, name: str, start: int, end: int) -> Iterator[bytes]:
-        """Bytes ``start`` to ``end`` in chunks, opened lazily; raises ObjectMissing when iterated."""
+    def read_range(self, name: str, start: int, end: int, *, chunk: int = ...) -> Iterator[bytes]:
+        """Bytes ``start`` to ``end`` in chunks of ``chunk`` bytes (the last one shorter), opened
+        lazily; raises ObjectMissing when iterated."""
     def size(self, name: str) -> int:
         """Raises ObjectMissing."""
     def exists(self, name: str) -> bool: ...

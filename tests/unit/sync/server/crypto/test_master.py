@@ -81,8 +81,8 @@ def test_several_keys_in_the_environment_open_records_wrapped_by_any(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     old, new = new_key(), new_key()
     objects = LocalObjects(tmp_path / "objects")
-    under_old, old_key = KeyRecords(objects, MasterKeys([old])).new_data_key()
-    under_new, new_data_key = KeyRecords(objects, MasterKeys([new])).new_data_key()
+    under_old, old_key = KeyRecords(objects, MasterKeys([old])).new_data_key("blob:test")
+    under_new, new_data_key = KeyRecords(objects, MasterKeys([new])).new_data_key("blob:test")
 
     monkeypatch.setenv(MASTER_KEY_ENV, f" {b64(new)},{b64(old)} ")
     keys = load(tmp_path / "master.key", create=True)

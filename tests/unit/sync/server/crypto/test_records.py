@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sync.server.config import ConfigError
-from sync.server.crypto.master import MasterKeys, WrongMasterKey, new_key
-from sync.server.crypto.records import METADATA, KeyRecords
+from sync.server.crypto.master import WRAPPED_BYTES, MasterKeys, WrongMasterKey, new_key
+from sync.server.crypto.records import METADATA, KeyRecords, Misbound
 from sync.server.storage.encrypted import EncryptedStorage
 from sync.server.storage.local_objects import LocalObjects
 
@@ -51,14 +51,16 @@ def test_the_wrong_master_key_is_a_config_error_naming_both_keys(objects: LocalO
 
 def test_a_data_key_reads_back_and_its_record_moved_elsewhere_does_not_open(objects: LocalObjects) -> None:
     records = KeyRecords(objects, MasterKeys([new_key()]))
-    first_id, first_key = records.new_data_key()
-    second_id, second_key = records.new_data_key()
+    first_id, first_key = records.new_data_key("blob:first")
+    second_id, second_key = records.new_data_key("blob:second")
     assert first_id != second_id and first_key != second_key
-    assert records.data_key(first_id) == first_key
+    assert records.data_key(first_id, "blob:first") == first_key
+    with pytest.raises(Misbound):
+        records.data_key(first_id, "blob:second")
     assert records.blob_ids() == {first_id, second_id}
     objects.put(f"keys/{second_id.hex()}", objects.get(f"keys/{first_id.hex()}"))
     with pytest.raises(WrongMasterKey):
-        records.data_key(second_id)
+        records.data_key(second_id, "blob:first")
     records.delete(first_id)
     assert records.blob_ids() == {second_id}
 
@@ -161,7 +163,9 @@ def test_a_rotation_run_again_with_only_the_old_key_given_also_finishes(objects:
     records = KeyRecords(objects, old)
     first = sorted(records.blob_ids())[0]
     name = f"keys/{first.hex()}"
-    objects.put(name, new.wrap(records.data_key(first), b"envelope wrapped key\0" + name.encode()))
+    binding = objects.get(name)[WRAPPED_BYTES:]  # a record is the wrapped key, then what it is bound to
+    associated = b"envelope wrapped key\0" + name.encode() + b"\0" + binding
+    objects.put(name, new.wrap(records.data_key(first), associated) + binding)
     assert KeyRecords(objects, old).rotate(new) == len(records.blob_ids())  # all but the one already done
     _check_all_readable(objects, new, blobs, upload_id, staged, metadata_key)
 
@@ -176,7 +180,7 @@ def test_an_instance_with_a_reload_hook_keeps_working_after_another_rotated(obje
 
     running = KeyRecords(objects, old, reload=reload)
     metadata_key = running.metadata_key()
-    blob_id, data_key = running.new_data_key()
+    blob_id, data_key = running.new_data_key("blob:test")
     stale = KeyRecords(objects, old)
 
     assert KeyRecords(objects, old).rotate(new) == 2
@@ -184,7 +188,7 @@ def test_an_instance_with_a_reload_hook_keeps_working_after_another_rotated(obje
     assert running.metadata_key() == metadata_key
     assert len(reloads) == 1
     assert running.master.current_id == new.current_id
-    later_id, later_key = running.new_data_key()  # new records go under the new key
+    later_id, later_key = running.new_data_key("blob:test")  # new records go under the new key
     assert new.wrapped_by(objects.get(f"keys/{later_id.hex()}")) == new.current_id
     assert KeyRecords(objects, new).data_key(later_id) == later_key
 
@@ -196,7 +200,7 @@ def test_a_damaged_record_under_a_key_we_have_does_not_reload(objects: LocalObje
     keys = MasterKeys([new_key()])
     reloads = []
     records = KeyRecords(objects, keys, reload=lambda: reloads.append(1) or keys)
-    blob_id, _key = records.new_data_key()
+    blob_id, _key = records.new_data_key("blob:test")
     name = f"keys/{blob_id.hex()}"
     damaged = bytearray(objects.get(name))
     damaged[-1] ^= 0x01
