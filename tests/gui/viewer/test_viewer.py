@@ -88,6 +88,7 @@ def test_zoom_keys_wheel_and_double_click(chat: Chat, qtbot: QtBot) -> None:
     (photo,) = send(chat, qtbot, LARGE)
     viewer = open_viewer(qtbot, chat.alice.bridge, chat.cid, photo)
     viewer.resize(600, 500)
+    qtbot.waitUntil(lambda: viewer.canvas.image().width() == 1000)  # the photo, not its thumbnail
     qtbot.waitUntil(lambda: viewer.canvas.fit_scale() < 1.0)
     assert viewer.canvas.is_fit() and viewer.zoom_button.text() == "Fit"
     fit = viewer.canvas.scale()
