@@ -28,6 +28,8 @@ NONCE_BYTES = 12
 TAG_BYTES = 16
 OVERHEAD = NONCE_BYTES + TAG_BYTES
 DEFAULT_SEGMENT = 64 * 1024
+BATCH = 16
+"""Segments sealed or opened as one piece (1 MiB of 64 KiB ones): fewer calls and hand-offs per byte."""
 MIDDLE, FINAL, TAIL = 0, 1, 2
 
 
@@ -79,6 +81,16 @@ class Segments:
             nonce = os.urandom(NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, plaintext, ad)
 
+    def seal_middles(self, index: int, plain: memoryview, count: int, into: memoryview) -> None:
+        """``count`` full MIDDLE segments from ``index`` on, sealed into ``into`` (``count * stride`` bytes)."""
+        nonces = os.urandom(count * NONCE_BYTES)
+        for k in range(count):
+            at = k * self.stride
+            nonce = nonces[k * NONCE_BYTES:(k + 1) * NONCE_BYTES]
+            into[at:at + NONCE_BYTES] = nonce
+            self._aead.encrypt_into(nonce, plain[k * self.size:(k + 1) * self.size],
+                                    self._ad(index + k, MIDDLE), into[at + NONCE_BYTES:at + self.stride])
+
     def open(self, index: int, sealed: bytes, kind: int) -> bytes:
         """The plaintext of one segment; raises Damaged."""
         try:
@@ -102,7 +114,7 @@ class Segments:
         """How many bytes segment ``index`` takes in an object of ``object_size`` whose last is ``final``."""
         return self.stride if index < final else object_size - self.offset(final)
 
-    def opened(self, chunks: Iterable[bytes], first: int, last: int, final: int | None,
+    def opened(self, chunks: Iterable[bytes | bytearray], first: int, last: int, final: int | None,
                object_size: int = 0) -> Iterator[bytearray]:
         """The plaintext of segments ``first``..``last`` read from ``chunks`` (the object from segment
         ``first`` on), a batch of whole segments per chunk. ``final`` is the blob's last segment (None:
@@ -147,52 +159,55 @@ class Segments:
         into.release()
         yield out
 
-    def decrypt_range(self, chunks: Iterable[bytes], *, final: int, object_size: int,
-                      start: int, end: int) -> Iterator[bytes]:
+    def decrypt_range(self, chunks: Iterable[bytes | bytearray], *, final: int, object_size: int,
+                      start: int, end: int) -> Iterator[memoryview]:
         """Plaintext ``start``..``end`` (end > start) of a stored blob; ``chunks`` are its bytes from
         the segment holding ``start`` on. Raises Damaged."""
         first, last = start // self.size, (end - 1) // self.size
         position = first * self.size
         for plain in self.opened(chunks, first, last, final, object_size):
             lo, hi = max(start - position, 0), min(end - position, len(plain))
-            if lo < hi:
-                yield bytes(plain) if (lo, hi) == (0, len(plain)) else bytes(plain[lo:hi])
+            if lo < hi:  # a view, not a copy: each batch is a new buffer nobody else writes
+                yield memoryview(plain) if (lo, hi) == (0, len(plain)) else memoryview(plain)[lo:hi]
             position += len(plain)
 
 
 class SegmentWriter:
-    """Seals a stream into segments: each full one as it fills, the rest kept as ``pending``.
+    """Seals a stream into segments, BATCH full ones at a time; what does not fill one stays ``pending``.
 
-    ``out`` gets each sealed MIDDLE segment in order. ``finish`` seals what is pending as the
-    FINAL segment (a blob); an upload keeps it as its tail instead (``index``, ``pending``).
+    ``out`` gets the sealed MIDDLE segments in order, several in one piece. ``flush`` seals every
+    full segment pending (call it before making what was written durable); ``finish`` seals what
+    is left as the FINAL segment (a blob); an upload keeps it as its tail instead (``index``,
+    ``pending`` after a ``flush``).
     """
 
-    def __init__(self, segments: Segments, out: Callable[[bytes], None], *, index: int = 0,
+    def __init__(self, segments: Segments, out: Callable[[memoryview], None], *, index: int = 0,
                  pending: bytes = b"") -> None:
         self._segments, self._out = segments, out
         self.index = index
         self.pending = bytearray(pending)
+        self._sealed = bytearray(BATCH * segments.stride)  # reused: ``out`` writes each piece before the next
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
+        self.pending += data
+        if len(self.pending) >= BATCH * self._segments.size:
+            self.flush()
+
+    def flush(self) -> None:
         size = self._segments.size
-        view = memoryview(data)
-        if self.pending:
-            take = size - len(self.pending)
-            self.pending += view[:take]
-            view = view[take:]
-            if len(self.pending) < size:
-                return
-            self._emit(bytes(self.pending))
-            self.pending = bytearray()
-        while len(view) >= size:
-            self._emit(view[:size])
-            view = view[size:]
-        self.pending += view
-
-    def _emit(self, plain: bytes | memoryview) -> None:
-        self._out(self._segments.seal(self.index, plain, MIDDLE))
-        self.index += 1
+        whole = len(self.pending) // size
+        done = 0
+        with memoryview(self.pending) as plain, memoryview(self._sealed) as sealed:
+            while done < whole:
+                count = min(BATCH, whole - done)
+                into = sealed[:count * self._segments.stride]
+                self._segments.seal_middles(self.index, plain[done * size:(done + count) * size], count, into)
+                self._out(into)
+                self.index += count
+                done += count
+        del self.pending[:whole * size]
 
     def finish(self) -> bytes:
-        """The FINAL segment, sealed (the caller writes it)."""
+        """The FINAL segment, sealed, after the full ones before it went to ``out``."""
+        self.flush()
         return self._segments.seal(self.index, bytes(self.pending), FINAL)

@@ -33,7 +33,8 @@ class BlobStorage(Protocol):
     # -- blobs -------------------------------------------------------------------------------------
     def put(self, chunks: Iterable[bytes], *, sha256: str) -> Blob:
         """Store a stream as a blob; raises CorruptBlob when it does not hash to ``sha256``."""
-    def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
+    def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes | memoryview]:
+        """The bytes ``start``..``end`` in pieces (views of buffers no one else writes)."""
     def head(self, sha256: str, size: int) -> bytes:
         """The first ``size`` bytes (or fewer) of a blob: enough to sniff its type."""
     def size(self, sha256: str) -> int: ...

@@ -14,13 +14,11 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from sync.blobstore import Blob, BlobNotFound, CorruptBlob
-from sync.server.crypto.segments import HEADER_BYTES, Damaged, Segments, SegmentWriter, header, parse_header
+from sync.server.crypto.segments import BATCH, HEADER_BYTES, Damaged, Segments, SegmentWriter, header, parse_header
 from sync.server.storage.encrypted_staging import EncryptedStaging, blob_name
 from sync.server.storage.objects import ObjectMissing
 
 log = logging.getLogger(__name__)
-BATCH = 16
-"""Segments read, opened and sent as one piece (1 MiB of 64 KiB segments): fewer hand-offs per byte."""
 
 
 class EncryptedStorage(EncryptedStaging):
@@ -67,7 +65,7 @@ class EncryptedStorage(EncryptedStaging):
             log.error("blob %s is damaged: %s", sha256, exc.detail)
             raise
 
-    def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+    def read_range(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes | memoryview]:
         """Raises BlobNotFound and Damaged when called, ValueError for a range out of order; Damaged
         again while iterating, at the first segment that does not open."""
         name = blob_name(sha256)
@@ -86,7 +84,7 @@ class EncryptedStorage(EncryptedStaging):
         return self._decrypt(name, segments, object_size, total, start, end)
 
     def _decrypt(self, name: str, segments: Segments, object_size: int, total: int,
-                 start: int, end: int) -> Iterator[bytes]:
+                 start: int, end: int) -> Iterator[bytes | memoryview]:
         if start == end:
             return
         final = total // segments.size

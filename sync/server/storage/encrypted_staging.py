@@ -55,6 +55,7 @@ class _StageWriter:
         self._writer.write(data)
 
     def commit(self) -> None:
+        self._writer.flush()
         self._appender.commit()  # the full segments first, then the tail that follows them
         self._staging.put_tail(self._id, self._segments, self._writer.index, bytes(self._writer.pending))
 

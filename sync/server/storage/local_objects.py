@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sync.server.private_files import FILE_MODE, fsync_dir, private_dir, write_private
-from sync.server.storage.objects import ObjectMissing, check_name
+from sync.server.storage.objects import Data, ObjectMissing, check_name
 
 READ_CHUNK = 1024 * 1024
 
@@ -19,7 +19,7 @@ def _open_new(path: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: Data) -> None:
     view = memoryview(data)
     while view:  # a short write (the disk filling up): the next one raises
         view = view[os.write(fd, view):]
@@ -31,7 +31,7 @@ class _NewFile:
         self._tmp = store.tmp_dir / secrets.token_hex(12)
         self._fd = _open_new(self._tmp)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: Data) -> None:
         _write_all(self._fd, data)
 
     def commit(self) -> None:
@@ -66,7 +66,7 @@ class _FileAppender:
         os.ftruncate(self._fd, offset)
         os.lseek(self._fd, offset, os.SEEK_SET)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: Data) -> None:
         _write_all(self._fd, data)
 
     def commit(self) -> None:
@@ -107,21 +107,22 @@ class LocalObjects:
         except FileNotFoundError:
             raise ObjectMissing(name) from None
 
-    def read_range(self, name: str, start: int, end: int, *, chunk: int = READ_CHUNK) -> Iterator[bytes]:
+    def read_range(self, name: str, start: int, end: int, *, chunk: int = READ_CHUNK) -> Iterator[bytes | bytearray]:
         path = self.path(name)
         try:
-            f = open(path, "rb")  # noqa: SIM115 - closed below
+            f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below; unbuffered: read straight into each chunk
         except FileNotFoundError:
             raise ObjectMissing(name) from None
         with f:
             f.seek(start)
             left = end - start
             while left > 0:
-                data = f.read(min(chunk, left))
-                if not data:
+                data = bytearray(min(chunk, left))
+                got = f.readinto(data)
+                if not got:
                     return
-                left -= len(data)
-                yield data
+                left -= got
+                yield bytes(data) if got < len(data) else data
 
     def size(self, name: str) -> int:
         try:

@@ -15,6 +15,9 @@ from typing import Protocol
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
 
 
+Data = bytes | bytearray | memoryview
+
+
 class ObjectMissing(KeyError):
     """No object of that name."""
 
@@ -28,7 +31,7 @@ def check_name(name: str) -> str:
 class NewObject(Protocol):
     """An object being written; invisible under its name until ``commit``."""
 
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: Data) -> None: ...
     def commit(self) -> None:
         """Flush and publish it under its name, replacing what was there."""
     def abort(self) -> None: ...
@@ -37,7 +40,7 @@ class NewObject(Protocol):
 class Appender(Protocol):
     """Writes an existing object from an offset on; what was after the offset is dropped."""
 
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: Data) -> None: ...
     def commit(self) -> None:
         """Make what was written durable."""
     def cut_back(self) -> None:
@@ -52,7 +55,7 @@ class ObjectStore(Protocol):
         """Create or replace a small object atomically and durably."""
     def read_at(self, name: str, offset: int, length: int) -> bytes:
         """Up to ``length`` bytes from ``offset`` (fewer at the end); raises ObjectMissing."""
-    def read_range(self, name: str, start: int, end: int, *, chunk: int = ...) -> Iterator[bytes]:
+    def read_range(self, name: str, start: int, end: int, *, chunk: int = ...) -> Iterator[bytes | bytearray]:
         """Bytes ``start`` to ``end`` in chunks of ``chunk`` bytes (the last one shorter), opened
         lazily; raises ObjectMissing when iterated."""
     def size(self, name: str) -> int:
