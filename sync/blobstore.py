@@ -298,10 +298,11 @@ class BlobStore:
             tmp.unlink(missing_ok=True)
             return
         os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable (where the platform can)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:

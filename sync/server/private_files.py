@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from sync.blobstore import fsync_dir
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -38,16 +40,3 @@ def write_private(path: Path, data: bytes) -> None:
         os.close(fd)
     os.replace(tmp, path)
     fsync_dir(path.parent)
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -244,3 +244,13 @@ def bob(server: ServerProcess) -> User:
 @pytest.fixture
 def carol(server: ServerProcess) -> User:
     return make_user(server.url, "carol")
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
+    """Poll a condition another process (a server, an engine's thread) makes true; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,19 +19,11 @@ from desktop.core.db.records import Message, now_ms
 from desktop.core.engine import Engine
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer, free_port
-from tests.integration.conftest import ROOT
+from tests.integration.conftest import ROOT, wait_for
 from tests.samples import PORTRAIT, assert_rocket_upright, sample
 
 PASSWORD = "password123"
 
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Servers:

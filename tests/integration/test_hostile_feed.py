@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,7 +19,7 @@ import requests
 
 from desktop.core.engine import Engine
 from sync.server.runner import free_port
-from tests.integration.conftest import ServerProcess, User
+from tests.integration.conftest import ServerProcess, User, wait_for
 
 PASSWORD = "password123"
 MARKER = "after the storm"
@@ -98,14 +97,6 @@ class HostileProxy:
 
         return Forward
 
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

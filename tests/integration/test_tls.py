@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,20 +20,12 @@ from sync.client import CertificateChanged, SyncClient, UntrustedCertificate
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer
 from sync.server.tls import SELF_SIGNED_CERT, SELF_SIGNED_DIR, certificate_fingerprint
-from tests.integration.conftest import ServerProcess
+from tests.integration.conftest import ServerProcess, wait_for
 from tests.samples import sample
 from tests.tls_certs import PrivateCA, fingerprint_of, make_ca, self_signed
 
 PASSWORD = "password123"
 
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sync.server.private_files import FILE_MODE, fsync_dir, private_dir, write_private
+from sync.blobstore import fsync_dir
+from sync.server.private_files import FILE_MODE, private_dir, write_private
 from sync.server.storage.objects import Data, ObjectMissing, check_name
 
 READ_CHUNK = 1024 * 1024
