@@ -14,11 +14,15 @@ import logging
 from collections.abc import Iterable, Iterator
 
 from sync.blobstore import Blob, BlobNotFound, CorruptBlob
-from sync.server.crypto.segments import BATCH, HEADER_BYTES, Damaged, Segments, SegmentWriter, header, parse_header
+from sync.server.crypto.segments import HEADER_BYTES, Damaged, Segments, SegmentWriter, header, parse_header
 from sync.server.storage.encrypted_staging import EncryptedStaging, blob_name
 from sync.server.storage.objects import ObjectMissing
 
 log = logging.getLogger(__name__)
+READ_BATCH = 64
+"""Segments read, opened and handed on as one piece (4 MiB): each piece costs a thread hand-off in the
+response, and AES-GCM here holds the GIL, so fewer, larger pieces keep a download near the speed of
+plaintext storage (BENCHMARKS.md). Two such buffers per download at most."""
 
 
 class EncryptedStorage(EncryptedStaging):
@@ -91,7 +95,7 @@ class EncryptedStorage(EncryptedStaging):
         first = start // segments.size
         last = (end - 1) // segments.size
         stop = segments.offset(last) + segments.sealed_size(last, final, object_size)
-        chunks = self.objects.read_range(name, segments.offset(first), stop, chunk=BATCH * segments.stride)
+        chunks = self.objects.read_range(name, segments.offset(first), stop, chunk=READ_BATCH * segments.stride)
         try:
             yield from segments.decrypt_range(chunks, final=final, object_size=object_size, start=start, end=end)
         except Damaged as exc:
