@@ -9,13 +9,16 @@ from sync.server.numbers import MAX_INTEGER, parse_count
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The one byte range asked for as ``(start, end_exclusive)``; None for the whole blob.
 
-    Several ranges are answered with the whole blob (RFC 9110 lets a server ignore Range).
-    Raises APIError (400) for a malformed header, RangeNotSatisfiable (416) past the end.
+    Several ranges, and a unit other than ``bytes``, are answered with the whole blob (RFC 9110 lets a
+    server ignore Range, and says to ignore a unit it does not know).
+    Raises APIError (400) for a malformed byte range, RangeNotSatisfiable (416) past the end.
     """
     if not header:
         return None
     unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or not spec.strip():
+    if unit.strip().lower() != "bytes":
+        return None
+    if not spec.strip():
         raise APIError("The Range header is malformed; use bytes=START-END.")
     if "," in spec:
         return None
