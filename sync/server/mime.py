@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sync.media.sniff import SNIFF_BYTES, sniff_bytes
 
 MEDIA_KINDS = ("image", "video", "audio")
+_TOKEN = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*$")
+_ACTIVE = ("html", "xml", "svg", "script", "xsl")  # a browser may run or render these as a document
 
 
 def sniff_mime(head: bytes) -> str:
@@ -12,6 +16,12 @@ def sniff_mime(head: bytes) -> str:
     return sniff_bytes(head, whole=len(head) < SNIFF_BYTES).mime
 
 
+def is_active(mime: str) -> bool:
+    """Whether a browser could run the type or render it as a document (HTML, SVG, XML, scripts)."""
+    return any(marker in mime.lower() for marker in _ACTIVE)
+
+
 def is_inline(mime: str) -> bool:
-    """Whether a browser may show the type in place (media); everything else downloads."""
-    return mime.split("/")[0] in MEDIA_KINDS and mime not in {"image/svg+xml"}
+    """Whether a browser may show the type in place: passive media only; everything else downloads."""
+    kind, _, subtype = mime.split(";")[0].strip().lower().partition("/")
+    return kind in MEDIA_KINDS and bool(_TOKEN.match(subtype)) and not is_active(mime)
