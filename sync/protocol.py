@@ -12,6 +12,7 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 MAX_BODY_CHARS = 64_000
 MAX_ATTACHMENTS = 32
+MAX_MEMBERS = 256  # in one conversation, its creator included
 MAX_LINK_TTL = 3600
 MAX_BLOB_BYTES = 2**53  # the largest integer every JSON reader keeps exactly
 MAX_DIMENSION = 100_000  # pixels
@@ -22,6 +23,7 @@ BLURHASH_PATTERN = r"^[0-9A-Za-z#$%*+,\-.:;=?@\[\]^_{|}~]{6,100}$"
 
 Kind = Literal["image", "video", "audio", "file"]
 MessageState = Literal["pending", "sent", "failed"]
+MemberState = Literal["accepted", "request"]
 
 
 class Model(BaseModel):
@@ -50,15 +52,25 @@ class Token(Model):
 
 
 class ConversationCreate(Model):
+    """``members`` is bounded by the server with a sentence (``MAX_MEMBERS``), not by validation."""
+
     title: str = Field(default="", max_length=200)
-    members: list[str] = Field(default_factory=list, max_length=256)
+    members: list[str] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_MEMBERS})
 
 
 class Conversation(Model):
+    """A conversation as one member sees it: ``state`` and ``invited_by`` are that member's own.
+
+    ``request``: someone the member never talked to put them in it (``invited_by``); its messages
+    arrive, but the member has not accepted it yet. Absent (older events) means accepted.
+    """
+
     id: str
     title: str
     members: list[str]
     created_at: str
+    state: MemberState = "accepted"
+    invited_by: str | None = None
 
 
 class MemberAdd(Model):
@@ -91,9 +103,12 @@ class Attachment(Model):
 
 
 class MessageCreate(Model):
+    """``body`` and ``attachments`` are bounded by the server with a sentence naming the limit
+    (``MAX_BODY_CHARS``, ``MAX_ATTACHMENTS``); the schema states the same bounds."""
+
     client_id: str = Field(min_length=1, max_length=64)
-    body: str = Field(default="", max_length=MAX_BODY_CHARS)
-    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    body: str = Field(default="", json_schema_extra={"maxLength": MAX_BODY_CHARS})
+    attachments: list[Attachment] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_ATTACHMENTS})
 
     @field_validator("client_id")
     @classmethod
@@ -128,6 +143,15 @@ class SyncPage(Model):
     events: list[SyncEvent]
     cursor: str
     has_more: bool
+
+
+class BlockedUser(Model):
+    username: str
+    blocked_at: str
+
+
+class BlockRequest(Model):
+    username: str
 
 
 class MediaCheck(Model):

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from sync.server import accounts, conversations, feed, filing, media, metrics, uploads
+from sync.server import accounts, consent, conversations, feed, filing, media, metrics, uploads
 from sync.server.at_rest import open_at_rest
 from sync.server.config import ServerConfig, ServerContext
 from sync.server.crypto.sealing import Sealer
@@ -57,7 +57,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     )
     app.state.ctx = ctx
     install_handlers(app)
-    for module in (accounts, conversations, feed, uploads, media, metrics):
+    for module in (accounts, conversations, consent, feed, uploads, media, metrics):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=ctx.metrics)

@@ -1,4 +1,8 @@
-"""Conversations, membership and messages (idempotent by client_id); each change wakes the members' feeds."""
+"""Conversations, membership and messages (idempotent by client_id); each change wakes the members' feeds.
+
+Who may put whom in a conversation is in ``consent.py``; the limits on members, text and
+attachments answer 422 with a sentence that names them.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from sync.protocol import Attachment, Conversation, ConversationCreate, MemberAdd, Message, MessageCreate
+from sync.protocol import (
+    MAX_ATTACHMENTS,
+    MAX_BODY_CHARS,
+    MAX_MEMBERS,
+    Attachment,
+    Conversation,
+    ConversationCreate,
+    MemberAdd,
+    Message,
+    MessageCreate,
+)
 from sync.server.accounts import Ctx, CurrentUser, user_by_name
 from sync.server.config import ServerContext
 from sync.server.errors import BlobNotUploaded, Conflict, Invalid, NotFound
 from sync.server.filing import file_complete_uploads
 from sync.server.metadata.accounts import User
-from sync.server.metadata.errors import Duplicate
+from sync.server.metadata.errors import ConversationFull, Duplicate
 from sync.server.numbers import MAX_INTEGER, parse_count
 from sync.server.timefmt import now_iso
 
@@ -21,53 +35,76 @@ router = APIRouter(tags=["conversations"])
 MAX_THUMBNAIL_BYTES = 1024 * 1024  # a 640 px preview is tens of KiB
 
 
-def load_conversation(ctx: ServerContext, conversation_id: str) -> Conversation:
-    conversation = ctx.meta.conversations.get(conversation_id)
+def load_conversation(ctx: ServerContext, conversation_id: str, viewer: User | None = None) -> Conversation:
+    conversation = ctx.meta.conversations.get(conversation_id, viewer.id if viewer else None)
     if conversation is None:
         raise NotFound("No such conversation.")
     return conversation
 
 
 def member_conversation(ctx: ServerContext, user: User, conversation_id: str) -> Conversation:
-    """The conversation if ``user`` is a member; raises NotFound otherwise (existence is not revealed)."""
+    """The conversation as ``user`` sees it if they are a member; raises NotFound otherwise (existence
+    is not revealed)."""
     if not ctx.meta.conversations.is_member(user.id, conversation_id):
         raise NotFound("No such conversation.")
-    return load_conversation(ctx, conversation_id)
+    return load_conversation(ctx, conversation_id, user)
 
 
-def _known_user(ctx: ServerContext, username: str) -> User:
+def no_such_user(username: str) -> Invalid:
+    return Invalid(f"There is no user called {username!r}.")
+
+
+def _reachable_user(ctx: ServerContext, username: str, inviter: User) -> User:
+    """The user called ``username``, if ``inviter`` may put them in a conversation.
+
+    Someone who blocked the inviter gets exactly the answer of a name nobody has (decisions.md).
+    """
     other = user_by_name(ctx, username)
-    if other is None:
-        raise Invalid(f"There is no user called {username!r}.")
+    if other is None or ctx.meta.blocks.blocking(inviter.id, [other.id]):
+        raise no_such_user(username)
     return other
 
 
-@router.post("/v1/conversations", status_code=201, response_model=Conversation)
+def _too_many_members(count: int) -> Invalid:
+    return Invalid(f"A conversation can have at most {MAX_MEMBERS} members, its creator included; "
+                   f"this one would have {count}.")
+
+
+@router.post("/v1/conversations", status_code=201, response_model=Conversation, response_model_exclude_none=True)
 def create_conversation(body: ConversationCreate, ctx: Ctx, user: CurrentUser) -> Conversation:
-    members = {_known_user(ctx, name).id for name in body.members}
+    names = {name.strip().lower() for name in body.members} | {user.username}
+    if len(names) > MAX_MEMBERS:
+        raise _too_many_members(len(names))
+    members = {_reachable_user(ctx, name, user).id for name in body.members}
     conversation_id = uuid.uuid4().hex
     woken = ctx.meta.conversations.create(conversation_id, body.title.strip(), user.id, members,
                                           created_at=now_iso())
     ctx.notifier.notify(woken)
-    return load_conversation(ctx, conversation_id)
+    return load_conversation(ctx, conversation_id, user)
 
 
-@router.get("/v1/conversations", response_model=list[Conversation])
+@router.get("/v1/conversations", response_model=list[Conversation], response_model_exclude_none=True)
 def list_conversations(ctx: Ctx, user: CurrentUser) -> list[Conversation]:
     return ctx.meta.conversations.of_user(user.id)
 
 
-@router.get("/v1/conversations/{conversation_id}", response_model=Conversation)
+@router.get("/v1/conversations/{conversation_id}", response_model=Conversation, response_model_exclude_none=True)
 def get_conversation(conversation_id: str, ctx: Ctx, user: CurrentUser) -> Conversation:
     return member_conversation(ctx, user, conversation_id)
 
 
-@router.post("/v1/conversations/{conversation_id}/members", response_model=Conversation)
+@router.post("/v1/conversations/{conversation_id}/members", response_model=Conversation,
+             response_model_exclude_none=True)
 def add_member(conversation_id: str, body: MemberAdd, ctx: Ctx, user: CurrentUser) -> Conversation:
     member_conversation(ctx, user, conversation_id)
-    other = _known_user(ctx, body.username)
-    ctx.notifier.notify(ctx.meta.conversations.add_member(conversation_id, other.id))
-    return load_conversation(ctx, conversation_id)
+    other = _reachable_user(ctx, body.username, user)
+    try:
+        woken = ctx.meta.conversations.add_member(conversation_id, other.id, user.id, limit=MAX_MEMBERS)
+    except ConversationFull:
+        raise Invalid(f"This conversation already has {MAX_MEMBERS} members, the most a conversation "
+                      "can have.") from None
+    ctx.notifier.notify(woken)
+    return load_conversation(ctx, conversation_id, user)
 
 
 @router.delete("/v1/conversations/{conversation_id}/members/{username}", status_code=204)
@@ -114,9 +151,10 @@ def _check_attachments(ctx: ServerContext, user: User, attachments: list[Attachm
 def post_message(
     conversation_id: str, body: MessageCreate, ctx: Ctx, user: CurrentUser, response: Response
 ) -> Message:
-    member_conversation(ctx, user, conversation_id)
+    mine = member_conversation(ctx, user, conversation_id)
     if (found := ctx.meta.messages.by_client_id(user.id, body.client_id)) is not None:
         return _repeat(found, conversation_id, response)
+    _check_limits(body)
     if not body.body.strip() and not body.attachments:
         raise Invalid("A message needs some text or at least one attachment.")
     _check_attachments(ctx, user, body.attachments)
@@ -127,8 +165,19 @@ def post_message(
         if (found := ctx.meta.messages.by_client_id(user.id, body.client_id)) is not None:
             return _repeat(found, conversation_id, response)
         raise
+    if mine.state == "request":  # replying is accepting
+        woken |= ctx.meta.conversations.accept(conversation_id, user.id)
     ctx.notifier.notify(woken)
     return message
+
+
+def _check_limits(body: MessageCreate) -> None:
+    if len(body.body) > MAX_BODY_CHARS:
+        raise Invalid(f"A message can hold at most {MAX_BODY_CHARS:,} characters of text; "
+                      f"this one has {len(body.body):,}.")
+    if len(body.attachments) > MAX_ATTACHMENTS:
+        raise Invalid(f"A message can carry at most {MAX_ATTACHMENTS} attachments; "
+                      f"this one has {len(body.attachments)}.")
 
 
 def _repeat(found: Message, conversation_id: str, response: Response) -> Message:

@@ -1,7 +1,7 @@
 """The server's metadata store: every SQL statement of the server lives in this package.
 
 ``Metadata`` opens the store and hands out one repository per concern (accounts, conversations,
-messages, feed, blobs, uploads), each with methods named for what they do. Nothing outside sees a
+messages, feed, blobs, uploads, blocks), each with methods named for what they do. Nothing outside sees a
 connection, a transaction or an engine's exception: errors leave as ``metadata.errors``.
 """
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from sync.server.crypto.sealing import Sealer
 from sync.server.metadata.accounts import Accounts
 from sync.server.metadata.blobs import Blobs
+from sync.server.metadata.consent import Blocks
 from sync.server.metadata.conversations import Conversations
 from sync.server.metadata.feed import Feed
 from sync.server.metadata.messages import Messages
@@ -41,6 +42,7 @@ class Metadata:
         self.feed = Feed(self._db, seals)
         self.blobs = Blobs(self._db, seals)
         self.uploads = Uploads(self._db, seals)
+        self.blocks = Blocks(self._db)
 
     def ping(self) -> None:
         """Raises MetadataError when the store cannot answer."""

@@ -17,3 +17,7 @@ class MetadataFull(MetadataError):
 
 class WrongMetadataKey(MetadataError):
     """The metadata key does not open the sealed data (another key, or a damaged value)."""
+
+
+class ConversationFull(MetadataError):
+    """A member would go past the conversation's limit; the API answers 422."""

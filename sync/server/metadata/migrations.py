@@ -108,4 +108,17 @@ MIGRATIONS: list[str | Step] = [
     """,
     # 3: names and message text sealed under the metadata key (sealed.py); the key check row
     seal_existing,
+    # 4: consent (consent.py): each member's state (a request until they accept) and who added
+    # them; existing members count as accepted. Who blocked whom.
+    """
+    ALTER TABLE members ADD COLUMN state TEXT NOT NULL DEFAULT 'accepted';
+    ALTER TABLE members ADD COLUMN invited_by TEXT NOT NULL DEFAULT '';
+    CREATE TABLE blocks (
+        user_id TEXT NOT NULL REFERENCES users(id),
+        blocked_id TEXT NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, blocked_id)
+    );
+    CREATE INDEX blocks_by_blocked ON blocks(blocked_id);
+    """,
 ]

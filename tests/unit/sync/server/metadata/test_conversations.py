@@ -23,9 +23,9 @@ def test_create_wakes_the_creator_and_the_members(meta: Metadata, alice: User, b
     chat = meta.conversations.get("c1")
     assert chat is not None
     assert (chat.id, chat.title, chat.members, chat.created_at) == ("c1", "Lunch", ["alice", "bob"], CREATED_AT)
-    for member in (alice, bob):
-        event = _only_conversation_event(meta, member)
-        assert (event.conversation_id, event.conversation) == ("c1", chat)
+    assert _only_conversation_event(meta, alice).conversation == chat
+    as_bob = chat.model_copy(update={"state": "request", "invited_by": "alice"})  # they never talked
+    assert _only_conversation_event(meta, bob).conversation == as_bob == meta.conversations.get("c1", bob.id)
     assert events(meta, carol.id) == []
 
 

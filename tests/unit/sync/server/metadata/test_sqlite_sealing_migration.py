@@ -12,6 +12,7 @@ from pathlib import Path
 from sync.protocol import Conversation, Message, SyncEvent
 from sync.server.crypto.sealing import Sealer
 from sync.server.metadata import Metadata
+from sync.server.metadata.migrations import MIGRATIONS
 from sync.server.metadata.sealed import SEALED_COLUMNS
 from tests.unit.sync.server.metadata.backends import random_sealer
 from tests.unit.sync.server.metadata.builders import CREATED_AT, picture, sha
@@ -77,7 +78,7 @@ def test_an_old_store_is_sealed_in_place_and_reads_back_the_same(tmp_path: Path)
     assert MARK.encode() in database_bytes(path)
 
     meta = Metadata(path, sealer=sealer)
-    assert user_version(path) == 3
+    assert user_version(path) == len(MIGRATIONS)
     assert MARK.encode() not in database_bytes(path)  # not in the file, its WAL, or free space
     stored = _sealed_columns(path)
     assert {purpose: len(values) for purpose, values in stored.items()} == {
