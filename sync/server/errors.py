@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.server.metadata.errors import MetadataFull
+from sync.server.routes import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,9 @@ def install_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         code = _STATUS_CODES.get(exc.status_code, "error")
+        if exc.status_code == 405:  # Starlette's Allow names one route's methods; a path may have several
+            allow = ", ".join(allowed_methods(request.app.routes, request.scope["path"]))
+            return error_response(405, code, f"This path accepts only {allow}.", {"Allow": allow})
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
     app.add_exception_handler(APIError, api_error)

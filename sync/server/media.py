@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.convertors import Convertor, register_url_convertor
 
 from sync.blobstore import is_sha256
 from sync.protocol import Link, LinkRequest, MediaCheck, MediaCheckResult
@@ -24,6 +25,21 @@ from sync.server.ranges import etag_matches, parse_range
 from sync.server.timefmt import iso
 
 router = APIRouter(tags=["media"])
+
+
+class Sha256Convertor(Convertor[str]):
+    """A blob's name in a path: 64 lowercase hex digits, so ``/v1/media/check`` is never taken for one."""
+
+    regex = "[0-9a-f]{64}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("sha256", Sha256Convertor())
 
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 SANDBOX = "sandbox"  # Content-Security-Policy: whatever a browser makes of the bytes, no script runs in our origin
@@ -65,7 +81,8 @@ def _blob_name(ctx: ServerContext, user: User, sha: str) -> str:
     return ctx.meta.blobs.name_for(user.id, sha) or sha[:16]
 
 
-@router.api_route("/v1/media/{sha256}", methods=["GET", "HEAD"], response_class=Response)
+@router.head("/v1/media/{sha256:sha256}", response_class=Response, operation_id="media_head")
+@router.get("/v1/media/{sha256:sha256}", response_class=Response, operation_id="media_get")
 def download(
     sha256: str,
     request: Request,
@@ -115,7 +132,7 @@ def check(body: MediaCheck, ctx: Ctx, user: CurrentUser) -> MediaCheckResult:
     return MediaCheckResult(readable=ctx.meta.blobs.readable(user.id, shas))
 
 
-@router.post("/v1/media/{sha256}/link", response_model=Link)
+@router.post("/v1/media/{sha256:sha256}/link", response_model=Link)
 def make_link(sha256: str, body: LinkRequest, request: Request, ctx: Ctx, user: CurrentUser) -> Link:
     """A URL that reads the blob without a bearer token until it expires (the read rule still applies)."""
     if not is_sha256(sha256) or not ctx.meta.blobs.can_read(user.id, sha256):
