@@ -22,6 +22,8 @@ def package_version() -> str:
 
 
 def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
+    from sync.server import limit_settings
+
     parser = argparse.ArgumentParser(prog=prog, description="Run the Envelope sync server.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -38,6 +40,7 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
                         help="the master key that wraps every data key (made 0600 when absent; keep it off the "
                              "data dir's disk and backups); or set ENVELOPE_MASTER_KEY (default: master.key in "
                              "--data-dir)")
+    limit_settings.add_flags(parser)
     tls = parser.add_argument_group("HTTPS", "plain HTTP is served only on loopback unless --insecure-http")
     tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
     tls.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key (PEM)")
@@ -59,7 +62,8 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     from sync.server.runner import run_forever
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
-                          link_secret_file=args.link_secret_file, master_key_file=args.master_key_file)
+                          link_secret_file=args.link_secret_file, master_key_file=args.master_key_file,
+                          limits=limit_settings.from_args(args))
     try:
         config.link_secret()
         open_keys(config)  # the wrong master key: said here, before anything listens

@@ -43,6 +43,10 @@ class Credentials(Model):
 class Account(Model):
     user_id: str
     username: str
+    used_bytes: int | None = None
+    """Only from ``GET /v1/users/me``: what the user's files and uploads in progress take."""
+    quota_bytes: int | None = None
+    """Only from ``GET /v1/users/me``: how much the user may store."""
 
 
 class Token(Model):

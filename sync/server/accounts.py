@@ -8,9 +8,10 @@ import secrets
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 
 from sync.protocol import Account, Credentials, Token
+from sync.server import quota, throttle
 from sync.server.config import ServerContext, context
 from sync.server.errors import Conflict, Unauthorized
 from sync.server.metadata.accounts import User
@@ -73,8 +74,9 @@ Ctx = Annotated[ServerContext, Depends(context)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-@router.post("/v1/accounts", status_code=201, response_model=Account)
-def create_account(body: Credentials, ctx: Ctx) -> Account:
+@router.post("/v1/accounts", status_code=201, response_model=Account, response_model_exclude_none=True)
+def create_account(body: Credentials, request: Request, ctx: Ctx) -> Account:
+    throttle.count_signup(ctx, request)  # 429 too_many_attempts past --signups-per-address
     try:
         user = ctx.meta.accounts.create(uuid.uuid4().hex, body.username, hash_password(body.password),
                                         created_at=now_iso())
@@ -84,11 +86,14 @@ def create_account(body: Credentials, ctx: Ctx) -> Account:
 
 
 @router.post("/v1/tokens", response_model=Token)
-def issue_token(body: Credentials, ctx: Ctx) -> Token:
+def issue_token(body: Credentials, request: Request, ctx: Ctx) -> Token:
+    attempt = throttle.SignIn(ctx, request, body.username)
+    attempt.start()  # 429 too_many_attempts while failures for this account or address are over the limit
     login = ctx.meta.accounts.login(body.username)
     ok = check_password(body.password, login.password_hash if login else _DUMMY_HASH)
     if login is None or not ok:
         raise Unauthorized("Wrong username or password.")
+    attempt.succeeded()
     token = secrets.token_urlsafe(32)
     expires = ctx.config.clock() + ctx.config.token_ttl_s
     ctx.meta.accounts.add_token(_token_hash(token), login.user.id, expires_at=expires)
@@ -105,5 +110,6 @@ def revoke_token(
 
 
 @router.get("/v1/users/me", response_model=Account)
-def me(user: CurrentUser) -> Account:
-    return Account(user_id=user.id, username=user.username)
+def me(user: CurrentUser, ctx: Ctx) -> Account:
+    used = quota.usage(ctx, user.id).used_bytes
+    return Account(user_id=user.id, username=user.username, used_bytes=used, quota_bytes=ctx.config.limits.quota_bytes)

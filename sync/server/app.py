@@ -17,6 +17,7 @@ from sync.server.crypto.sealing import Sealer
 from sync.server.errors import install_handlers
 from sync.server.limits import BodyLimitMiddleware
 from sync.server.metadata import Metadata
+from sync.server.rate_limit import WriteRateMiddleware
 from sync.server.wakeups import Notifier
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_handlers(app)
     for module in (accounts, conversations, consent, feed, uploads, media, metrics):
         app.include_router(module.router)
+    app.add_middleware(WriteRateMiddleware)  # per-user write rate (throttle.py); inside the metrics
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=ctx.metrics)
     return app

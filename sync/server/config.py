@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
+from sync.server.limit_settings import Limits
 from sync.server.metadata import Metadata
 from sync.server.private_files import write_private
 from sync.server.storage import BlobStorage
@@ -45,6 +46,8 @@ class ServerConfig:
     ENVELOPE_MASTER_KEY wins over it."""
     clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
     """Epoch seconds for every expiry: tokens, signed links, uploads and their leases (tests move their own)."""
+    limits: Limits = field(default_factory=Limits)
+    """The abuse limits: failed sign-ins, sign-ups, storage quota, uploads in progress, write rate."""
 
     @property
     def db_path(self) -> Path:

@@ -196,3 +196,33 @@ def _last_answer(scope: Scope, exc: Exception) -> JSONResponse:
         return error_response(500, "internal_error", "Something went wrong on the server; it has been logged.")
     log.warning("%s answered %d: %s", where, error.status, exc)
     return error_response(error.status, error.code, error.message, error.headers)
+
+
+# The abuse limits (sync/server/throttle.py, sync/server/quota.py): each says what was reached and what to do.
+
+
+class QuotaExceeded(APIError):
+    """An upload would take its user past their storage quota."""
+
+    status, code = 413, "quota_exceeded"
+
+
+class TooManyRequests(APIError):
+    """A limit on how often: ``retry_after`` seconds (when known) go out as ``Retry-After``."""
+
+    status, code = 429, "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
+
+
+class TooManyAttempts(TooManyRequests):
+    """Too many failed sign-ins (for an account or from an address), or sign-ups from an address."""
+
+    code = "too_many_attempts"
+
+
+class TooManyUploads(TooManyRequests):
+    """As many uploads in progress as one user may have."""
+
+    code = "too_many_uploads"

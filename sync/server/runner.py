@@ -107,6 +107,7 @@ def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str, tls: Tls
         loop="uvloop",
         timeout_keep_alive=30,
         timeout_graceful_shutdown=5,
+        proxy_headers=False,  # the client's address is the socket peer unless --trusted-proxy (throttle.py)
         **ssl,  # type: ignore[arg-type]
     )
 

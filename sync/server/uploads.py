@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from sync.blobstore import is_sha256
+from sync.server import quota
 from sync.server.accounts import Ctx, CurrentUser
 from sync.server.config import ServerContext
 from sync.server.errors import (
@@ -105,7 +106,11 @@ def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     upload = Upload(id=uuid.uuid4().hex, user_id=user.id, length=length, offset=0, sha256=sha,
                     expires_at=ctx.config.clock() + ctx.config.upload_expiry_s, metadata=metadata)
     ctx.storage.stage_create(upload.id)
-    ctx.meta.uploads.create(upload)
+    try:
+        quota.create_upload(ctx, upload)  # 413 quota_exceeded, 429 too_many_uploads
+    except APIError:
+        ctx.storage.stage_delete(upload.id)
+        raise
     location = str(request.url_for("tus_patch", upload_id=upload.id))
     if length == 0:
         file_upload(ctx, upload.id)
@@ -294,6 +299,7 @@ async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: Curren
 def sweep_expired(ctx: ServerContext) -> int:
     """Remove uploads past their expiry (and not being written) and their staged bytes; how many."""
     now = ctx.config.clock()
+    ctx.meta.throttle.prune(now=now)  # the limits' counters whose window ended
     removed = 0
     for upload_id in ctx.meta.uploads.expired_ids(now=now):
         if ctx.meta.uploads.delete_if_expired(upload_id, now=now):  # unless a PATCH renewed it meanwhile

@@ -229,7 +229,8 @@ def test_accounts_tokens_and_errors(server: ServerProcess) -> None:
     assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
     r = requests.post(base + "/v1/tokens", json={"username": "dora", "password": "wrong password"}, timeout=10)
     assert r.status_code == 401 and r.json()["error"]["message"]
-    assert user.get("/v1/users/me").json() == {"user_id": user.user_id, "username": "dora"}
+    assert user.get("/v1/users/me").json() == {"user_id": user.user_id, "username": "dora",
+                                               "used_bytes": 0, "quota_bytes": 10240 * 1024 * 1024}
     assert requests.get(base + "/v1/conversations", timeout=10).status_code == 401
     assert user.delete("/v1/tokens/current").status_code == 204
     assert user.get("/v1/users/me").status_code == 401

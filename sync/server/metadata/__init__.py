@@ -16,8 +16,10 @@ from sync.server.metadata.consent import Blocks
 from sync.server.metadata.conversations import Conversations
 from sync.server.metadata.feed import Feed
 from sync.server.metadata.messages import Messages
+from sync.server.metadata.quota import Quota
 from sync.server.metadata.sealed import Seals
 from sync.server.metadata.sqlite import Database
+from sync.server.metadata.throttle import Throttle
 from sync.server.metadata.uploads import Uploads
 
 
@@ -43,6 +45,8 @@ class Metadata:
         self.blobs = Blobs(self._db, seals)
         self.uploads = Uploads(self._db, seals)
         self.blocks = Blocks(self._db)
+        self.quota = Quota(self._db)
+        self.throttle = Throttle(self._db)
 
     def ping(self) -> None:
         """Raises MetadataError when the store cannot answer."""

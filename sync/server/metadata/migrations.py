@@ -121,4 +121,15 @@ MIGRATIONS: list[str | Step] = [
     );
     CREATE INDEX blocks_by_blocked ON blocks(blocked_id);
     """,
+    # 5: counters for the abuse limits (throttle.py), shared by every replica; what a user's quota sums
+    """
+    CREATE TABLE throttle_counters (
+        bucket TEXT PRIMARY KEY,
+        hits INTEGER NOT NULL,
+        window_end REAL NOT NULL
+    );
+    CREATE INDEX throttle_counters_by_end ON throttle_counters(window_end);
+    CREATE INDEX uploads_by_user ON uploads(user_id);
+    CREATE INDEX blob_uploaders_by_user ON blob_uploaders(user_id);
+    """,
 ]

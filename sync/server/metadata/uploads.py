@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.server.metadata import quota
+from sync.server.metadata.quota import UploadLimits
 from sync.server.metadata.sealed import UPLOAD_METADATA, Seals
 from sync.server.metadata.sqlite import Database
 
@@ -44,9 +46,13 @@ class Uploads:
         self._db = db
         self._seals = seals
 
-    def create(self, upload: Upload) -> None:
+    def create(self, upload: Upload, *, limits: UploadLimits | None = None, now: float = 0.0) -> None:
+        """Record a new upload; with ``limits``, raises TooManyOpen or OverQuota (checked at ``now``,
+        in the same transaction) instead of going past them."""
         sealed = self._seals.seal(json.dumps(upload.metadata), UPLOAD_METADATA)
         with self._db.write() as tx:
+            if limits is not None:
+                quota.check(tx, upload.user_id, upload.sha256, upload.length, limits, now=now)
             tx.execute(
                 "INSERT INTO uploads (id, user_id, length, offset, metadata, sha256, expires_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
