@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from sync.protocol import Account, Credentials, Token
 from sync.server import quota, throttle
 from sync.server.config import ServerContext, context
-from sync.server.errors import Conflict, Unauthorized
+from sync.server.errors import Conflict, TooManyAttempts, Unauthorized
 from sync.server.metadata.accounts import User
 from sync.server.metadata.errors import Duplicate
+from sync.server.spec_marks import raises
 from sync.server.timefmt import iso, now_iso
 
 router = APIRouter(tags=["accounts"])
@@ -75,6 +76,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 @router.post("/v1/accounts", status_code=201, response_model=Account, response_model_exclude_none=True)
+@raises(Conflict, TooManyAttempts)
 def create_account(body: Credentials, request: Request, ctx: Ctx) -> Account:
     throttle.count_signup(ctx, request)  # 429 too_many_attempts past --signups-per-address
     try:
@@ -86,6 +88,7 @@ def create_account(body: Credentials, request: Request, ctx: Ctx) -> Account:
 
 
 @router.post("/v1/tokens", response_model=Token)
+@raises(Unauthorized, TooManyAttempts)
 def issue_token(body: Credentials, request: Request, ctx: Ctx) -> Token:
     attempt = throttle.SignIn(ctx, request, body.username)
     attempt.start()  # 429 too_many_attempts while failures for this account or address are over the limit

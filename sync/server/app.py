@@ -17,6 +17,7 @@ from sync.server.crypto.sealing import Sealer
 from sync.server.errors import install_handlers
 from sync.server.limits import BodyLimitMiddleware
 from sync.server.metadata import Metadata
+from sync.server.openapi import install as install_openapi
 from sync.server.rate_limit import WriteRateMiddleware
 from sync.server.wakeups import Notifier
 
@@ -60,6 +61,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     install_handlers(app)
     for module in (accounts, conversations, consent, feed, uploads, media, metrics):
         app.include_router(module.router)
+    install_openapi(app)
     app.add_middleware(WriteRateMiddleware)  # per-user write rate (throttle.py); inside the metrics
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=ctx.metrics)

@@ -14,6 +14,7 @@ from sync.protocol import BlockedUser, BlockRequest, Conversation
 from sync.server.accounts import Ctx, CurrentUser, user_by_name
 from sync.server.conversations import load_conversation, member_conversation, no_such_user
 from sync.server.errors import Invalid, NotFound
+from sync.server.spec_marks import raises
 from sync.server.timefmt import now_iso
 
 router = APIRouter(tags=["consent"])
@@ -29,6 +30,7 @@ def accept(conversation_id: str, ctx: Ctx, user: CurrentUser) -> Conversation:
 
 
 @router.post("/v1/conversations/{conversation_id}/block", response_model=BlockedUser)
+@raises(Invalid)
 def block_inviter(conversation_id: str, ctx: Ctx, user: CurrentUser) -> BlockedUser:
     """Block whoever put the caller in this conversation (else its creator), and leave it."""
     member_conversation(ctx, user, conversation_id)

@@ -29,6 +29,7 @@ from sync.server.filing import file_complete_uploads
 from sync.server.metadata.accounts import User
 from sync.server.metadata.errors import ConversationFull, Duplicate
 from sync.server.numbers import MAX_INTEGER, parse_count
+from sync.server.spec_marks import raises
 from sync.server.timefmt import now_iso
 
 router = APIRouter(tags=["conversations"])
@@ -148,6 +149,7 @@ def _check_attachments(ctx: ServerContext, user: User, attachments: list[Attachm
     response_model_exclude_none=True,
     responses={200: {"description": "The same client_id was posted before: the stored message."}},
 )
+@raises(Conflict, BlobNotUploaded)
 def post_message(
     conversation_id: str, body: MessageCreate, ctx: Ctx, user: CurrentUser, response: Response
 ) -> Message:

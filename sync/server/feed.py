@@ -12,6 +12,7 @@ from sync.protocol import SyncPage
 from sync.server.accounts import Ctx, CurrentUser
 from sync.server.errors import APIError
 from sync.server.numbers import MAX_INTEGER, BadNumber, parse_count, parse_seconds
+from sync.server.spec_marks import raises
 
 router = APIRouter(tags=["sync"])
 PAGE_LIMIT = 500
@@ -31,6 +32,7 @@ def _parse_cursor(cursor: str | None) -> int:
 
 
 @router.get("/v1/sync", response_model=SyncPage, response_model_exclude_none=True)
+@raises(BadCursor)
 async def sync_feed(
     ctx: Ctx,
     user: CurrentUser,

@@ -7,7 +7,7 @@ import hmac
 import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -17,11 +17,13 @@ from sync.server.accounts import Ctx, CurrentUser, authenticate
 from sync.server.config import ServerContext, context
 from sync.server.crypto.segments import Damaged
 from sync.server.disposition import content_disposition
-from sync.server.errors import BlobDamaged, Forbidden, NotFound
+from sync.server.errors import APIError, BlobDamaged, Forbidden, NotFound, RangeNotSatisfiable, Unauthorized
+from sync.server.media_spec import DOWNLOAD
 from sync.server.metadata.accounts import User
 from sync.server.mime import is_inline
 from sync.server.numbers import MAX_INTEGER, parse_count
 from sync.server.ranges import etag_matches, parse_range
+from sync.server.spec_marks import credentials, operation, raises
 from sync.server.timefmt import iso
 
 router = APIRouter(tags=["media"])
@@ -41,6 +43,7 @@ class Sha256Convertor(Convertor[str]):
 
 register_url_convertor("sha256", Sha256Convertor())
 
+Sha256 = Annotated[str, Path(pattern="^[0-9a-f]{64}$", description="The blob's lowercase hex sha256.")]
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 SANDBOX = "sandbox"  # Content-Security-Policy: whatever a browser makes of the bytes, no script runs in our origin
 
@@ -66,6 +69,8 @@ def _link_user(ctx: ServerContext, request: Request) -> User:
     return user
 
 
+@credentials("bearer", "signedLink")
+@raises(Unauthorized, Forbidden, APIError)  # 400: a link's expires that is not a number
 def media_reader(
     request: Request,
     ctx: Annotated[ServerContext, Depends(context)],
@@ -83,8 +88,10 @@ def _blob_name(ctx: ServerContext, user: User, sha: str) -> str:
 
 @router.head("/v1/media/{sha256:sha256}", response_class=Response, operation_id="media_head")
 @router.get("/v1/media/{sha256:sha256}", response_class=Response, operation_id="media_get")
+@raises(RangeNotSatisfiable, BlobDamaged)
+@operation(DOWNLOAD)
 def download(
-    sha256: str,
+    sha256: Sha256,
     request: Request,
     ctx: Ctx,
     user: Annotated[User, Depends(media_reader)],
@@ -133,7 +140,7 @@ def check(body: MediaCheck, ctx: Ctx, user: CurrentUser) -> MediaCheckResult:
 
 
 @router.post("/v1/media/{sha256:sha256}/link", response_model=Link)
-def make_link(sha256: str, body: LinkRequest, request: Request, ctx: Ctx, user: CurrentUser) -> Link:
+def make_link(sha256: Sha256, body: LinkRequest, request: Request, ctx: Ctx, user: CurrentUser) -> Link:
     """A URL that reads the blob without a bearer token until it expires (the read rule still applies)."""
     if not is_sha256(sha256) or not ctx.meta.blobs.can_read(user.id, sha256):
         raise NotFound("No such media.")

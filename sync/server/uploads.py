@@ -23,22 +23,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from sync.blobstore import is_sha256
-from sync.server import quota
+from sync.server import quota, tus_spec
 from sync.server.accounts import Ctx, CurrentUser
 from sync.server.config import ServerContext
 from sync.server.errors import (
     APIError,
     ChecksumMismatch,
     Conflict,
+    InsufficientStorage,
     Locked,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
+    QuotaExceeded,
+    TooManyUploads,
     UnsupportedMediaType,
 )
 from sync.server.filing import discard, file_upload
 from sync.server.metadata.accounts import User
 from sync.server.metadata.uploads import Upload
 from sync.server.numbers import MAX_INTEGER, parse_count
+from sync.server.spec_marks import operation, raises
 from sync.server.storage import StagedMissing, StageWriter
 from sync.server.tus import (
     OFFSET_CONTENT_TYPE,
@@ -74,6 +79,7 @@ def _load(ctx: ServerContext, user: User, upload_id: str) -> Upload:
 
 
 @router.options("/v1/uploads", status_code=204)
+@operation(tus_spec.OPTIONS)
 def tus_options(ctx: Ctx) -> Response:
     return Response(
         status_code=204,
@@ -89,6 +95,8 @@ def tus_options(ctx: Ctx) -> Response:
 
 
 @router.post("/v1/uploads", status_code=201)
+@raises(PreconditionFailed, APIError, PayloadTooLarge, QuotaExceeded, TooManyUploads, ChecksumMismatch)
+@operation(tus_spec.CREATE)
 def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     require_tus(request)
     if "upload-defer-length" in request.headers:
@@ -119,6 +127,8 @@ def tus_create(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
 
 
 @router.head("/v1/uploads/{upload_id}")
+@raises(PreconditionFailed, ChecksumMismatch, InsufficientStorage)  # a complete upload is filed on HEAD
+@operation(tus_spec.HEAD)
 async def tus_head(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     require_tus(request)
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
@@ -140,6 +150,8 @@ async def tus_head(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser
 
 
 @router.patch("/v1/uploads/{upload_id}", name="tus_patch", status_code=204)
+@raises(PreconditionFailed, UnsupportedMediaType, APIError, Conflict, PayloadTooLarge, Locked, ChecksumMismatch)
+@operation(tus_spec.PATCH)
 async def tus_patch(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     require_tus(request)
     if request.headers.get("content-type", "").split(";")[0].strip() != OFFSET_CONTENT_TYPE:
@@ -287,6 +299,8 @@ class _Receiver:
 
 
 @router.delete("/v1/uploads/{upload_id}", status_code=204)
+@raises(PreconditionFailed)
+@operation(tus_spec.TERMINATE)
 async def tus_terminate(upload_id: str, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     require_tus(request)
     await run_in_threadpool(_load, ctx, user, upload_id)  # unknown ids get no lock
