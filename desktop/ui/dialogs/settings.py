@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.core.names import display_name, title_of
 from desktop.core.units import GB, MB, size_text
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.dialogs.server_storage import ServerStorage
 from desktop.ui.dialogs.sign_out import ask_to_sign_out
 from desktop.ui.style.theme import error_color, scaled_font
 
@@ -150,6 +151,8 @@ class SettingsDialog(QDialog):
         self.sign_out_button.clicked.connect(self.sign_out)
         self.form.addRow("Server:", self.server_url)
         self.form.addRow("Signed in as:", self._beside(self.username, self.sign_out_button))
+        self.server_storage = ServerStorage(self.bridge, self)
+        self.form.addRow("Stored on server:", self.server_storage)
         self._note("Signing out keeps your messages and media on this computer.")
 
     def _build_storage(self) -> None:
@@ -243,6 +246,7 @@ class SettingsDialog(QDialog):
             name = display_name(account.username)
             self.username.setText(name if signed_in else f"{name} (signed out)")
         self.sign_out_button.setEnabled(signed_in)
+        self.server_storage.refresh()
 
     def refresh_usage(self, _result: object = None) -> None:
         if not shiboken6.isValid(self):

@@ -184,6 +184,8 @@ class TimelineModel(QAbstractListModel):
                 return m.state
             case Roles.ERROR:
                 return m.error or ""
+            case Qt.ItemDataRole.ToolTipRole:  # why it was not sent, in the server's words (a full quota, say)
+                return f"Not sent: {m.error}" if m.state == "failed" and m.error else None
             case Roles.CREATED_AT:
                 return m.created_at
             case Roles.IS_OWN:
