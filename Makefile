@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint syslibs bench clean
+.PHONY: run test lint syslibs bench clean fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || bash scripts/python-venv.sh $(PYTHON) $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP) syslibs
 
 test: $(STAMP) syslibs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# schemathesis against a real server for 10 minutes with every check (make test runs it for 45 s, five checks).
+fuzz: $(STAMP)
+	FUZZ_SECONDS=600 FUZZ_CHECKS=all $(PY) -m pytest -s tests/integration/test_fuzz_api.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -138,8 +138,8 @@ def derived_errors(route: APIRoute, method: str) -> list[type[e.APIError]]:
     found += [e.Unauthorized] if security_of(route) else []
     found += [e.NotFound] if d.path_params else []
     found += [e.APIError] if d.query_params else []  # numbers and cursors are parsed from text: 400
-    if d.body_params:
-        found += [e.Invalid] + ([] if route.path.startswith(STREAMED_PREFIXES) else [e.PayloadTooLarge])
+    if d.body_params:  # 400: bytes that are not UTF-8 (FastAPI cannot read them as JSON)
+        found += [e.APIError, e.Invalid] + ([] if route.path.startswith(STREAMED_PREFIXES) else [e.PayloadTooLarge])
     found += [e.InsufficientStorage, e.TooManyRequests] if method in WRITES else []  # the write rate (rate_limit)
     return found
 

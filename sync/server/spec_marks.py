@@ -8,7 +8,8 @@ Put them right under the route's decorator::
     def create_account(...): ...
 
 What a route's shape implies needs no mark (``sync.server.openapi.derived_errors``): a bearer token →
-401, a path id → 404, a JSON body → 422 and 413, a query parameter → 400, any write → 507, anything → 500.
+401, a path id → 404, a JSON body → 400, 422 and 413, a query parameter → 400, any write → 507 and 429,
+anything → 500.
 """
 
 from __future__ import annotations

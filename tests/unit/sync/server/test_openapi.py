@@ -103,7 +103,7 @@ def test_a_new_route_is_documented_by_its_shape_and_its_mark(tmp_path: Path) -> 
     install(app)
     spec = app.openapi()
     post = spec["paths"]["/v1/things/{thing_id}"]["post"]
-    assert set(post["responses"]) == {"200", "401", "404", "409", "413", "422", "429", "500", "507"}
+    assert set(post["responses"]) == {"200", "400", "401", "404", "409", "413", "422", "429", "500", "507"}
     assert post["security"] == [{"bearer": []}]
     get = spec["paths"]["/v1/open"]["get"]
     assert set(get["responses"]) == {"200", "400", "500"} and get["security"] == []
