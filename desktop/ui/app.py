@@ -14,6 +14,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyleFactory, QWidget
 
 from desktop.ui.startup import quiet
+from desktop.ui.startup.collector import GuiThreadCollector
 from desktop.ui.style.theme import dark_palette, is_dark
 from sync.__main__ import package_version
 
@@ -188,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet.before_application(verbose=args.verbose)
-    make_application(args)
+    app = make_application(args)
     quiet.after_application(verbose=args.verbose)
+    GuiThreadCollector(app)  # garbage is collected on the GUI thread only, never on a worker's
     return run_demo(args) if args.demo else run_profile(args)
