@@ -21,6 +21,7 @@ from sync.certificates import (
 )
 from sync.protocol import (
     Account,
+    BlockedUser,
     Conversation,
     Link,
     Message,
@@ -230,6 +231,20 @@ class SyncClient:
 
     def remove_member(self, conversation_id: str, username: str) -> None:
         self.request("DELETE", f"/v1/conversations/{conversation_id}/members/{username}")
+
+    def accept(self, conversation_id: str) -> Conversation:
+        """Accept a conversation request."""
+        return Conversation.model_validate(self.request("POST", f"/v1/conversations/{conversation_id}/accept").json())
+
+    def block_inviter(self, conversation_id: str) -> BlockedUser:
+        """Block whoever put us in the conversation, and leave it."""
+        return BlockedUser.model_validate(self.request("POST", f"/v1/conversations/{conversation_id}/block").json())
+
+    def blocked(self) -> list[BlockedUser]:
+        return [BlockedUser.model_validate(b) for b in self.request("GET", "/v1/users/me/blocked").json()]
+
+    def unblock(self, username: str) -> None:
+        self.request("DELETE", f"/v1/users/me/blocked/{username}")
 
     def post_message(self, conversation_id: str, message: MessageCreate) -> Message:
         r = self.request(

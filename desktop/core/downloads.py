@@ -37,6 +37,9 @@ class SaveFailed(UserFacingError):
     """A copy of a blob could not be written out (offline, cancelled, refused); nothing was left behind."""
 
 
+REQUEST_SENTENCE = "Accept this conversation request to download its files."
+
+
 def too_large_sentence(size: int, limit: int) -> str:
     return (f"This file ({size_text(size)}) is larger than the cache limit ({size_text(limit)}), so "
             "Envelope doesn't keep a copy; use Save as… to download it, or raise the limit in Settings.")
@@ -73,6 +76,9 @@ class Downloads(Worker):
         if cache.path(sha256) is not None:
             self.engine.emit(BlobReady(sha256))
             return
+        if self.engine.db.conversations.only_in_requests(sha256):
+            self.engine.emit(TransferFinished(sha256, "down", error=REQUEST_SENTENCE))
+            return
         if not cache.would_keep(sha256):
             record = self.engine.db.blobs.get(sha256)
             size = record.size or 0 if record is not None else 0
@@ -88,14 +94,23 @@ class Downloads(Worker):
             self.engine.db.blobs.record(sha256, None, "missing")
         self.kick()
 
+    def queued(self, sha256: str) -> bool:
+        """Whether the blob waits in the queue (or is being fetched)."""
+        with self._lock:
+            return sha256 in self._queued
+
     def cancel(self, sha256: str) -> None:
         super().cancel(sha256)
         with self._lock:
             self._queued.pop(sha256, None)
 
     def want_message(self, message: Message) -> None:
-        """A new message arrived: its thumbnails now, its media if the policy says so."""
+        """A new message arrived: its thumbnails now, its media if the policy says so; nothing while
+        its conversation is a request (a thumbnail is bytes a stranger chose too)."""
         engine = self.engine
+        conversation = engine.db.conversations.get(message.conversation_id)
+        if conversation is None or conversation.is_request:
+            return
         pinned = self._pinned(message.conversation_id)
         limit = min(int(engine.db.settings.get("auto_download_max_bytes")), engine.cache.limit())
         for a in message.attachments:

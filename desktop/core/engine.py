@@ -225,6 +225,36 @@ class Engine:
         self.conversations_changed()
         return conversation.id
 
+    # -- requests (a conversation from someone the user never talked to) ----------------------------
+    def accept_request(self, conversation_id: str) -> None:
+        """Accept a request (needs the network): it becomes an ordinary conversation and its media comes."""
+        self.db.conversations.upsert(self._require_client().accept(conversation_id))
+        self.conversations_changed()
+        self.fetch_media(conversation_id)
+
+    def delete_request(self, conversation_id: str) -> None:
+        """Leave a request (needs the network); it disappears with its messages."""
+        account = self.account
+        if account is None:
+            raise NotSignedIn()
+        self._require_client().remove_member(conversation_id, account.username)
+        self._forget(conversation_id)
+
+    def block_request(self, conversation_id: str) -> str:
+        """Block whoever sent the request and leave it (needs the network); returns their name."""
+        blocked = self._require_client().block_inviter(conversation_id)
+        self._forget(conversation_id)
+        return blocked.username
+
+    def _forget(self, conversation_id: str) -> None:
+        self.db.conversations.remove(conversation_id)
+        self.conversations_changed()
+
+    def fetch_media(self, conversation_id: str) -> None:
+        """Queue what a new message would have queued, for every message here (a request was accepted)."""
+        for message in self.db.messages.page(conversation_id, limit=10_000):
+            self.downloads.want_message(message)
+
     def set_pinned_offline(self, conversation_id: str, pinned: bool) -> None:
         """Keep a conversation's media offline (download it all, never evict it)."""
         self.db.conversations.set_pinned_offline(conversation_id, pinned)

@@ -123,6 +123,7 @@ class Puller(Worker):
         engine = self.engine
         db = engine.db
         upserted: list[Upserted] = []
+        accepted: list[str] = []  # requests accepted (on another computer): their media comes now
         conversations_changed = False
         with db.batch():
             after = db.cursor()
@@ -140,6 +141,8 @@ class Puller(Worker):
                     upserted.append(filed)
                 else:
                     conversations_changed = True
+                    if filed is not None:
+                        accepted.append(filed)
             db.set_cursor(page.cursor)
         for u in upserted:
             if u.change == "inserted":
@@ -151,9 +154,12 @@ class Puller(Worker):
         for u in upserted:
             if u.change == "inserted":
                 engine.downloads.want_message(u.message)
+        for conversation_id in accepted:
+            engine.fetch_media(conversation_id)
 
-    def _file_event(self, raw: Any) -> Upserted | None:
-        """Parse and store one event: the message it upserted, or None for a conversation change."""
+    def _file_event(self, raw: Any) -> Upserted | str | None:
+        """Parse and store one event: the message it upserted; for a conversation change the id of a
+        request it accepted, else None."""
         db = self.engine.db
         event = SyncEvent.model_validate(raw)
         if event.type == "message":
@@ -163,7 +169,10 @@ class Puller(Worker):
         if event.type == "conversation":
             if event.conversation is None:
                 raise ValueError("a conversation event without its conversation")
-            db.conversations.upsert(event.conversation)
+            before = db.conversations.get(event.conversation.id)
+            after = db.conversations.upsert(event.conversation)
+            if before is not None and before.is_request and not after.is_request:
+                return after.id
         else:
             db.conversations.remove(event.conversation_id)
         return None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.core.names import display_name
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversations.pane import ConversationView
+from desktop.ui.conversations.requests import SideLists
 from desktop.ui.conversations.view import ConversationList
 from desktop.ui.dialogs.settings import SettingsDialog
 from desktop.ui.dialogs.sign_in import SignInDialog
@@ -73,7 +74,8 @@ class MainWindow(QMainWindow):
         heading.setFont(font)
         heading.setContentsMargins(14, 0, 0, 0)
         side_layout.addWidget(heading)
-        side_layout.addWidget(self.conversations, 1)
+        self.lists = SideLists(bridge, self.conversations)  # the chats under a Requests row, or the requests
+        side_layout.addWidget(self.lists, 1)
         new_row = QVBoxLayout()
         new_row.setContentsMargins(10, 0, 10, 10)
         new_row.addWidget(new_button)
@@ -98,6 +100,10 @@ class MainWindow(QMainWindow):
         self._on_connection(engine.state, "")
 
         self.conversations.conversation_selected.connect(self.open_conversation)
+        self.lists.conversation_selected.connect(self.open_conversation)
+        self.lists.chats_shown.connect(self._reopen_chat)
+        self.conversation.request_bar.accepted.connect(self._request_accepted)
+        self.conversation.request_bar.removed.connect(self._request_removed)
         self.conversation.gallery_requested.connect(self.open_gallery)
         self.conversation.search_requested.connect(self.open_search)
         self.conversation.status.connect(self.show_status)
@@ -165,12 +171,38 @@ class MainWindow(QMainWindow):
             self.conversations.setCurrentIndex(self.conversations.first_index())
 
     def show_conversation_if_listed(self, conversation_id: str) -> bool:
-        """Open a conversation once it is in the list (it may still be on its way from the server)."""
+        """Open a conversation once it is in the list, or in the requests (it may still be on its way
+        from the server)."""
         if self.conversations.conversations.row_of(conversation_id) is None:
-            return False
+            if self.lists.requests.conversations.row_of(conversation_id) is None:
+                return False
+            self.lists.show_requests()
+            self.lists.requests.select(conversation_id)
         if self.conversation.conversation_id != conversation_id:
             self.open_conversation(conversation_id)
         return True
+
+    # -- requests ------------------------------------------------------------------------------------
+    def _reopen_chat(self) -> None:
+        """Back from the requests: the chat selected in the list again, else the one viewed last."""
+        current = self.conversations.current_id()
+        if current is not None:
+            self.open_conversation(current)
+        elif self.conversation.conversation_id is not None:
+            self.conversation.set_conversation(None)
+            self._select_first_if_none()
+
+    def _request_accepted(self, conversation_id: str) -> None:
+        self.lists.show_chats()
+        self.conversations.conversations.refresh()
+        self.open_conversation(conversation_id)
+
+    def _request_removed(self, conversation_id: str, sentence: str) -> None:
+        self.show_status(sentence)
+        if self.conversation.conversation_id == conversation_id:
+            self.conversation.set_conversation(None)
+        if not self.lists.showing_requests():
+            self._select_first_if_none()
 
     def new_conversation(self) -> None:
         from desktop.ui.dialogs.new_conversation import NewConversationDialog

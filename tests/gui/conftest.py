@@ -183,6 +183,7 @@ def wait_until_open(qtbot: QtBot, user: AppUser, cid: str) -> None:
 @pytest.fixture
 def chat(alice: AppUser, bob: AppUser, qtbot: QtBot) -> Chat:
     cid = alice.engine.create_conversation("Weekend trip", ["bob"])
+    bob.engine.accept_request(cid)  # strangers until now: it would stay a request, its media not fetched
     wait_until_open(qtbot, alice, cid)
     wait_until_open(qtbot, bob, cid)
     return Chat(alice, bob, cid)

@@ -67,6 +67,7 @@ def pair(tmp_path: Path, servers: Servers) -> Iterator[tuple[Engine, Engine, str
     alice.sign_up(servers.url, "alice", PASSWORD)
     bob.sign_up(servers.url, "bob", PASSWORD)
     conversation_id = alice.create_conversation("trip", ["bob"])
+    bob.accept_request(conversation_id)  # strangers until now: a request fetches no media
     wait_for(lambda: bob.db.conversations.get(conversation_id), what="bob to see the conversation")
     yield alice, bob, conversation_id
     alice.stop()

@@ -33,7 +33,8 @@ class Conversations:
 
     # -- writes ----------------------------------------------------------------------------------
     def upsert(self, conversation: Wire) -> Conversation:
-        """Store a conversation as the server describes it (``{id, title, members, created_at?}``).
+        """Store a conversation as the server describes it (``{id, title, members, created_at?, state?,
+        invited_by?}``; no state means accepted).
 
         Keeps local state (pinned for offline, read mark); replaces the member list.
         """
@@ -45,11 +46,14 @@ class Conversations:
             for c in items:
                 created = c.get("created_at")
                 updated_at = epoch_ms(created) if created is not None else self._clock()
+                state = "request" if c.get("state") == "request" else "accepted"
                 db.execute(
-                    """INSERT INTO conversations (id, title, updated_at) VALUES (?, ?, ?)
+                    """INSERT INTO conversations (id, title, updated_at, state, invited_by) VALUES (?, ?, ?, ?, ?)
                        ON CONFLICT (id) DO UPDATE SET title = excluded.title,
-                           updated_at = max(updated_at, excluded.updated_at)""",
-                    [c["id"], c.get("title") or "", updated_at],
+                           updated_at = max(updated_at, excluded.updated_at),
+                           state = excluded.state, invited_by = excluded.invited_by""",
+                    [c["id"], c.get("title") or "", updated_at, state,
+                     c.get("invited_by") if state == "request" else None],
                 )
                 db.execute("DELETE FROM members WHERE conversation_id = ?", [c["id"]])
                 db.conn.executemany(
@@ -109,8 +113,9 @@ class Conversations:
             except UnknownConversation:
                 return None
 
-    def summaries(self) -> list[ConversationSummary]:
-        """Every conversation with its last message, unread count and time, latest activity first.
+    def summaries(self, *, requests: bool = False) -> list[ConversationSummary]:
+        """Every accepted conversation (with ``requests``, every request instead) with its last message,
+        unread count and time, latest activity first.
 
         Unread = sent messages after the read mark that the signed-in user did not send, counted
         up to UNREAD_CAP (show "1000+"), so a huge backlog costs no more than a small one.
@@ -123,8 +128,8 @@ class Conversations:
                       (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.conversation_id = c.id
                           AND m.sort_key > c.last_read_seq AND m.sort_key < :pending
                           AND m.sender IS NOT (SELECT username FROM account) LIMIT :cap)) AS unread
-                   FROM conversations c""",
-                {"pending": PENDING_BASE, "cap": UNREAD_CAP},
+                   FROM conversations c WHERE c.state = :state""",
+                {"pending": PENDING_BASE, "cap": UNREAD_CAP, "state": "request" if requests else "accepted"},
             ))
             members = _members(db, [r["id"] for r in rows])
             last = {m.id: m for m in load_messages(db, [r["last_id"] for r in rows if r["last_id"]])}
@@ -145,6 +150,20 @@ class Conversations:
         with self._conns.read() as db:
             rows = list(db.query("SELECT id FROM conversations WHERE viewed_at > 0 ORDER BY viewed_at DESC LIMIT 1"))
         return rows[0]["id"] if rows else None
+
+    def only_in_requests(self, sha256: str) -> bool:
+        """Whether the blob is attached (as a file or a thumbnail) in requests only: its bytes were
+        chosen by someone the user has not accepted, so nothing fetches them."""
+        with self._conns.read() as db:
+            states = {r["state"] for r in db.query(
+                "SELECT DISTINCT c.state FROM attachments a JOIN conversations c ON c.id = a.conversation_id"
+                " WHERE a.blob = :sha OR a.thumbnail = :sha", {"sha": sha256})}
+        return states == {"request"}
+
+    def request_count(self) -> int:
+        """How many conversations wait to be accepted."""
+        with self._conns.read() as db:
+            return int(next(db.query("SELECT count(*) AS n FROM conversations WHERE state = 'request'"))["n"])
 
     def pinned_offline(self) -> list[str]:
         with self._conns.read() as db:
@@ -183,5 +202,6 @@ def _members(db: Database, conversation_ids: list[str]) -> dict[str, tuple[str, 
 def _conversation(row: dict[str, Any], members: tuple[str, ...]) -> Conversation:
     return Conversation(
         id=row["id"], title=row["title"], members=members, pinned_offline=bool(row["pinned_offline"]),
-        last_read_seq=row["last_read_seq"], updated_at=row["updated_at"],
+        last_read_seq=row["last_read_seq"], updated_at=row["updated_at"], state=row["state"],
+        invited_by=row["invited_by"],
     )

@@ -220,6 +220,18 @@ def m006_pinned_certificates(db: Database) -> None:
     ])
 
 
+@_migration("m007_conversation_consent")
+def m007_conversation_consent(db: Database) -> None:
+    """Whether a conversation is a request the user has not accepted (and who sent it); what was
+    here before counts as accepted. Thumbnails indexed: downloads ask which conversations hold one."""
+    _run(db, [
+        "ALTER TABLE conversations ADD COLUMN state TEXT NOT NULL DEFAULT 'accepted'"
+        " CHECK (state IN ('accepted', 'request'))",
+        "ALTER TABLE conversations ADD COLUMN invited_by TEXT",
+        "CREATE INDEX attachments_by_thumbnail ON attachments(thumbnail)",
+    ])
+
+
 def applied_names(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 

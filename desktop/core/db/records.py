@@ -54,6 +54,14 @@ class Conversation:
     pinned_offline: bool = False
     last_read_seq: int = 0
     updated_at: int = 0
+    state: str = "accepted"
+    """``request``: someone the user never talked to (``invited_by``) put them in it, and they have
+    not accepted yet: no media is downloaded and nothing notifies."""
+    invited_by: str | None = None
+
+    @property
+    def is_request(self) -> bool:
+        return self.state == "request"
 
 
 @dataclass(frozen=True, slots=True)

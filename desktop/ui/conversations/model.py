@@ -28,11 +28,13 @@ class Roles(enum.IntEnum):
 
 
 class ConversationListModel(QAbstractListModel):
-    """Re-reads ``db.conversations.summaries()`` when the engine says the list changed."""
+    """Re-reads ``db.conversations.summaries()`` when the engine says the list changed; with
+    ``requests``, the conversation requests instead of the accepted conversations."""
 
-    def __init__(self, bridge: EngineBridge) -> None:
+    def __init__(self, bridge: EngineBridge, *, requests: bool = False) -> None:
         super().__init__()
         self.bridge = bridge
+        self.requests = requests
         self._rows: list[ConversationSummary] = []
         self.me = ""  # the signed-in username, read again with the list (not on every data() call)
         bridge.conversations_changed.connect(self.refresh)
@@ -50,7 +52,7 @@ class ConversationListModel(QAbstractListModel):
     def refresh(self) -> None:
         account = self.bridge.engine.account
         self.me = account.username if account else ""
-        rows = self.bridge.engine.db.conversations.summaries()
+        rows = self.bridge.engine.db.conversations.summaries(requests=self.requests)
         if [r.conversation.id for r in rows] == [r.conversation.id for r in self._rows]:
             self._rows = rows
             if rows:

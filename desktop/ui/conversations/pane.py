@@ -22,6 +22,7 @@ from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer.composer import Composer, local_files, local_folders, quoted_names
 from desktop.ui.composer.drop_overlay import DropOverlay
+from desktop.ui.conversations.request_bar import RequestBar
 from desktop.ui.media.file_actions import FileActions
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import scaled_font
@@ -111,6 +112,10 @@ class ConversationView(QWidget):
         page_layout.addWidget(self.timeline, 1)
         page_layout.addWidget(line2)
         page_layout.addWidget(self.composer)
+        self.request_bar = RequestBar(bridge)  # in place of the composer while this is a request
+        self.request_bar.failed.connect(self.status)
+        self.request_bar.hide()
+        page_layout.addWidget(self.request_bar)
 
         self.empty = QLabel("Pick a conversation on the left,\nor start one with New conversation (Ctrl+N).")
         self.empty.setEnabled(False)
@@ -165,6 +170,15 @@ class ConversationView(QWidget):
         pinned = " · kept offline" if conversation.pinned_offline else ""
         self.subtitle.setText(f"{members}{pinned}")
         self.overlay.title = self.title.text()
+        if conversation.is_request:
+            self.request_bar.show_for(conversation.id, conversation.invited_by)
+        self.request_bar.setVisible(conversation.is_request)
+        self.composer.setVisible(not conversation.is_request)
+        self.gallery_button.setEnabled(not conversation.is_request)
+
+    def is_request(self) -> bool:
+        """Whether the open conversation is a request (its bar shows instead of the composer)."""
+        return self.request_bar.isVisibleTo(self)
 
     # -- sending -----------------------------------------------------------------------------------
     def send(self, body: str, files: list[Path], as_file: bool) -> None:
@@ -286,7 +300,7 @@ class ConversationView(QWidget):
     # -- drag and drop ---------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         files, folders = local_files(event.mimeData()), local_folders(event.mimeData())
-        if (files or folders) and self.conversation_id is not None:
+        if (files or folders) and self.conversation_id is not None and not self.is_request():
             event.acceptProposedAction()
             self.overlay.show_for(len(files) + len(folders), self.title.text())
         else:

@@ -17,9 +17,9 @@ class ConversationList(QListView):
 
     conversation_selected = Signal(str)
 
-    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None, *, requests: bool = False) -> None:
         super().__init__(parent)
-        self.conversations = ConversationListModel(bridge)
+        self.conversations = ConversationListModel(bridge, requests=requests)
         self.setModel(self.conversations)
         self.setItemDelegate(ConversationDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

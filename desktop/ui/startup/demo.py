@@ -63,6 +63,7 @@ class Demo:
         SyncClient(self.server.url).create_account("carol", PASSWORD)
         alice = self.users["alice"].engine
         self.club_id = alice.create_conversation("Photo club", ["bob", "carol"])
+        self.users["bob"].engine.accept_request(self.club_id)  # so alice's chat below is no request
         self.chat_id = alice.create_conversation("", ["bob"])
         self.expected = {self.chat_id: len(SCRIPT), self.club_id: len(CLUB_SCRIPT)}
         self.seeded = threading.Event()

@@ -89,9 +89,13 @@ class TrayNotifier(QObject):
 
     # -- deciding ----------------------------------------------------------------------------------
     def should_notify(self, message: Message) -> bool:
-        """From someone else, the window not in front, notifications on."""
+        """From someone else, not in a request (nothing from a stranger notifies until accepted), the
+        window not in front, notifications on."""
         account = self.bridge.engine.account
         if account is not None and message.sender == account.username:
+            return False
+        conversation = self.bridge.engine.db.conversations.get(message.conversation_id)
+        if conversation is None or conversation.is_request:
             return False
         if self.window.isActiveWindow():
             return False
