@@ -160,7 +160,7 @@ def silent_patch_resumes(runs: int) -> list[float]:
     uploads.BODY_IDLE_TIMEOUT_S = 1.0
     samples = []
     with tempfile.TemporaryDirectory() as tmp:
-        server = EmbeddedServer(ServerConfig(data_dir=Path(tmp))).start()
+        server = EmbeddedServer(ServerConfig(data_dir=Path(tmp)), metrics_port=free_port()).start()
         try:
             user = Account(server.url, "alice")
             for _ in range(runs):
@@ -178,7 +178,7 @@ def silent_patch_resumes(runs: int) -> list[float]:
                     stalled.putheader(name, str(value))
                 stalled.endheaders()
                 stalled.send(data[:30_000])  # ... and then nothing, the connection left open
-                while "envelope_uploads_in_progress 1.0" not in user.call("GET", "/metrics").text:
+                while "envelope_uploads_in_progress 1.0" not in requests.get(server.metrics_url, timeout=10).text:
                     time.sleep(0.01)
                 started = time.perf_counter()
                 user.call("HEAD", path, headers=TUS)

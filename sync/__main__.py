@@ -40,6 +40,9 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
                         help="the master key that wraps every data key (made 0600 when absent; keep it off the "
                              "data dir's disk and backups); or set ENVELOPE_MASTER_KEY (default: master.key in "
                              "--data-dir)")
+    parser.add_argument("--metrics-port", type=int, metavar="PORT",
+                        help="serve Prometheus /metrics on 127.0.0.1:PORT only (default: not served; never on "
+                             "the public port)")
     limit_settings.add_flags(parser)
     tls = parser.add_argument_group("HTTPS", "plain HTTP is served only on loopback unless --insecure-http")
     tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this certificate (PEM)")
@@ -70,9 +73,12 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     except ConfigError as exc:
         parser.error(str(exc))
     try:
-        run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files)
+        run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files,
+                    metrics_port=args.metrics_port)
     except WrongMetadataKey as exc:  # raised while the app is built, before it listens
         parser.error(str(exc))
+    except OSError as exc:  # the metrics port is taken (bound before anything listens)
+        parser.error(f"cannot serve /metrics on 127.0.0.1:{args.metrics_port}: {exc.strerror or exc}")
     return 0
 
 

@@ -1,11 +1,14 @@
-"""Prometheus metrics (a registry per app, no global state) and the ASGI middleware that counts."""
+"""Prometheus metrics (a registry per app, no global state) and the ASGI middleware that counts.
+
+/metrics is not on the public port: ``metrics_app`` serves it alone on ``--metrics-port`` (loopback).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 
 Scope = MutableMapping[str, Any]
@@ -65,11 +68,25 @@ class MetricsMiddleware:
             self.metrics.requests.labels(scope["method"], str(status[0] or 500)).inc()
 
 
-@router.get("/metrics", include_in_schema=False)
+metrics_router = APIRouter()
+
+
+@metrics_router.get("/metrics")
 def metrics_endpoint(request: Request) -> Response:
     ctx = request.app.state.ctx
     ctx.metrics.uploads_in_progress.set(ctx.meta.uploads.receiving(now=ctx.config.clock()))
     return Response(ctx.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+def metrics_app(public: FastAPI) -> FastAPI:
+    """The app of ``--metrics-port``: /metrics of ``public`` and nothing else (no spec, no docs)."""
+    from sync.server.errors import install_handlers
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.ctx = public.state.ctx
+    install_handlers(app)
+    app.include_router(metrics_router)
+    return app
 
 
 @router.get("/healthz")

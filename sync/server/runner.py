@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.app import create_app
 from sync.server.config import ServerConfig
+from sync.server.metrics_port import MetricsServer
 from sync.server.tls import TlsFiles, server_context
 from sync.server.wakeups import Notifier
 
@@ -57,12 +58,25 @@ class _Server(uvicorn.Server):
     """
 
     def __init__(self, config: ServerConfig, host: str, port: int, log_level: str, *,
-                 idle_exit_s: float | None = None, tls: TlsFiles | None = None) -> None:
+                 idle_exit_s: float | None = None, tls: TlsFiles | None = None,
+                 metrics_port: int | None = None) -> None:
         app = create_app(config)
         self._notifier: Notifier = app.state.ctx.notifier
         self.activity = Activity(app)
         self._idle_exit_s = idle_exit_s
+        self.metrics = MetricsServer(app, metrics_port, log_level) if metrics_port else None
         super().__init__(_uvicorn_config(self.activity, host, port, log_level, tls))
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        if self.metrics is None:
+            return await super().serve(sockets)
+        beside = asyncio.create_task(self.metrics.run_beside())
+        try:
+            await super().serve(sockets)
+        finally:
+            self.metrics.should_exit = True
+            await beside
+            self.metrics.close()
 
     async def on_tick(self, counter: int) -> bool:
         if await super().on_tick(counter):
@@ -114,9 +128,11 @@ def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str, tls: Tls
 
 def run_forever(config: ServerConfig, *, host: str, port: int, log_level: str = "info",
                 idle_exit_s: float | None = None, sock: socket.socket | None = None,
-                tls: TlsFiles | None = None) -> None:
-    """Serve until stopped (a signal), or until idle for ``idle_exit_s``; on ``sock`` when given; HTTPS with ``tls``."""
-    _Server(config, host, port, log_level, idle_exit_s=idle_exit_s, tls=tls).run(sockets=[sock] if sock else None)
+                tls: TlsFiles | None = None, metrics_port: int | None = None) -> None:
+    """Serve until stopped (a signal), or until idle for ``idle_exit_s``; on ``sock`` when given; HTTPS with ``tls``;
+    /metrics on 127.0.0.1:``metrics_port`` when given (raises OSError when that port is taken)."""
+    server = _Server(config, host, port, log_level, idle_exit_s=idle_exit_s, tls=tls, metrics_port=metrics_port)
+    server.run(sockets=[sock] if sock else None)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -130,16 +146,22 @@ class EmbeddedServer:
     """A server on loopback in a daemon thread (tests; HTTPS with ``tls``)."""
 
     def __init__(self, config: ServerConfig, *, host: str = "127.0.0.1", port: int = 0,
-                 tls: TlsFiles | None = None) -> None:
+                 tls: TlsFiles | None = None, metrics_port: int | None = None) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.scheme = "https" if tls is not None else "http"
-        self._server = _Server(config, self.host, self.port, "warning", tls=tls)
+        self.metrics_port = metrics_port
+        self._server = _Server(config, self.host, self.port, "warning", tls=tls, metrics_port=metrics_port)
         self._thread = threading.Thread(target=self._run, name="envelope-server", daemon=True)
 
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.host}:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        """Where /metrics is served (given a ``metrics_port``): plain HTTP on loopback."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def _run(self) -> None:
         asyncio.run(self._server.serve())
@@ -147,7 +169,7 @@ class EmbeddedServer:
     def start(self, timeout: float = 15.0) -> EmbeddedServer:
         self._thread.start()
         deadline = time.monotonic() + timeout
-        while not self._server.started:
+        while not (self._server.started and (self._server.metrics is None or self._server.metrics.started)):
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the embedded sync server did not start on {self.url}")
             time.sleep(0.02)

@@ -150,7 +150,7 @@ def embedded(tmp_path: Path, clock: ServerClock) -> Iterator[Callable[..., Embed
 
     def start(**settings: Any) -> EmbeddedServer:
         config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, **settings)
-        servers.append(EmbeddedServer(config).start())
+        servers.append(EmbeddedServer(config, metrics_port=free_port()).start())
         return servers[-1]
 
     yield start

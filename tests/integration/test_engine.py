@@ -32,6 +32,7 @@ class Servers:
     def __init__(self, data_dir: Path) -> None:
         self.config = ServerConfig(data_dir=data_dir)
         self.port = free_port()
+        self.metrics_port = free_port()
         self.server: EmbeddedServer | None = None
 
     @property
@@ -39,7 +40,7 @@ class Servers:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.server = EmbeddedServer(self.config, port=self.port).start()
+        self.server = EmbeddedServer(self.config, port=self.port, metrics_port=self.metrics_port).start()
 
     def stop(self) -> None:
         if self.server is not None:
@@ -47,7 +48,7 @@ class Servers:
             self.server = None
 
     def bytes_counter(self, name: str) -> float:
-        text = requests.get(self.url + "/metrics", timeout=10).text
+        text = requests.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10).text
         line = next(x for x in text.splitlines() if x.startswith(f"envelope_http_{name}_total "))
         return float(line.split()[-1])
 

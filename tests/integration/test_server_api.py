@@ -8,13 +8,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
 import requests
 
-from sync.server.runner import EmbeddedServer
-from tests.integration.conftest import ServerClock, ServerProcess, User, make_user
+from sync.server.runner import EmbeddedServer, free_port
+from tests.integration.conftest import ServerClock, ServerProcess, User, make_user, wait_for
 
 
 def _attachment(sha: str, size: int, name: str = "photo.bin", kind: str = "file") -> dict[str, object]:
@@ -241,14 +242,27 @@ def test_accounts_tokens_and_errors(server: ServerProcess) -> None:
     assert requests.get(base + "/v1/nothing-here", timeout=10).json()["error"]["code"] == "not_found"
 
 
-def test_operations_endpoints(server: ServerProcess, alice: User) -> None:
+def test_operations_endpoints(tmp_path: Path) -> None:
+    metrics_port = free_port()
+    server = ServerProcess(tmp_path / "server", args=["--metrics-port", str(metrics_port)]).start()
+    try:
+        _operations(server, make_user(server.url), f"http://127.0.0.1:{metrics_port}")
+    finally:
+        server.stop()
+
+
+def _operations(server: ServerProcess, alice: User, metrics: str) -> None:
     assert requests.get(server.url + "/healthz", timeout=10).json() == {"status": "ok"}
     spec = requests.get(server.url + "/openapi.json", timeout=10).json()
     for path in ("/v1/accounts", "/v1/tokens", "/v1/sync", "/v1/uploads", "/v1/media/{sha256}",
                  "/v1/conversations/{conversation_id}/messages", "/v1/media/check"):
         assert path in spec["paths"], path
     alice.upload_bytes(b"metrics!")
-    text = requests.get(server.url + "/metrics", timeout=10).text
+    assert requests.get(server.url + "/metrics", timeout=10).status_code == 404  # never on the public port
+    wait_for(lambda: requests.get(metrics + "/metrics", timeout=10).ok, what="the metrics port")
+    for elsewhere in ("/healthz", "/openapi.json", "/docs", "/v1/users/me"):
+        assert requests.get(metrics + elsewhere, timeout=10).status_code == 404, elsewhere
+    text = requests.get(metrics + "/metrics", timeout=10).text
     assert 'envelope_http_requests_total{method="PATCH",status="204"}' in text
     bytes_in = next(line for line in text.splitlines() if line.startswith("envelope_http_bytes_in_total"))
     assert float(bytes_in.split()[-1]) >= len(b"metrics!")

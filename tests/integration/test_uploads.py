@@ -277,10 +277,10 @@ def wait_until_gone(path: Path, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def wait_until_receiving(user: User, timeout: float = 30.0) -> None:
+def wait_until_receiving(srv: EmbeddedServer, timeout: float = 30.0) -> None:
     """Poll until a PATCH holds its upload's lease (the server is receiving it)."""
     deadline = time.monotonic() + timeout
-    while "envelope_uploads_in_progress 1.0" not in user.get("/metrics").text:
+    while "envelope_uploads_in_progress 1.0" not in requests.get(srv.metrics_url, timeout=10).text:
         assert time.monotonic() < deadline, "the PATCH never started"
         time.sleep(0.02)
 
@@ -319,7 +319,7 @@ def test_an_upload_does_not_expire_while_a_patch_is_receiving_it(
     path = tus_create(user, len(data), sha)
     conn = open_patch(srv.url, user, path, 0, len(data))
     conn.send(data[:80_000])
-    wait_until_receiving(user)
+    wait_until_receiving(srv)
     clock.advance(90)  # the PATCH now outlasts the upload's expiry, not its lease
     wait_until_gone(staged_file(tmp_path / "embedded", abandoned))  # the sweeper has run since
     conn.send(data[80_000:])
@@ -344,7 +344,7 @@ def test_a_client_gone_silent_mid_patch_does_not_block_its_resume(
     stalled = open_patch(srv.url, user, path, 0, len(data))
     stalled.send(data[:30_000])  # ... and then nothing, with the connection left open
     try:
-        wait_until_receiving(user)  # it holds the lock
+        wait_until_receiving(srv)  # it holds the lock
         r = requests.head(user.url(path), headers={**TUS, "Authorization": f"Bearer {user.token}"}, timeout=30)
         assert r.status_code == 200 and r.headers["Upload-Offset"] == "30000"  # answered, not hung
         assert patch(user, path, data[30_000:], 30_000).status_code == 204
