@@ -56,6 +56,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         version="1",
         description="Accounts, conversations, messages, the sync feed, tus uploads and media downloads.",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's Swagger UI and ReDoc load their scripts from a CDN: the spec alone is served
+        redoc_url=None,
     )
     app.state.ctx = ctx
     install_handlers(app)

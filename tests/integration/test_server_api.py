@@ -259,6 +259,8 @@ def _operations(server: ServerProcess, alice: User, metrics: str) -> None:
         assert path in spec["paths"], path
     alice.upload_bytes(b"metrics!")
     assert requests.get(server.url + "/metrics", timeout=10).status_code == 404  # never on the public port
+    for cdn_page in ("/docs", "/redoc"):  # they would load scripts from a third party's CDN
+        assert requests.get(server.url + cdn_page, timeout=10).status_code == 404, cdn_page
     wait_for(lambda: requests.get(metrics + "/metrics", timeout=10).ok, what="the metrics port")
     for elsewhere in ("/healthz", "/openapi.json", "/docs", "/v1/users/me"):
         assert requests.get(metrics + elsewhere, timeout=10).status_code == 404, elsewhere
