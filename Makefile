@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint syslibs bench clean fuzz
+.PHONY: run test lint syslibs testsyslibs bench clean fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || bash scripts/python-venv.sh $(PYTHON) $(VENV)
@@ -15,10 +15,14 @@ $(STAMP): pyproject.toml
 syslibs: $(STAMP)
 	@$(PY) scripts/qt_system_libs.py
 
+# What the tests run besides Qt: a private PulseAudio daemon for the voice-note recording tests.
+testsyslibs:
+	@$(PYTHON) scripts/test_system_packages.py
+
 run: $(STAMP) syslibs
 	$(PY) main.py $(ARGS)
 
-test: $(STAMP) syslibs
+test: $(STAMP) syslibs testsyslibs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 # schemathesis against a real server for 10 minutes with every check (make test runs it for 45 s, five checks).

@@ -1,4 +1,4 @@
-"""The composer: multi-line text (Enter sends), attach, paste of images and files, the attachment tray."""
+"""The composer: multi-line text (Enter sends), attach, paste of images and files, the attachment tray, voice notes."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.composer.tray import AttachmentTray
+from desktop.ui.composer.voice import VoiceNotes
 from desktop.ui.style import glyphs
 
 MAX_LINES = 6
@@ -173,17 +174,25 @@ class Composer(QWidget):
         self.send_button.setToolTip("Send (Enter)")
         self.send_button.setAutoRaise(True)
         self.send_button.clicked.connect(self.send)
-        row = QHBoxLayout()
+        self.voice = VoiceNotes(self)
+        self.voice.send_requested.connect(lambda path: self.send_requested.emit("", [path], False))
+        self.voice.message.connect(self.error)
+        self.writing = QWidget()  # the text row; the recording bar takes its place while recording
+        row = QHBoxLayout(self.writing)
         row.setContentsMargins(8, 6, 8, 8)
         row.setSpacing(4)
         row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.editor, 1)
+        row.addWidget(self.voice.button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.voice.recording_changed.connect(lambda on: self.writing.setVisible(not on))
+        self.voice.recording_changed.connect(lambda on: None if on else self.editor.setFocus())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.tray)
-        layout.addLayout(row)
+        layout.addWidget(self.writing)
+        layout.addWidget(self.voice.bar)
         self.editor.submitted.connect(self.send)
         self.editor.files_pasted.connect(self.add_files)
         self.editor.folders_pasted.connect(self.add_folders)

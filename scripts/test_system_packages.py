@@ -1,0 +1,52 @@
+"""Install (as root), or print the apt-get line for, the Debian packages the tests run (test-system-packages.txt)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+TABLE_PATH = Path(__file__).with_name("test-system-packages.txt")
+
+
+def load_table(path: Path = TABLE_PATH) -> dict[str, str]:
+    """command -> the Debian package that provides it."""
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            command, package = line.split()
+            table[command] = package
+    return table
+
+
+def missing_packages(table: dict[str, str]) -> list[str]:
+    return sorted({package for command, package in table.items() if shutil.which(command) is None})
+
+
+def main() -> int:
+    if sys.platform != "linux" or not shutil.which("apt-get"):
+        return 0  # not Debian-like: nothing we can install here
+    packages = missing_packages(load_table())
+    if not packages:
+        return 0
+    if os.geteuid() != 0:
+        print(f"sudo apt-get install -y --no-install-recommends {' '.join(packages)}", file=sys.stderr)
+        return 1
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print(f"Installing what the tests run: {' '.join(packages)}", file=sys.stderr)
+    if subprocess.run(["apt-get", "update", "-qq"], env=env, check=False).returncode != 0:
+        return 1
+    cmd = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    install = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if install.returncode != 0 or missing_packages(load_table()):
+        print(install.stdout + install.stderr, file=sys.stderr)
+        print(f"test_system_packages: apt-get could not install {' '.join(packages)}", file=sys.stderr)
+        return install.returncode or 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
