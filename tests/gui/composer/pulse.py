@@ -114,3 +114,8 @@ class Microphone:
         for index in reversed(self.modules):
             unload(index)
         self.modules.clear()
+
+
+def set_tone_volume(percent: int) -> None:
+    """How loud the plugged microphone's tone is (100 is the tone's own -6 dBFS)."""
+    _pactl("set-sink-volume", "envelope_tone", f"{percent}%")
