@@ -1,7 +1,6 @@
 """Recording a voice note: AAC in M4A from the default microphone, with a live level from a second tap.
 
-``QMediaRecorder`` writes the file; a ``QAudioSource`` on the same device gives the level (Qt's
-``QAudioBufferOutput`` feeds only a media player, not a capture session). AAC in M4A because Qt's bundled
+``QMediaRecorder`` writes the file; ``LevelTap`` (voice_level.py) gives the level. AAC in M4A because Qt's bundled
 FFmpeg encodes it everywhere (its Opus encoder is marked experimental and skipped), and the media pipeline
 already probes an M4A as audio, so the note travels as an ordinary ``audio`` attachment.
 """
@@ -10,27 +9,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import math
 import shutil
 import tempfile
-from array import array
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QIODevice, QObject, QUrl, Signal
-from PySide6.QtMultimedia import (
-    QAudioFormat,
-    QAudioInput,
-    QAudioSource,
-    QMediaCaptureSession,
-    QMediaDevices,
-    QMediaFormat,
-    QMediaRecorder,
-    QtAudio,
-)
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtMultimedia import QAudioInput, QMediaCaptureSession, QMediaDevices, QMediaFormat, QMediaRecorder
+
+from desktop.ui.composer.voice_level import LevelTap
 
 MIN_DURATION_MS = 500  # shorter is a slip of the mouse, not a message
-_FLOOR_DB = -50.0  # the meter's silence; 0 dBFS is full scale
 _recording_dir: Path | None = None
 
 
@@ -46,15 +35,6 @@ def recording_path() -> Path:
         n += 1
         path = _recording_dir / f"Voice note {stamp} ({n}).m4a"
     return path
-
-
-def level_of(pcm: bytes) -> float:
-    """0..1 for a chunk of 16-bit samples: the peak on a -50..0 dBFS scale."""
-    samples = array("h", pcm[: len(pcm) // 2 * 2])
-    peak = max((abs(s) for s in samples), default=0)
-    if peak == 0:
-        return 0.0
-    return min(1.0, max(0.0, (20 * math.log10(peak / 32768) - _FLOOR_DB) / -_FLOOR_DB))
 
 
 class VoiceRecorder(QObject):
@@ -88,8 +68,8 @@ class VoiceRecorder(QObject):
         self._recorder.durationChanged.connect(lambda ms: self.duration.emit(int(ms)))
         self._recorder.recorderStateChanged.connect(self._state_changed)
         self._recorder.errorOccurred.connect(self._error)
-        self._tap: QAudioSource | None = None
-        self._tap_io: QIODevice | None = None
+        self._tap = LevelTap(self)
+        self._tap.level.connect(self.level)
         self._path: Path | None = None
         self._keep = False
 
@@ -113,7 +93,10 @@ class VoiceRecorder(QObject):
         self._keep = False
         self._recorder.setOutputLocation(QUrl.fromLocalFile(str(self._path)))
         self._recorder.record()
-        self._start_tap(device)
+        if not self._tap.start(device):
+            # Gone since Qt listed it (its PulseAudio backend does not announce removed inputs): the
+            # recorder would wait for sound that never comes, so say so now.
+            self._error(QMediaRecorder.Error.ResourceError, "it could not be opened (was it unplugged?)")
 
     def finish(self) -> None:
         """Stop and hand the recording on (``recorded``), or discard it when too short (``too_short``)."""
@@ -127,7 +110,7 @@ class VoiceRecorder(QObject):
         if not self.recording:
             return
         self._keep = keep
-        self._stop_tap()
+        self._tap.stop()
         if self._recorder.recorderState() == QMediaRecorder.RecorderState.StoppedState:
             self._done()
         else:
@@ -135,7 +118,7 @@ class VoiceRecorder(QObject):
 
     def _state_changed(self, state: QMediaRecorder.RecorderState) -> None:
         if state == QMediaRecorder.RecorderState.StoppedState and self.recording:
-            self._stop_tap()
+            self._tap.stop()
             self._done()
 
     def _done(self) -> None:
@@ -154,38 +137,9 @@ class VoiceRecorder(QObject):
         if not self.recording:
             return
         self._keep = False
-        self._stop_tap()
+        self._tap.stop()
         self._recorder.stop()
         if self.recording:  # stop() had nothing to stop, so no state change will finish it
             self._done()
         self.failed.emit(f"The microphone could not be used{': ' + detail if detail else ''}. "
                          "Check that Envelope may use it and that no other app holds it.")
-
-    # -- the level tap ---------------------------------------------------------------------------
-    def _start_tap(self, device: object) -> None:
-        fmt = QAudioFormat()
-        fmt.setSampleRate(16_000)
-        fmt.setChannelCount(1)
-        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
-        self._tap = QAudioSource(device, fmt, self)
-        self._tap.setBufferSize(3_200)  # 0.1 s: the meter moves ten times a second
-        self._tap_io = self._tap.start()
-        if self._tap_io is not None:
-            self._tap_io.readyRead.connect(self._read_level)
-        self._tap_failed()  # (PySide 6.11 cannot deliver QAudioSource.stateChanged: QAudio::State)
-
-    def _tap_failed(self) -> None:
-        # A microphone that went away leaves the recorder waiting for sound that never comes (Qt's
-        # PulseAudio backend does not announce removed inputs); the tap's stream fails, so say so.
-        if self._tap is not None and self._tap.error() in (QtAudio.Error.OpenError, QtAudio.Error.FatalError):
-            self._error(QMediaRecorder.Error.ResourceError, "it could not be opened (was it unplugged?)")
-
-    def _read_level(self) -> None:
-        if self._tap_io is not None:
-            self.level.emit(level_of(bytes(self._tap_io.readAll().data())))
-
-    def _stop_tap(self) -> None:
-        tap, self._tap, self._tap_io = self._tap, None, None
-        if tap is not None:
-            tap.stop()
-            tap.deleteLater()

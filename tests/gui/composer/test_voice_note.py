@@ -123,3 +123,17 @@ def test_a_recorded_voice_note_is_sent_and_reaches_the_other_user(chat: Chat, qt
     qtbot.waitUntil(lambda: [(a.blob, a.kind, a.duration_ms) for a in voice_notes(bob.rows())]
                     == [(note.blob, "audio", note.duration_ms)], timeout=15_000)
     assert widget.writing.isVisible() and not widget.voice.bar.isVisible()
+
+
+def test_the_meter_reads_a_chunk_peak_on_a_decibel_scale() -> None:
+    from array import array
+
+    from desktop.ui.composer.voice_level import level_of
+
+    def chunk(peak: int) -> bytes:
+        return array("h", [0, peak, -peak, 0]).tobytes()
+
+    assert level_of(b"") == level_of(chunk(0)) == 0.0
+    assert level_of(chunk(32767)) == pytest.approx(1.0, abs=1e-3)
+    assert level_of(chunk(16384)) == pytest.approx(1 - 6.02 / 50, abs=1e-3)  # -6 dBFS
+    assert level_of(chunk(10)) == 0.0  # below -50 dBFS is silence
