@@ -24,7 +24,7 @@ DOWNLOAD: dict[str, Any] = {
     "parameters": [
         {"name": "user", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "A signed link's user id."},
-        {"name": "expires", "in": "query", "required": False, "schema": {"type": "string"},
+        {"name": "expires", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
          "description": "A signed link's expiry, epoch seconds."},
     ],
     "responses": {

@@ -29,7 +29,9 @@ def open_server(tmp_path: Path) -> Iterator[ServerProcess]:
 def test_schemathesis_finds_nothing(open_server: ServerProcess, tmp_path: Path) -> None:
     checks = os.environ.get("FUZZ_CHECKS", ",".join(CHECKS)).split(",")
     run = fuzz(open_server, tmp_path, seconds=SECONDS, checks=checks)
-    print(f"schemathesis: {run.generated} cases in {SECONDS} s, checks {','.join(checks)}")
-    assert run.exit_code == 0, run.failures
+    report = tmp_path / "schemathesis.txt"  # pytest keeps the last runs' tmp_path
+    report.write_text(run.output)
+    print(f"schemathesis: {run.generated} cases in {SECONDS} s, checks {','.join(checks)}; output in {report}")
+    assert run.exit_code == 0, f"{run.failures}\n(the whole output: {report})"
     assert run.generated > 100, run.failures
     assert "Traceback" not in open_server.log(), open_server.log()[-4000:]
