@@ -99,6 +99,8 @@ class VoiceNotes(QObject):
         self.recorder.finish()
 
     def cancel(self) -> None:
+        if not self.recording:
+            return
         self.recorder.cancel()
         self._show_bar(False)
 

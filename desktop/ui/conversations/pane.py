@@ -135,6 +135,7 @@ class ConversationView(QWidget):
         if conversation_id == self.conversation_id:
             return
         self.conversation_id = conversation_id
+        self.composer.voice.cancel()  # a voice note being recorded belongs to the conversation it began in
         old = self.model
         if conversation_id is None:
             self.model = None

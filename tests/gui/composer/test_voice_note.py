@@ -137,3 +137,18 @@ def test_the_meter_reads_a_chunk_peak_on_a_decibel_scale() -> None:
     assert level_of(chunk(32767)) == pytest.approx(1.0, abs=1e-3)
     assert level_of(chunk(16384)) == pytest.approx(1 - 6.02 / 50, abs=1e-3)  # -6 dBFS
     assert level_of(chunk(10)) == 0.0  # below -50 dBFS is silence
+
+
+@pytest.mark.usefixtures("microphone")
+def test_opening_another_conversation_discards_a_recording_in_progress(chat: Chat, qtbot: QtBot) -> None:
+    alice = chat.alice
+    other = alice.engine.create_conversation("Notes to self", [])
+    widget = alice.view.composer
+    qtbot.mouseClick(widget.voice.button, Qt.MouseButton.LeftButton)
+    recorded_at_least(qtbot, widget, 600)
+    path = widget.voice.recorder._path
+    assert path is not None
+    with qtbot.assertNotEmitted(widget.send_requested):
+        qtbot.waitUntil(lambda: alice.window.show_conversation_if_listed(other), timeout=15_000)
+        qtbot.waitUntil(lambda: not widget.voice.recording, timeout=5_000)
+    assert widget.writing.isVisible() and not widget.voice.bar.isVisible() and not path.exists()
