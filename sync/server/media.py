@@ -59,7 +59,7 @@ def _link_user(ctx: ServerContext, request: Request) -> User:
     user_id, sig = q.get("user", ""), q.get("sig", "")
     expires = parse_count(q.get("expires"), name="link's 'expires'", maximum=MAX_INTEGER)
     expected = sign(ctx.link_key, "GET", request.url.path, user_id, expires)
-    if not hmac.compare_digest(expected, sig):
+    if not hmac.compare_digest(expected.encode(), sig.encode()):  # bytes: a str must be ASCII (else TypeError)
         raise Forbidden("This link is not valid.")
     if expires < ctx.config.clock():
         raise Forbidden("This link has expired; ask for a new one.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import requests
 
 from tests.integration.conftest import User
 
@@ -44,3 +45,12 @@ def test_active_content_is_an_attachment(alice: User, content: bytes) -> None:
     assert r.headers["Content-Disposition"].startswith("attachment;")
     assert r.headers["Content-Security-Policy"] == "sandbox"
     assert not r.headers["Content-Type"].startswith(("text/html", "image/svg"))
+
+
+@pytest.mark.parametrize("sig", ["\u00e9\u00e9", "\U0001f600", "\x98"])
+def test_a_link_whose_signature_is_not_ascii_is_refused_not_a_crash(alice: User, sig: str) -> None:
+    """Found by schemathesis: comparing a non-ASCII signature raised TypeError (500)."""
+    sha = alice.upload_bytes(PNG, filename="x.png")
+    r = requests.get(f"{alice.base}/v1/media/{sha}", params={"sig": sig, "user": alice.user_id, "expires": "2"},
+                     timeout=10)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
