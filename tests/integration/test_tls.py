@@ -61,6 +61,7 @@ def test_engines_sync_a_message_with_an_attachment_over_https_with_a_private_ca(
         alice.sign_up(ca_server.url, "alice", PASSWORD)
         bob.sign_up(ca_server.url, "bob", PASSWORD)
         cid = alice.create_conversation("over TLS", ["bob"])
+        bob.accept_request(cid)  # strangers until now: a request fetches no media
         photo = sample("photos/coffee_with_gps.jpg")
         sent = alice.send(cid, "through the tunnel", [photo], as_file=True)
         wait_for(lambda: alice.db.messages.get(sent.id).state == "sent", what="alice's message to be sent")
