@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sync.server.accounts import authenticate
 from sync.server.config import ServerContext
 from sync.server.errors import APIError, Unauthorized, environment_error, error_response
+from sync.server.metadata.errors import MetadataFull
 from sync.server.throttle import count_write
 
 WRITES = {"POST", "PATCH", "DELETE"}
@@ -25,7 +26,10 @@ def _check(ctx: ServerContext, authorization: str, *, chunk: bool) -> None:
         user = authenticate(ctx, authorization)
     except Unauthorized:
         return
-    count_write(ctx, user.id, chunk=chunk)
+    try:
+        count_write(ctx, user.id, chunk=chunk)
+    except MetadataFull:  # no room to count: the route decides (a delete frees space, a write gets 507)
+        return
 
 
 class WriteRateMiddleware:
@@ -44,7 +48,7 @@ class WriteRateMiddleware:
             chunk = scope["method"] == "PATCH" and scope["path"].startswith(CHUNKS)
             try:
                 await run_in_threadpool(_check, ctx, authorization, chunk=chunk)
-            except Exception as exc:  # past the limit; or a full disk, which cannot count (507)
+            except Exception as exc:  # past the limit
                 error = exc if isinstance(exc, APIError) else environment_error(exc)
                 if error is None:
                     raise
