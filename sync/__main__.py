@@ -33,6 +33,9 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     parser.add_argument("--database", default="sqlite", help="metadata database: 'sqlite' (under --data-dir)")
     parser.add_argument("--max-upload-mb", type=int, default=4096, help="largest upload accepted, in MB")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--max-wait", type=int, default=60, metavar="SECONDS",
+                        help="the longest a /v1/sync long poll is held, 0 to 60 (default 60): a client's larger "
+                             "'wait' is cut to it, e.g. for a proxy that drops idle requests sooner")
     parser.add_argument("--link-secret-file", type=Path, metavar="FILE",
                         help="the key that signs media links (at least 32 bytes), the same on every replica; "
                              "or set ENVELOPE_LINK_SECRET (default: one made once in --data-dir)")
@@ -57,6 +60,8 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
         parser.error(f"--storage {args.storage}: only 'file' is available in this version")
     if args.database != "sqlite":
         parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
+    if not 0 <= args.max_wait <= 60:
+        parser.error(f"--max-wait {args.max_wait}: from 0 to 60 seconds")
     files = _tls_files(parser, args)  # plain HTTP beyond loopback is refused before anything is written
 
     from sync.server.at_rest import open_keys
@@ -66,7 +71,7 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
                           link_secret_file=args.link_secret_file, master_key_file=args.master_key_file,
-                          limits=limit_settings.from_args(args))
+                          max_wait_s=args.max_wait, limits=limit_settings.from_args(args))
     try:
         config.link_secret()
         open_keys(config)  # the wrong master key: said here, before anything listens

@@ -26,6 +26,15 @@ MessageState = Literal["pending", "sent", "failed"]
 MemberState = Literal["accepted", "request"]
 
 
+def json_integer(value: object) -> object:
+    """A request's integer as its schema says (``type: integer``): ``5``, and ``5.0`` too (JSON Schema calls it
+    an integer), never ``true`` or ``"5"``, which lax pydantic would read as 1 and 5. A ``before`` validator:
+    a number with a fraction is refused by the ``int`` after it."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("Input should be a JSON integer")
+    return value
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -85,7 +94,8 @@ class Attachment(Model):
     """A file in a message: its blob and the preview data the sender's client made.
 
     Every number is bounded so that any client can store it (SQLite integers, a 64-bit double
-    in JSON) and a hostile sender cannot stop other members' sync with one message.
+    in JSON) and a hostile sender cannot stop other members' sync with one message. Numbers are
+    JSON integers (``json_integer``): never ``true`` or ``"48"``.
     """
 
     blob: str = Field(pattern=SHA256_PATTERN)
@@ -98,6 +108,8 @@ class Attachment(Model):
     duration_ms: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
     thumbnail: str | None = Field(default=None, pattern=SHA256_PATTERN)
     blurhash: str | None = Field(default=None, max_length=100, pattern=BLURHASH_PATTERN)
+
+    _integers = field_validator("size", "width", "height", "duration_ms", mode="before")(json_integer)
 
     @model_validator(mode="after")
     def _kind_matches_mime(self) -> Attachment:
@@ -168,6 +180,8 @@ class MediaCheckResult(Model):
 
 class LinkRequest(Model):
     ttl: int = Field(default=600, ge=1, le=MAX_LINK_TTL)
+
+    _integers = field_validator("ttl", mode="before")(json_integer)
 
 
 class Link(Model):

@@ -53,11 +53,12 @@ def sign(key: bytes, method: str, path: str, user_id: str, expires: int) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _link_user(ctx: ServerContext, request: Request) -> User:
-    """The user a signed link was made for; raises Forbidden (forged, expired) or BadNumber (bad expiry)."""
+def _link_user(ctx: ServerContext, request: Request, expires: int | None) -> User:
+    """The user a signed link was made for; raises Forbidden (forged, expired, or not whole: no expires)."""
     q = request.query_params
     user_id, sig = q.get("user", ""), q.get("sig", "")
-    expires = parse_count(q.get("expires"), name="link's 'expires'", maximum=MAX_INTEGER)
+    if expires is None:
+        raise Forbidden("This link is not valid: it has no expiry.")
     expected = sign(ctx.link_key, "GET", request.url.path, user_id, expires)
     if not hmac.compare_digest(expected.encode(), sig.encode()):  # bytes: a str must be ASCII (else TypeError)
         raise Forbidden("This link is not valid.")
@@ -70,15 +71,22 @@ def _link_user(ctx: ServerContext, request: Request) -> User:
 
 
 @credentials("bearer", "signedLink")
-@raises(Unauthorized, Forbidden, APIError)  # 400: a link's expires that is not a number
+@raises(Unauthorized, Forbidden, APIError)  # 400: a link's expires that is not a whole number
 def media_reader(
     request: Request,
     ctx: Annotated[ServerContext, Depends(context)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> User:
-    """Bearer token, or a signed link's user."""
-    if "sig" in request.query_params:
-        return _link_user(ctx, request)
+    """Bearer token, or a signed link's user.
+
+    ``expires``, when present, must be a whole number whatever the credential (400): the spec says so, and
+    a bearer request that carries a broken link query is not quietly read as something else.
+    """
+    q = request.query_params
+    text = q.get("expires")
+    expires = None if text is None else parse_count(text, name="link's 'expires'", maximum=MAX_INTEGER)
+    if "sig" in q:
+        return _link_user(ctx, request, expires)
     return authenticate(ctx, authorization)
 
 

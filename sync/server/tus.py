@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from email.utils import formatdate
 
 from fastapi import Request
@@ -36,7 +35,7 @@ def parse_metadata(header: str) -> dict[str, str]:
             raise APIError("Upload-Metadata has an empty or repeated key.")
         try:
             result[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value else ""
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, or a str that is not ASCII (a bare ValueError)
             raise APIError(f"Upload-Metadata value of {key!r} is not base64 of UTF-8 text.") from None
     return result
 
@@ -51,7 +50,7 @@ def parse_checksum(request: Request) -> bytes | None:
         raise APIError(f"Unsupported checksum algorithm {algorithm!r}; use sha256.", headers=tus_headers())
     try:
         return base64.b64decode(value.strip(), validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a str that is not ASCII (b64decode raises a bare ValueError)
         raise APIError("Upload-Checksum is not base64.", headers=tus_headers()) from None
 
 

@@ -44,6 +44,9 @@ HOSTILE = {
     "size 2^63": {"size": 2**63},
     "size that is not the blob's": {"size": 12},
     "a blurhash of 10,000 chars": {"blurhash": "L" * 10_000},
+    "width true (a boolean is not a number)": {"width": True},
+    "height as text": {"height": "48"},
+    "duration with a fraction": {"duration_ms": 1500.5},
 }
 
 

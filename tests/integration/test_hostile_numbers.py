@@ -118,6 +118,18 @@ def test_upload_offset_superscript_with_an_unread_body(scene: Scene) -> None:
     assert head.headers["Upload-Offset"] == "0"
 
 
+def test_upload_checksum_not_ascii(scene: Scene) -> None:
+    """b64decode raises ValueError, not binascii.Error, on a str that is not ASCII: a 400, not a 500."""
+    headers = scene.tus(**{"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream",
+                           "Upload-Checksum": "sha256 \u00e9AAA"})
+    assert_refused(ask(scene, "PATCH", scene.upload, headers, b"0123456789"), "Upload-Checksum")
+
+
+def test_upload_metadata_not_ascii(scene: Scene) -> None:
+    headers = scene.tus(**{"Upload-Length": "10", "Upload-Metadata": "sha256 \u00e9AAA"})
+    assert_refused(ask(scene, "POST", "/v1/uploads", headers), "Upload-Metadata")
+
+
 # --- the same holes elsewhere --------------------------------------------------------------------
 
 QUERY_NUMBERS = [
@@ -164,9 +176,10 @@ def test_numbers_still_read(scene: Scene) -> None:
     assert ask(scene, "GET", scene.link, {}).status == 200
 
 
-@pytest.mark.parametrize("ttl", ['"²"', "99999999999999999999999", "1e400", "NaN", "-1"])
+@pytest.mark.parametrize("ttl", ['"²"', "99999999999999999999999", "1e400", "NaN", "-1", "true", '"60"', "60.5"])
 def test_link_ttl_in_json_is_refused_cleanly(scene: Scene, ttl: str) -> None:
-    """A JSON number, not text: pydantic bounds it (1..3600), so it needs no parse_count; 422, connection kept."""
+    """A JSON integer (60.0 is one too, as JSON Schema says), not text, a boolean or a fraction: pydantic bounds
+    it (1..3600), so it needs no parse_count; 422, connection kept."""
     body = b'{"ttl": ' + ttl.encode() + b'}'
     answer = ask(scene, "POST", f"/v1/media/{scene.blob}/link",
                  scene.auth(**{"Content-Type": "application/json"}), body)

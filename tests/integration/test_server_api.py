@@ -99,6 +99,20 @@ def test_type_is_sniffed_not_trusted_and_filenames_are_safe(alice: User) -> None
     assert disposition.rstrip().endswith(".pdf")
 
 
+def test_max_wait_cuts_a_long_poll(tmp_path: Path) -> None:
+    """serve --max-wait 1: a client's wait of 60 s is held 1 s (still accepted: the spec's 0-60 stands)."""
+    srv = ServerProcess(tmp_path / "server", args=["--max-wait", "1"]).start()
+    try:
+        user = make_user(srv.url)
+        cursor = user.get("/v1/sync").json()["cursor"]
+        started = time.monotonic()
+        r = user.get("/v1/sync", params={"cursor": cursor, "wait": 60})
+        assert r.status_code == 200 and r.json()["events"] == []
+        assert 0.9 <= time.monotonic() - started < 20
+    finally:
+        srv.stop()
+
+
 def test_long_poll_wakes_on_a_new_message(alice: User, bob: User) -> None:
     # How quickly it wakes is measured by benchmarks/bench_latency.py, not asserted here.
     conv = alice.conversation("fast", "bob")
@@ -191,6 +205,32 @@ def test_signed_links(server: ServerProcess, alice: User, bob: User) -> None:
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     assert alice.post(f"/v1/media/{sha}/link", json={"ttl": 3601}).status_code == 422
     assert bob.post(f"/v1/media/{sha}/link", json={"ttl": 60}).status_code == 404
+
+
+def _without_query(url: str, name: str) -> str:
+    parts = urlparse(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items() if k != name}
+    return urlunparse(parts._replace(query=urlencode(query)))
+
+
+def test_a_link_that_is_not_whole_is_refused(alice: User) -> None:
+    """A sig without its expires (or user) is not a valid credential: 403, like a forged one (not 400)."""
+    sha = alice.upload_bytes(os.urandom(300))
+    link = alice.post(f"/v1/media/{sha}/link", json={"ttl": 60}).json()
+    for name in ("expires", "user"):
+        r = requests.get(_without_query(link["url"], name), timeout=10)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", (name, r.text)
+    r = requests.head(_without_query(link["url"], "expires"), timeout=10)
+    assert r.status_code == 403
+
+
+def test_a_malformed_link_expiry_is_refused_whatever_the_credential(alice: User) -> None:
+    """expires is documented as a whole number: one that is not is a 400 with a bearer token too (not ignored)."""
+    sha = alice.upload_bytes(os.urandom(300))
+    for value in ("", "soon", "-1", "9223372036854775808"):
+        r = alice.get(f"/v1/media/{sha}", params={"expires": value})
+        assert r.status_code == 400 and "'expires'" in r.json()["error"]["message"], (value, r.text)
+    assert alice.get(f"/v1/media/{sha}", params={"expires": "12", "user": "anyone"}).status_code == 200
 
 
 def test_signed_links_and_sessions_expire(embedded: Callable[..., EmbeddedServer], clock: ServerClock) -> None:
