@@ -28,8 +28,8 @@ from sync.server.errors import BlobNotUploaded, Conflict, Invalid, NotFound
 from sync.server.filing import file_complete_uploads
 from sync.server.metadata.accounts import User
 from sync.server.metadata.errors import ConversationFull, Duplicate
-from sync.server.numbers import MAX_INTEGER, parse_count
-from sync.server.spec_marks import raises
+from sync.server.numbers import MAX_INTEGER, count_schema, parse_count
+from sync.server.spec_marks import operation, query, raises
 from sync.server.timefmt import now_iso
 
 router = APIRouter(tags=["conversations"])
@@ -189,9 +189,16 @@ def _repeat(found: Message, conversation_id: str, response: Response) -> Message
     return found
 
 
+MAX_PAGE = 200
+
+
 @router.get(
     "/v1/conversations/{conversation_id}/messages", response_model=list[Message], response_model_exclude_none=True
 )
+@operation({"parameters": [
+    query("before", "Only messages with a smaller seq.", count_schema(minimum=1, maximum=MAX_INTEGER)),
+    query("limit", "Messages per page (default 50).", count_schema(minimum=1, maximum=MAX_PAGE)),
+]})
 def history(
     conversation_id: str,
     ctx: Ctx,
@@ -201,6 +208,6 @@ def history(
 ) -> list[Message]:
     """A page of history, newest first: messages with seq < ``before`` (all when absent)."""
     below = None if before is None else parse_count(before, name="'before' parameter", minimum=1, maximum=MAX_INTEGER)
-    page_size = parse_count(limit, name="'limit' parameter", minimum=1, maximum=200, default=50)
+    page_size = parse_count(limit, name="'limit' parameter", minimum=1, maximum=MAX_PAGE, default=50)
     member_conversation(ctx, user, conversation_id)
     return ctx.meta.messages.history(conversation_id, before=below, limit=page_size)

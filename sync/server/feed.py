@@ -11,11 +11,15 @@ from starlette.concurrency import run_in_threadpool
 from sync.protocol import SyncPage
 from sync.server.accounts import Ctx, CurrentUser
 from sync.server.errors import APIError
-from sync.server.numbers import MAX_INTEGER, BadNumber, parse_count, parse_seconds
-from sync.server.spec_marks import raises
+from sync.server.numbers import MAX_INTEGER, BadNumber, count_schema, digits_pattern, parse_count, parse_seconds
+from sync.server.spec_marks import operation, query, raises
 
 router = APIRouter(tags=["sync"])
 PAGE_LIMIT = 500
+MAX_WAIT_S = 60
+# What parse_seconds takes up to MAX_WAIT_S: up to 9 digits (leading zeros too), maybe a dot and 1 to 9 more;
+# 0 to 59.999999999, or 60 with only zeros after the dot. tests/unit/sync/server/test_openapi.py holds them equal.
+WAIT_PATTERN = r"^(0{0,7}[0-5]?[0-9](\.[0-9]{1,9})?|0{0,7}60(\.0{1,9})?)$"
 
 
 class BadCursor(APIError):
@@ -33,6 +37,13 @@ def _parse_cursor(cursor: str | None) -> int:
 
 @router.get("/v1/sync", response_model=SyncPage, response_model_exclude_none=True)
 @raises(BadCursor)
+@operation({"parameters": [
+    query("cursor", "The cursor of the last page (absent or empty: from the start).",
+          {"type": "string", "pattern": digits_pattern(MAX_INTEGER)}),
+    query("wait", f"Seconds to wait for news, 0 to {MAX_WAIT_S}: like 25 or 0.5.",
+          {"type": "string", "pattern": WAIT_PATTERN}),
+    query("limit", f"Events per page (default {PAGE_LIMIT}).", count_schema(minimum=1, maximum=PAGE_LIMIT)),
+]})
 async def sync_feed(
     ctx: Ctx,
     user: CurrentUser,
@@ -41,7 +52,7 @@ async def sync_feed(
     limit: Annotated[str | None, Query(description=f"Events per page: 1 to {PAGE_LIMIT} (default).")] = None,
 ) -> SyncPage:
     after = _parse_cursor(cursor)
-    seconds = parse_seconds(wait, name="'wait' parameter", maximum=60, default=0)
+    seconds = parse_seconds(wait, name="'wait' parameter", maximum=MAX_WAIT_S, default=0)
     page_size = parse_count(limit, name="'limit' parameter", minimum=1, maximum=PAGE_LIMIT, default=PAGE_LIMIT)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + min(seconds, ctx.config.max_wait_s)

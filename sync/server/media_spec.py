@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.server.numbers import MAX_INTEGER, count_schema
+
 
 def _header(text: str) -> dict[str, Any]:
     return {"description": text, "schema": {"type": "string"}}
@@ -24,8 +26,9 @@ DOWNLOAD: dict[str, Any] = {
     "parameters": [
         {"name": "user", "in": "query", "required": False, "schema": {"type": "string"},
          "description": "A signed link's user id."},
-        {"name": "expires", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]{1,19}$"},
-         "description": "A signed link's expiry, epoch seconds."},
+        {"name": "expires", "in": "query", "required": False, "schema": count_schema(maximum=MAX_INTEGER),
+         "description": "A signed link's expiry, epoch seconds. Read whatever the credential: one that is not a "
+                        "whole number is a 400, with a bearer token too. A sig without it is a 403."},
     ],
     "responses": {
         "200": {"description": "The whole blob; Content-Type is sniffed from its bytes.", "content": _BYTES,

@@ -8,6 +8,7 @@ fails ``int``; ``int`` takes '٣', '1_000' and ' 7 '; pydantic takes '5.0' and '
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sync.server.errors import APIError
 
@@ -37,6 +38,25 @@ def parse_count(text: str | None, *, name: str, maximum: int, minimum: int = 0, 
         if minimum <= value <= maximum:
             return value
     raise BadNumber(f"The {name} must be a whole number from {minimum} to {maximum}; {_shown(text)}.")
+
+
+def count_schema(*, maximum: int, minimum: int = 0) -> dict[str, Any]:
+    """The spec's schema of what ``parse_count`` takes with these bounds: an integer (sent as its digits)."""
+    return {"type": "integer", "minimum": minimum, "maximum": maximum}
+
+
+def digits_pattern(maximum: int) -> str:
+    """A pattern for exactly the text ``parse_count`` takes from 0 to ``maximum``, or the empty string: for a
+    parameter that reads both (an absent-or-empty cursor), where an ``anyOf`` would do but trips fuzzers."""
+    top = str(maximum)
+    width = len(top)  # parse_count reads up to 19 digits, leading zeros too; fewer than ``width`` are always below
+    assert width <= 19, maximum
+    branches = [f"[0-9]{{0,{width - 1}}}"]
+    for i, digit in enumerate(top):
+        if digit != "0":
+            branches.append(f"{top[:i]}[0-{int(digit) - 1}][0-9]{{{width - 1 - i}}}")
+    branches.append(top)
+    return "^(" + "|".join(branches) + ")$"
 
 
 def parse_seconds(text: str | None, *, name: str, maximum: float, default: float | None = None) -> float:

@@ -89,7 +89,9 @@ def document(op: dict[str, Any], route: APIRoute, method: str) -> None:
     for status, codes in sorted(errors_of(route, method).items()):
         responses[str(status)] = error_response(status, codes)
     extra = getattr(route.endpoint, EXTRA_ATTR, {})
-    op["parameters"] = op["parameters"] + extra.get("parameters", [])
+    marked = extra.get("parameters", [])
+    replaced = {(p["name"].lower(), p["in"]) for p in marked}
+    op["parameters"] = [p for p in op["parameters"] if (p["name"].lower(), p["in"]) not in replaced] + marked
     responses.update(extra.get("responses", {}))
     for key, value in extra.items():
         if key not in ("parameters", "responses"):

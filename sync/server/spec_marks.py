@@ -35,13 +35,20 @@ def raises(*errors: type[Exception]) -> Callable[[F], F]:
 
 
 def operation(extra: dict[str, Any]) -> Callable[[F], F]:
-    """More of the operation's spec: ``parameters`` are added; each status in ``responses`` is replaced whole."""
+    """More of the operation's spec: ``parameters`` are added (one with the name and place of a parameter
+    FastAPI documents replaces it); each status in ``responses`` is replaced whole."""
 
     def mark(func: F) -> F:
         setattr(func, EXTRA_ATTR, extra)
         return func
 
     return mark
+
+
+def query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional query parameter for ``operation``: to document what the route really takes (a number read
+    from text by ``sync.server.numbers`` is an integer in the spec, with the bounds the route enforces)."""
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
 def credentials(*schemes: str) -> Callable[[F], F]:

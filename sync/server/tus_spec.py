@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-DIGITS = {"type": "string", "pattern": "^[0-9]{1,19}$"}
+from sync.server.numbers import MAX_INTEGER, count_schema
+
+DIGITS = count_schema(maximum=MAX_INTEGER)  # read by parse_count: its ASCII digits, at most 2**63 - 1
+# What parse_checksum takes: sha256 (any case), then maybe spaces and base64 with its padding (b64decode,
+# validate=True; nothing decodes to an empty digest, which then does not match: 460).
+CHECKSUM = {"type": "string",
+            "pattern": "^[Ss][Hh][Aa]256( +([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)?$"}
 
 
 def _param(name: str, text: str, schema: dict[str, Any] | None = None, *, required: bool = True) -> dict[str, Any]:
@@ -48,7 +54,8 @@ PATCH: dict[str, Any] = {
     "parameters": [
         RESUMABLE,
         _param("Upload-Offset", "The server's current offset (ask with HEAD).", DIGITS),
-        _param("Upload-Checksum", "`sha256 <base64>` of this body.", required=False),
+        _param("Upload-Checksum", "`sha256 <base64>` of this body (else 400); a body that does not match is 460.",
+               CHECKSUM, required=False),
     ],
     "requestBody": {"required": True, "content": {
         "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},

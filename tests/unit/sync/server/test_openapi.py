@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +108,82 @@ def test_a_new_route_is_documented_by_its_shape_and_its_mark(tmp_path: Path) -> 
     assert post["security"] == [{"bearer": []}]
     get = spec["paths"]["/v1/open"]["get"]
     assert set(get["responses"]) == {"200", "400", "500"} and get["security"] == []
+
+
+def _takes_count(text: str, maximum: int) -> bool:
+    from sync.server.numbers import BadNumber, parse_count
+
+    try:
+        parse_count(text, name="n", maximum=maximum)
+    except BadNumber:
+        return False
+    return True
+
+
+def _query(spec: dict[str, Any], path: str, method: str = "get") -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in spec["paths"][path][method]["parameters"] if p["in"] == "query"}
+
+
+def test_numbers_read_from_the_query_are_documented_as_the_server_reads_them(spec: dict[str, Any]) -> None:
+    """Whole numbers are integers with the route's bounds (an empty `before=` is not schema-valid, it is a 400)."""
+    top = 2**63 - 1
+    history = _query(spec, "/v1/conversations/{conversation_id}/messages")
+    assert history["before"]["schema"] == {"type": "integer", "minimum": 1, "maximum": top}
+    assert history["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
+    feed = _query(spec, "/v1/sync")
+    assert feed["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    cursor = re.compile(feed["cursor"]["schema"]["pattern"])
+    for text in ["", "0", "7", "0" * 19, "0" * 20, str(top), str(top + 1), str(top - 1), "0" + str(top)[1:],
+                 "9" * 18, "9" * 19, "1" + "0" * 18, "9223372036854775799", "9223372036854775810", "-1", "1.0", "²"]:
+        assert bool(cursor.search(text)) == (text == "" or _takes_count(text, top)), text
+    for method in ("get", "head"):
+        assert _query(spec, "/v1/media/{sha256}", method)["expires"]["schema"] == {
+            "type": "integer", "minimum": 0, "maximum": top}
+    assert all(not p["required"] for p in [*history.values(), *feed.values()])
+
+
+def test_the_wait_pattern_takes_exactly_what_the_server_takes(spec: dict[str, Any]) -> None:
+    import itertools
+
+    from sync.server.feed import MAX_WAIT_S
+    from sync.server.numbers import BadNumber, parse_seconds
+
+    pattern = re.compile(_query(spec, "/v1/sync")["wait"]["schema"]["pattern"])
+
+    def server_takes(text: str) -> bool:
+        try:
+            parse_seconds(text, name="wait", maximum=MAX_WAIT_S)
+        except BadNumber:
+            return False
+        return True
+
+    samples = ["".join(chars) for n in range(1, 5) for chars in itertools.product("0569.", repeat=n)]
+    samples += ["0" * 9, "0" * 10, "0" * 7 + "59", "0" * 8 + "59", "0" * 7 + "60", "0" * 7 + "61", "60." + "0" * 9,
+                "60." + "0" * 10, "59." + "9" * 9, "59." + "9" * 10, "60.000000001", "1e1", "+1", " 1", "1_0", "",
+                "²", "٣", "-0", ".5", "5.", "100", "600"]
+    for text in samples:
+        assert bool(pattern.search(text)) == server_takes(text), text
+
+
+def test_the_checksum_pattern_takes_exactly_what_the_server_takes(spec: dict[str, Any]) -> None:
+    from starlette.requests import Request
+
+    from sync.server.errors import APIError
+    from sync.server.tus import parse_checksum
+
+    patch = spec["paths"]["/v1/uploads/{upload_id}"]["patch"]
+    schema = next(p["schema"] for p in patch["parameters"] if p["name"] == "Upload-Checksum")
+    pattern = re.compile(schema["pattern"])
+
+    def server_takes(value: str) -> bool:
+        request = Request({"type": "http", "headers": [(b"upload-checksum", value.encode("latin-1"))]})
+        try:
+            parse_checksum(request)
+        except APIError:
+            return False
+        return True
+
+    for value in ["sha256 ", "sha256 AAAA", "SHA256 AAA=", "Sha256  AA==", "sha256 AA=", "sha256 A===",
+                  "sha256 AAAAA", "sha256 AA==AAAA", "sha256 +/+/", "md5 AAAA", "sha256", "sha256\tAAAA",
+                  "sha256 AA AA", "", "sha2 AAAA", "sha256 AAAA\x7f", "sha256 \u00e9AAA"]:
+        assert bool(pattern.search(value)) == server_takes(value), value
