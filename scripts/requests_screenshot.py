@@ -25,19 +25,12 @@ from desktop.ui.bridge import EngineBridge  # noqa: E402
 from desktop.ui.main_window import MainWindow  # noqa: E402
 from desktop.ui.startup.demo import SAMPLES  # noqa: E402
 from desktop.ui.startup.screenshot import compose  # noqa: E402
+from scripts.scene import wait  # noqa: E402
 from sync.server.config import ServerConfig  # noqa: E402
 from sync.server.runner import EmbeddedServer  # noqa: E402
 
 PASSWORD = "password123"
 
-
-def wait(app: QApplication, done: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise TimeoutError("the scene did not come together")
-        app.processEvents()
-        time.sleep(0.02)
 
 
 def settle(app: QApplication) -> None:
