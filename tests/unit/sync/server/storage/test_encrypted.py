@@ -1,16 +1,14 @@
 """The encrypting storage beyond the contract: Range reads across segments, tampering never served, no
-plaintext on disk, private file modes, and uploads that survive a crash at any point.
+plaintext on disk, private file modes. Uploads in progress: test_encrypted_staging.py.
 
 Real files under tmp_path (LocalObjects), small segments so that a few KiB cross many boundaries.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import os
-import random
 import secrets
 import stat
 import uuid
@@ -21,70 +19,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.blobstore import CorruptBlob
-from sync.server.crypto.master import MasterKeys, new_key
-from sync.server.crypto.records import KeyRecords
-from sync.server.crypto.segments import BATCH, HEADER_BYTES, NONCE_BYTES, OVERHEAD, TAG_BYTES, Damaged
-from sync.server.storage import StagedMissing
+from sync.server.crypto.segments import HEADER_BYTES, NONCE_BYTES, OVERHEAD, TAG_BYTES
 from sync.server.storage.encrypted import EncryptedStorage
-from sync.server.storage.encrypted_staging import blob_name
-from sync.server.storage.local_objects import LocalObjects
-
-SEGMENT = 1024
-STRIDE = SEGMENT + OVERHEAD
-LOGGER = "sync.server.storage.encrypted"
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def random_bytes(size: int, seed: int | str = 0) -> bytes:
-    return random.Random(f"{seed}-{size}").randbytes(size)
-
-
-def new_storage(root: Path) -> EncryptedStorage:
-    objects = LocalObjects(root)
-    return EncryptedStorage(objects, KeyRecords(objects, MasterKeys([new_key()])), segment_size=SEGMENT)
-
-
-def objects_of(storage: EncryptedStorage) -> LocalObjects:
-    assert isinstance(storage.objects, LocalObjects)
-    return storage.objects
-
-
-def put(storage: EncryptedStorage, data: bytes) -> str:
-    digest = sha(data)
-    storage.put([data], sha256=digest)
-    return digest
-
-
-def blob_path(storage: EncryptedStorage, digest: str) -> Path:
-    return objects_of(storage).path(blob_name(digest))
-
-
-def segment_at(index: int) -> int:
-    """Where segment ``index`` starts in a stored object."""
-    return HEADER_BYTES + index * STRIDE
-
-
-def read_all(storage: EncryptedStorage, digest: str, start: int = 0, end: int | None = None) -> bytes:
-    return b"".join(storage.read_range(digest, start, end))
-
-
-def read_until_damaged(storage: EncryptedStorage, digest: str, start: int = 0, end: int | None = None) -> bytes:
-    """What a read yields before it stops with Damaged (which it must)."""
-    got = bytearray()
-    with pytest.raises(Damaged):
-        for chunk in storage.read_range(digest, start, end):
-            got += chunk
-    return bytes(got)
-
-
-def flip(path: Path, at: int, mask: int = 0x01) -> None:
-    data = bytearray(path.read_bytes())
-    data[at] ^= mask
-    path.write_bytes(bytes(data))
+from tests.unit.sync.server.storage.encrypted_kit import (
+    FULL,
+    LOGGER,
+    SEGMENT,
+    STRIDE,
+    TAMPERED_SIZE,
+    blob_path,
+    flip,
+    new_storage,
+    put,
+    random_bytes,
+    read_all,
+    read_until_damaged,
+    segment_at,
+    sha,
+)
 
 
 @pytest.fixture
@@ -95,6 +47,7 @@ def storage(tmp_path: Path) -> EncryptedStorage:
 @pytest.fixture(scope="module")
 def shared_storage(tmp_path_factory: pytest.TempPathFactory) -> EncryptedStorage:
     return new_storage(tmp_path_factory.mktemp("encrypted") / "objects")
+
 
 
 # -- Range reads ---------------------------------------------------------------------------------------
@@ -154,8 +107,6 @@ def test_a_blob_put_in_uneven_chunks_reads_back(storage: EncryptedStorage) -> No
 
 # -- tampering: never served ---------------------------------------------------------------------------
 
-FULL = 6  # segments 0..5 hold SEGMENT bytes each, segment 6 (the final one) the rest
-TAMPERED_SIZE = FULL * SEGMENT + 300
 MIDDLE_INDEX = 3
 
 
@@ -481,150 +432,3 @@ def test_every_file_is_0600_and_every_folder_0700(tmp_path: Path) -> None:
     assert {root, root / "blobs", root / "keys", root / "staging"} <= set(folders)
     for folder in folders:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
-
-
-# -- uploads in progress: crash safety ----------------------------------------------------------------
-
-UPLOAD = random_bytes(3 * SEGMENT + 300, "upload")
-
-
-def _new_upload(storage: EncryptedStorage) -> str:
-    upload_id = uuid.uuid4().hex
-    storage.stage_create(upload_id)
-    return upload_id
-
-
-def _write(storage: EncryptedStorage, upload_id: str, offset: int, data: bytes, *, commit: bool = True) -> None:
-    writer = storage.stage_writer(upload_id, offset)
-    try:
-        writer.write(data)
-        if commit:
-            writer.commit()
-    finally:
-        writer.close()
-
-
-def _promote(storage: EncryptedStorage, upload_id: str, data: bytes) -> bytes:
-    blob = storage.stage_promote(upload_id, sha(data), length=len(data), digest=None)
-    assert blob.size == len(data)
-    return read_all(storage, blob.sha256)
-
-
-def _staged_path(storage: EncryptedStorage, upload_id: str) -> Path:
-    return objects_of(storage).path(f"staging/{upload_id}")
-
-
-def test_an_uncommitted_write_inside_the_tail_leaves_the_committed_bytes(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    _write(storage, upload_id, 1500, b"x" * 10, commit=False)  # the server stops before committing
-    _write(storage, upload_id, 1500, UPLOAD[1500:])
-    assert _promote(storage, upload_id, UPLOAD) == UPLOAD
-
-
-def test_an_uncommitted_write_that_filled_a_segment_leaves_the_committed_bytes(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    # a batch of segments reached the disk (segment 1 among them), the tail after them did not
-    _write(storage, upload_id, 1500, b"y" * (BATCH * SEGMENT + 700), commit=False)
-    assert _staged_path(storage, upload_id).stat().st_size >= segment_at(2)
-    _write(storage, upload_id, 1500, UPLOAD[1500:])
-    assert _promote(storage, upload_id, UPLOAD) == UPLOAD
-
-
-@pytest.mark.parametrize("torn", ["half written", "garbage", "zeros"])
-def test_a_segment_torn_by_a_crash_before_its_commit_is_rebuilt_from_the_tail(storage: EncryptedStorage,
-                                                                              torn: str) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    path = _staged_path(storage, upload_id)
-    with path.open("ab") as f:  # segment 1 being written when the power went
-        if torn == "half written":
-            f.write(secrets.token_bytes(STRIDE // 2))
-        elif torn == "garbage":
-            f.write(secrets.token_bytes(STRIDE))
-        else:
-            f.write(bytes(STRIDE))
-    _write(storage, upload_id, 1500, UPLOAD[1500:])
-    assert _promote(storage, upload_id, UPLOAD) == UPLOAD
-
-
-def test_a_writer_at_an_offset_inside_a_stored_segment_carries_on_from_it(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:2100])  # segments 0 and 1 stored, 52 bytes of segment 2 in the tail
-    _write(storage, upload_id, 1500, UPLOAD[1500:1600], commit=False)  # cuts segment 1 off, then a crash
-    _write(storage, upload_id, 1500, UPLOAD[1500:])
-    assert _promote(storage, upload_id, UPLOAD) == UPLOAD
-
-
-def test_a_cut_back_then_a_crash_leaves_the_bytes_before_the_writer(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:2100])
-    writer = storage.stage_writer(upload_id, 1500)
-    writer.write(b"z" * 2000)
-    writer.cut_back()
-    writer.close()
-    _write(storage, upload_id, 1500, UPLOAD[1500:])
-    assert _promote(storage, upload_id, UPLOAD) == UPLOAD
-
-
-def test_a_writer_past_the_committed_bytes_is_refused(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    with pytest.raises(StagedMissing):
-        storage.stage_writer(upload_id, 2100)  # segment 1 never stored, the tail holds only 476 bytes of it
-    with pytest.raises(StagedMissing):
-        storage.stage_writer(upload_id, 1501)
-
-
-def test_a_damaged_segment_under_a_writer_offset_is_refused_not_guessed(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    _write(storage, upload_id, 1500, UPLOAD[1500:2100])  # segment 1 now stored; the tail is segment 2's
-    path = _staged_path(storage, upload_id)
-    before = path.read_bytes()
-    flip(path, segment_at(1) + NONCE_BYTES + 10)
-    with pytest.raises(StagedMissing):  # segment 1's first 476 bytes are nowhere intact
-        storage.stage_writer(upload_id, 1500)
-    assert path.stat().st_size == len(before)  # refused before anything was cut off
-
-
-def test_a_damaged_tail_under_a_writer_offset_is_refused(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    flip(objects_of(storage).path(f"staging/{upload_id}.tail"), 20)
-    with pytest.raises(StagedMissing):
-        storage.stage_writer(upload_id, 1500)
-    storage.stage_writer(upload_id, SEGMENT).close()  # a whole-segment offset needs no tail
-
-
-def test_promoting_over_a_damaged_tail_is_refused(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD)
-    flip(objects_of(storage).path(f"staging/{upload_id}.tail"), 20)
-    with pytest.raises((CorruptBlob, StagedMissing)):
-        storage.stage_promote(upload_id, sha(UPLOAD), length=len(UPLOAD), digest=None)
-    assert not storage.exists(sha(UPLOAD))
-
-
-def test_promoting_a_staged_upload_whose_tail_is_from_another_upload_is_refused(storage: EncryptedStorage) -> None:
-    first, second = _new_upload(storage), _new_upload(storage)
-    _write(storage, first, 0, UPLOAD)
-    _write(storage, second, 0, UPLOAD)
-    objects = objects_of(storage)
-    objects.put(f"staging/{second}.tail", objects.get(f"staging/{first}.tail"))
-    with pytest.raises((CorruptBlob, StagedMissing)):
-        storage.stage_promote(second, sha(UPLOAD), length=len(UPLOAD), digest=None)
-    assert _promote(storage, first, UPLOAD) == UPLOAD
-
-
-@pytest.mark.parametrize("length", [0, 1, SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT, len(UPLOAD)])
-def test_uploads_of_every_shape_promote_to_exact_bytes(storage: EncryptedStorage, length: int) -> None:
-    data = UPLOAD[:length]
-    upload_id = _new_upload(storage)
-    for a, b in [(0, length // 3), (length // 3, length // 3 + 1), (length // 3 + 1, length)]:
-        if a < b:
-            _write(storage, upload_id, a, data[a:b])
-    assert _promote(storage, upload_id, data) == data
-    assert not objects_of(storage).exists(f"staging/{upload_id}")
-    assert not objects_of(storage).exists(f"staging/{upload_id}.tail")

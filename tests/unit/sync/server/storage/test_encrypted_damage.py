@@ -12,22 +12,22 @@ from sync.blobstore import CorruptBlob
 from sync.server.crypto.segments import NONCE_BYTES, Damaged
 from sync.server.storage import StagedMissing
 from sync.server.storage.encrypted import EncryptedStorage
-from tests.unit.sync.server.storage.test_encrypted import (
+from tests.unit.sync.server.storage.encrypted_kit import (
     FULL,
     LOGGER,
     TAMPERED_SIZE,
     UPLOAD,
-    _new_upload,
-    _staged_path,
-    _write,
     blob_path,
     flip,
     new_storage,
+    new_upload,
     put,
     random_bytes,
     read_until_damaged,
     segment_at,
     sha,
+    stage_write,
+    staged_path,
 )
 
 
@@ -37,10 +37,10 @@ def storage(tmp_path: Path) -> EncryptedStorage:
 
 
 def test_promoting_over_a_damaged_stored_segment_is_refused_as_corrupt(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD[:1500])
-    _write(storage, upload_id, 1500, UPLOAD[1500:2100])  # segment 1 stored; the tail holds segment 2's bytes
-    flip(_staged_path(storage, upload_id), segment_at(1) + NONCE_BYTES + 10)
+    upload_id = new_upload(storage)
+    stage_write(storage, upload_id, 0, UPLOAD[:1500])
+    stage_write(storage, upload_id, 1500, UPLOAD[1500:2100])  # segment 1 stored; the tail holds segment 2's bytes
+    flip(staged_path(storage, upload_id), segment_at(1) + NONCE_BYTES + 10)
     data = UPLOAD[:2100]
     with pytest.raises((CorruptBlob, StagedMissing)):
         storage.stage_promote(upload_id, sha(data), length=len(data), digest=None)
@@ -71,7 +71,7 @@ def test_a_blob_object_moved_under_another_blobs_name_is_never_served(storage: E
 
 
 def test_an_upload_promoted_keeps_its_key_bound_to_the_blob(storage: EncryptedStorage) -> None:
-    upload_id = _new_upload(storage)
-    _write(storage, upload_id, 0, UPLOAD)
+    upload_id = new_upload(storage)
+    stage_write(storage, upload_id, 0, UPLOAD)
     storage.stage_promote(upload_id, sha(UPLOAD), length=len(UPLOAD), digest=None)
     assert b"".join(storage.read_range(sha(UPLOAD))) == UPLOAD
