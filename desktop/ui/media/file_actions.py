@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.core.units import size_text
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.media.offer import offer
 from desktop.ui.media.opening import Opener
 from sync.filenames import clean_filename, path_inside
 
@@ -41,17 +42,9 @@ def no_app_sentence(name: str) -> str:
 
 def no_app_box(parent: QWidget | None, name: str, save: Callable[[], None]) -> QMessageBox:
     """Say that nothing opens the file and offer Save as… instead; shown at once, not blocking."""
-    box = QMessageBox(QMessageBox.Icon.Information, "Open", no_app_sentence(name), QMessageBox.StandardButton.NoButton,
-                      parent)
-    box.setInformativeText("Save a copy with Save as…, then open it with a program you choose.")
-    save_button = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.setDefaultButton(save_button)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.buttonClicked.connect(lambda button: save() if button == save_button else None)
-    box.setWindowModality(Qt.WindowModality.WindowModal)
-    box.open()
-    return box
+    return offer(parent, QMessageBox.Icon.Information, "Open", no_app_sentence(name),
+                 "Save a copy with Save as…, then open it with a program you choose.",
+                 action="Save as…", on_action=save, dismiss=QMessageBox.StandardButton.Close)
 
 
 class FileActions(QObject):

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import QObject, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.core.risky import is_risky_file, risk_sentence
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.media.offer import offer
 
 
 def risk_box(parent: QWidget | None, name: str, sender: str, on_open: Callable[[], None]) -> QMessageBox:
@@ -19,19 +20,10 @@ def risk_box(parent: QWidget | None, name: str, sender: str, on_open: Callable[[
 
     Shown at once and window-modal, not blocking; ``on_open`` runs only when Open is clicked.
     """
-    box = QMessageBox(QMessageBox.Icon.Warning, "Open this file?", risk_sentence(name, sender),
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText("Files like this one can change or harm your computer, and the name a "
-                           "sender gives a file can hide what it is.")
-    open_button = box.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.buttonClicked.connect(lambda button: on_open() if button == open_button else None)
-    box.setWindowModality(Qt.WindowModality.WindowModal)
-    box.open()
-    return box
+    return offer(parent, QMessageBox.Icon.Warning, "Open this file?", risk_sentence(name, sender),
+                 "Files like this one can change or harm your computer, and the name a sender gives a file "
+                 "can hide what it is.",
+                 action="Open", on_action=on_open, dismiss=QMessageBox.StandardButton.Cancel, safe_default=True)
 
 
 class Opener(QObject):
