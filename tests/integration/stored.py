@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sync.server.at_rest import open_at_rest
+from sync.server.at_rest import open_keys
 from sync.server.config import ServerConfig
 from sync.server.storage.encrypted import EncryptedStorage
 
 
 def server_storage(data_dir: Path) -> EncryptedStorage:
-    """The blob storage of the server whose data dir this is (its master key read from there)."""
-    return open_at_rest(ServerConfig(data_dir=data_dir)).storage
+    """The blob storage of the server whose data dir this is (its master key read from there), opened
+    beside it as another replica would: nothing swept, moved or chmodded."""
+    return EncryptedStorage(*open_keys(ServerConfig(data_dir=data_dir)))
 
 
 def upload_id(upload_path: str) -> str:
