@@ -64,7 +64,7 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
         parser.error(f"--max-wait {args.max_wait}: from 0 to 60 seconds")
     files = _tls_files(parser, args)  # plain HTTP beyond loopback is refused before anything is written
 
-    from sync.server.at_rest import open_keys
+    from sync.server.at_rest import key_beside_data, open_keys
     from sync.server.config import ConfigError, ServerConfig
     from sync.server.metadata.errors import WrongMetadataKey
     from sync.server.runner import run_forever
@@ -77,6 +77,8 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
         open_keys(config)  # the wrong master key: said here, before anything listens
     except ConfigError as exc:
         parser.error(str(exc))
+    if warning := key_beside_data(config):
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
     try:
         run_forever(config, host=args.host, port=args.port, log_level=args.log_level, tls=files,
                     metrics_port=args.metrics_port)

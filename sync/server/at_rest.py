@@ -3,7 +3,6 @@ encrypted blob storage, and the move of a data dir from before encryption into i
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 
@@ -14,8 +13,6 @@ from sync.server.private_files import FILE_MODE, private_dir
 from sync.server.storage.encrypted import EncryptedStorage
 from sync.server.storage.local_objects import LocalObjects
 from sync.server.storage.migrate import seal_legacy
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,11 +34,17 @@ def open_keys(config: ServerConfig) -> tuple[LocalObjects, KeyRecords]:
     return objects, keys
 
 
+def key_beside_data(config: ServerConfig) -> str:
+    """A warning for an operator whose master key sits in the data dir (a copy of the dir opens with it);
+    "" when it is kept elsewhere. The app's own servers keep it there on purpose: the user's disk."""
+    if os.environ.get(MASTER_KEY_ENV) or config.master_key_path.parent != config.data_dir:
+        return ""
+    return (f"the master key is kept in the data dir ({config.master_key_path}): a copy of the data dir then "
+            "opens with it; keep the key elsewhere with --master-key-file or ENVELOPE_MASTER_KEY")
+
+
 def open_at_rest(config: ServerConfig) -> AtRest:
     objects, keys = open_keys(config)
-    if not os.environ.get(MASTER_KEY_ENV) and config.master_key_path.parent == config.data_dir:
-        log.warning("the master key is kept in the data dir (%s): a copy of the data dir then opens with it; "
-                    "keep the key elsewhere with --master-key-file or ENVELOPE_MASTER_KEY", config.master_key_path)
     objects.sweep_tmp(older_than_s=3600)
     storage = EncryptedStorage(objects, keys)
     seal_legacy(config.legacy_blob_dir, config.legacy_upload_dir, storage)
