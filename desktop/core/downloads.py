@@ -1,25 +1,24 @@
 """The download queue: thumbnails first, then full media by policy or on request; resumable and verified.
 
-Saving a copy out (``Downloads.save``) copies from the cache, or streams from the server straight
-into the target when the blob is not cached: what does not fit the cache never passes through it.
+Downloads run in two lanes (``desktop.core.lanes``): thumbnails and small media never wait behind
+a large video. The queue, its order and what the user paused are kept in ``LocalDB.downloads`` and
+come back at start. Saving a copy out is ``desktop.core.saving``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import itertools
 import logging
-import os
-import secrets
-import shutil
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.core import saving
 from desktop.core.db.records import Message
-from desktop.core.errors import CorruptDownload, NotSignedIn, UserFacingError
-from desktop.core.events import BlobReady, TransferFinished, TransferProgress
+from desktop.core.errors import CorruptDownload
+from desktop.core.events import BlobReady, TransferFinished, TransferProgress, TransfersChanged
+from desktop.core.lanes import LARGE_THREADS, SMALL_THREADS, lane_of
 from desktop.core.units import size_text
 from desktop.core.worker import Worker
 from sync.client import ApiError, Cancelled, CertificateError, Offline
@@ -30,14 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THUMBNAIL, WANTED, BACKGROUND = 0, 1, 2  # priorities: lower runs first
-HASH_BLOCK = 1 << 20
-
-
-class SaveFailed(UserFacingError):
-    """A copy of a blob could not be written out (offline, cancelled, refused); nothing was left behind."""
-
-
 REQUEST_SENTENCE = "Accept this conversation request to download its files."
+PAUSED = "Paused."
 
 
 def too_large_sentence(size: int, limit: int) -> str:
@@ -46,18 +39,28 @@ def too_large_sentence(size: int, limit: int) -> str:
 
 
 class Downloads(Worker):
-    """One download at a time, by priority; a failed one waits with backoff and comes back."""
+    """Downloads by lane and priority, several at once; a failed one waits with backoff and comes back."""
 
     name = "envelope-download"
+    lanes = ("small",) * SMALL_THREADS + ("large",) * LARGE_THREADS
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
-        self._heap: list[tuple[int, int, str]] = []
-        self._queued: dict[str, int] = {}
+        self._heaps: dict[str, list[tuple[int, int, int, str]]] = {"small": [], "large": []}
+        self._queued: dict[str, tuple[int, int]] = {}  # sha -> (priority, rank) of its live heap entry
+        self._running: set[str] = set()
         self._order = itertools.count()
         self._failures: dict[str, int] = {}
+        self.errors: dict[str, str] = {}  # the last error of a download that is waiting or gave up
         self._timers: set[threading.Timer] = set()
+
+    def start(self) -> None:
+        """Queue again what was queued when the app last ran (what was paused stays paused)."""
+        for row in self.engine.db.downloads.all():
+            if not row.paused:
+                self._push(row.sha256, row.priority, row.rank)
+        super().start()
 
     def _on_stop(self) -> None:
         with self._lock:
@@ -67,7 +70,7 @@ class Downloads(Worker):
 
     # -- asking --------------------------------------------------------------------------------------
     def request(self, sha256: str, *, priority: int = WANTED) -> None:
-        """Fetch a blob unless it is cached or queued with at least this priority.
+        """Fetch a blob unless it is cached or queued with at least this priority (a paused one resumes).
 
         A blob larger than the cache limit is not fetched into the cache unless it is held (on
         screen) or kept offline: it would be evicted at once. TransferFinished says so instead.
@@ -86,23 +89,69 @@ class Downloads(Worker):
             return
         self.uncancel(sha256)
         with self._lock:
-            if self._queued.get(sha256, BACKGROUND + 1) <= priority:
+            current = self._queued.get(sha256)
+            if sha256 in self._running or (current is not None and current[0] <= priority):
                 return
-            self._queued[sha256] = priority
-            heapq.heappush(self._heap, (priority, next(self._order), sha256))
         if self.engine.db.blobs.get(sha256) is None:
             self.engine.db.blobs.record(sha256, None, "missing")
+        row = self.engine.db.downloads.put(sha256, priority)
+        self._push(sha256, row.priority, row.rank)
+        self.engine.emit(TransfersChanged())
+
+    def _push(self, sha256: str, priority: int, rank: int) -> None:
+        record = self.engine.db.blobs.get(sha256)
+        lane = lane_of(record.size if record else None, thumbnail=bool(record and record.is_thumbnail))
+        with self._lock:
+            self._queued[sha256] = (priority, rank)
+            heapq.heappush(self._heaps[lane], (-rank, priority, next(self._order), sha256))
         self.kick()
 
     def queued(self, sha256: str) -> bool:
         """Whether the blob waits in the queue (or is being fetched)."""
         with self._lock:
-            return sha256 in self._queued
+            return sha256 in self._queued or sha256 in self._running
+
+    def running(self, sha256: str) -> bool:
+        with self._lock:
+            return sha256 in self._running
 
     def cancel(self, sha256: str) -> None:
+        """Stop a download and take it out of the queue; its bytes so far stay for another time."""
         super().cancel(sha256)
         with self._lock:
             self._queued.pop(sha256, None)
+        self.engine.db.downloads.remove(sha256)
+        self.errors.pop(sha256, None)
+        self.engine.emit(TransfersChanged())
+
+    def pause(self, sha256: str) -> None:
+        """Keep a download queued but not running (it stops where it is) until ``resume``."""
+        if not self.engine.db.downloads.set_paused(sha256, True):
+            return
+        with self._lock:
+            self._queued.pop(sha256, None)
+            running = sha256 in self._running
+        if running:
+            super().cancel(sha256)
+        self.engine.emit(TransfersChanged())
+
+    def resume(self, sha256: str) -> None:
+        row = self.engine.db.downloads.get(sha256)
+        if row is None or not row.paused:
+            return
+        self.request(sha256, priority=row.priority)
+
+    def to_front(self, sha256: str) -> None:
+        """Run a queued download next in its lane (a paused one resumes)."""
+        row = self.engine.db.downloads.to_front(sha256)
+        if row is None:
+            return
+        with self._lock:
+            running = sha256 in self._running
+        if not running:
+            self.uncancel(sha256)
+            self._push(sha256, row.priority, row.rank)
+        self.engine.emit(TransfersChanged())
 
     def want_message(self, message: Message) -> None:
         """A new message arrived: its thumbnails now, its media if the policy says so; nothing while
@@ -111,7 +160,7 @@ class Downloads(Worker):
         conversation = engine.db.conversations.get(message.conversation_id)
         if conversation is None or conversation.is_request:
             return
-        pinned = self._pinned(message.conversation_id)
+        pinned = conversation.pinned_offline
         limit = min(int(engine.db.settings.get("auto_download_max_bytes")), engine.cache.limit())
         for a in message.attachments:
             if a.thumbnail:
@@ -119,91 +168,47 @@ class Downloads(Worker):
             if pinned or (a.kind == "image" and a.size <= limit):
                 self.request(a.blob, priority=BACKGROUND)
 
-    # -- saving a copy out ----------------------------------------------------------------------------
     def save(self, sha256: str, target: Path, *, private: bool = False) -> Path:
-        """Write the blob's bytes to ``target`` and return it; blocking, so call it off the GUI thread.
-
-        A cached blob is copied, held meanwhile so eviction cannot take it halfway. Otherwise it is
-        streamed from the server into ``target``'s folder, with TransferProgress/TransferFinished as
-        for any download (``cancel_transfer`` stops it), checked against its name, and never enters
-        the cache. The file appears whole or not at all: a temp file beside it, renamed; ``private``
-        makes it owner-only (0600). Raises SaveFailed, NotSignedIn, CorruptDownload, OSError.
-        """
-        target = Path(target)
-        temp = target.with_name(f".{target.name[:80]}.{secrets.token_hex(4)}.part")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
-        os.close(fd)
-        try:
-            with self.engine.cache.held(sha256):
-                cached = self.engine.cache.path(sha256)
-                if cached is not None:
-                    _copy(cached, temp)
-                else:
-                    self._stream(sha256, temp)
-            os.replace(temp, target)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        return target
-
-    def _stream(self, sha: str, dest: Path) -> None:
-        engine = self.engine
-        if engine.client is None:
-            raise NotSignedIn()
-        self.uncancel(sha)
-        try:
-            engine.client.download(sha, dest, cancelled=lambda: self.is_cancelled(sha),
-                                   progress=lambda done, total: engine.emit(TransferProgress(sha, "down", done, total)))
-            actual = _sha256_of(dest)
-            if actual != sha:
-                raise CorruptDownload(sha, actual)
-        except Cancelled as exc:
-            engine.emit(TransferFinished(sha, "down", error="Cancelled.", cancelled=True))
-            raise SaveFailed("The download was cancelled; nothing was saved.") from exc
-        except Offline as exc:
-            engine.emit(TransferFinished(sha, "down", error=str(exc)))
-            engine.went_offline(str(exc))
-            raise SaveFailed("The server can't be reached, so the file couldn't be downloaded; "
-                             "try again when you're online.") from exc
-        except CertificateError as exc:
-            engine.emit(TransferFinished(sha, "down", error=str(exc)))
-            engine.certificate_refused(exc)
-            raise SaveFailed(str(exc)) from exc
-        except ApiError as exc:
-            engine.emit(TransferFinished(sha, "down", error=exc.message))
-            raise
-        except CorruptDownload as exc:
-            engine.emit(TransferFinished(sha, "down", error=str(exc)))
-            raise
-        engine.emit(TransferFinished(sha, "down"))
-
-    def _pinned(self, conversation_id: str) -> bool:
-        conversation = self.engine.db.conversations.get(conversation_id)
-        return conversation is not None and conversation.pinned_offline
+        """See ``desktop.core.saving.save``."""
+        return saving.save(self, sha256, target, private=private)
 
     # -- working -------------------------------------------------------------------------------------
-    def _next(self) -> str | None:
+    def _next(self, lane: str) -> str | None:
+        heap = self._heaps[lane]
         with self._lock:
-            while self._heap:
-                priority, _, sha = heapq.heappop(self._heap)
-                if self._queued.get(sha) == priority:
+            while heap:
+                minus_rank, priority, _, sha = heapq.heappop(heap)
+                if self._queued.get(sha) == (priority, -minus_rank) and sha not in self._running:
                     del self._queued[sha]
+                    self._running.add(sha)
                     return sha
             return None
 
-    def step(self) -> float | None:
-        engine = self.engine
-        if engine.client is None:
+    def step_in(self, lane: str) -> float | None:
+        if self.engine.client is None:
             return None
-        sha = self._next()
+        sha = self._next(lane)
         if sha is None:
             return None
+        try:
+            self.engine.emit(TransfersChanged())
+            self._fetch(sha)
+        finally:
+            with self._lock:
+                self._running.discard(sha)
+            self.engine.emit(TransfersChanged())
+        return 0
+
+    def _fetch(self, sha: str) -> None:
+        engine = self.engine
         if engine.cache.path(sha) is not None:
+            self._done(sha)
             engine.emit(BlobReady(sha))
-            return 0
+            return
         partial = engine.cache.partial_path(sha)
         try:
             engine.db.blobs.set_state(sha, "partial", bytes_have=engine.cache.partial_size(sha))
+            assert engine.client is not None
             engine.client.download(
                 sha,
                 partial,
@@ -214,59 +219,61 @@ class Downloads(Worker):
             engine.cache.evict()  # keep within the cache limit (never thumbnails, pins or pending sends)
         except Cancelled:
             engine.db.blobs.set_state(sha, "partial", bytes_have=engine.cache.partial_size(sha))
-            engine.emit(TransferFinished(sha, "down", error="Cancelled.", cancelled=True))
-            return 0
+            self.uncancel(sha)
+            row = engine.db.downloads.get(sha)
+            paused = row is not None and row.paused
+            engine.emit(TransferFinished(sha, "down", error=PAUSED if paused else "Cancelled.", cancelled=True))
+            return
         except Offline as exc:
             engine.went_offline(str(exc))
-            return self._retry(sha, str(exc))
+            self._retry(sha, str(exc))
+            return
         except CertificateError as exc:
             engine.certificate_refused(exc)
-            return self._retry(sha, str(exc))
+            self._retry(sha, str(exc))
+            return
         except CorruptDownload as exc:
-            return self._retry(sha, str(exc))
+            self._retry(sha, str(exc))
+            return
         except ApiError as exc:
             if exc.is_retryable:
-                return self._retry(sha, exc.message)
+                self._retry(sha, exc.message)
+                return
             engine.db.blobs.set_state(sha, "missing")
+            self._done(sha, error=exc.message)
             engine.emit(TransferFinished(sha, "down", error=exc.message))
-            return 0
-        self._failures.pop(sha, None)
+            return
+        self._done(sha)
         engine.emit(TransferFinished(sha, "down"))
         engine.emit(BlobReady(sha))
-        return 0
 
-    def _retry(self, sha: str, error: str) -> float:
+    def _done(self, sha: str, *, error: str | None = None) -> None:
+        """Out of the queue for good: fetched, or refused by the server (``error``)."""
+        self._failures.pop(sha, None)
+        if error is None:
+            self.errors.pop(sha, None)
+        else:
+            self.errors[sha] = error
+        self.engine.db.downloads.remove(sha)
+
+    def _retry(self, sha: str, error: str) -> None:
         attempts = self._failures.get(sha, 0) + 1
         self._failures[sha] = attempts
+        self.errors[sha] = error
         self.engine.emit(TransferFinished(sha, "down", error=error))
         delay = self.engine.backoff.delay(attempts)
 
         def again() -> None:
             with self._lock:
                 self._timers.discard(timer)
-            if not self.is_cancelled(sha):
-                self.request(sha, priority=WANTED)
+            row = self.engine.db.downloads.get(sha)
+            if row is not None and not row.paused and not self.is_cancelled(sha):
+                self._push(sha, row.priority, row.rank)
 
         timer = threading.Timer(delay, again)
         timer.daemon = True
         with self._lock:
             if self.stopping:
-                return 0
+                return
             self._timers.add(timer)
         timer.start()
-        return 0
-
-
-def _copy(source: Path, dest: Path) -> None:
-    with open(source, "rb") as src, open(dest, "wb") as out:
-        shutil.copyfileobj(src, out, HASH_BLOCK)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(HASH_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()

@@ -31,6 +31,7 @@ from desktop.core.events import (
 from desktop.core.outbox_worker import OutboxWorker
 from desktop.core.puller import Puller
 from desktop.core.sending import prepare
+from desktop.core.transfers import Transfers
 from desktop.core.watcher import FolderWatcher
 from sync.certificates import normalize_fingerprint, origin_of
 from sync.client import CertificateError, SyncClient
@@ -67,6 +68,7 @@ class Engine:
         self.outbox = OutboxWorker(self)
         self.puller = Puller(self, long_poll_s=long_poll_s)
         self.downloads = Downloads(self)
+        self.transfers = Transfers(self)
         self.watcher = FolderWatcher(self._watched_file_ready, settle_s=watch_settle_s)
         self._started = False
 
@@ -301,7 +303,8 @@ class Engine:
             self.conversations_changed()
 
     def cancel_transfer(self, sha256: str) -> None:
-        self.outbox.cancel(sha256)
+        """Stop a blob's upload (its message fails, with Retry) and its download, running or queued."""
+        self.outbox.cancel_upload(sha256)
         self.downloads.cancel(sha256)
 
     def download(self, sha256: str) -> None:

@@ -47,6 +47,11 @@ class TransferFinished:
 
 
 @dataclass(frozen=True)
+class TransfersChanged:
+    """A transfer was queued, started, paused, resumed, moved or left the queue (the transfers panel)."""
+
+
+@dataclass(frozen=True)
 class BlobReady:
     """A blob's bytes are now in the local cache (a thumbnail or full media)."""
 
@@ -61,6 +66,6 @@ class ConnectionChanged:
 
 EngineEvent = (
     ConversationsChanged | MessageAdded | MessageUpdated | TransferProgress | TransferFinished | BlobReady
-    | ConnectionChanged
+    | ConnectionChanged | TransfersChanged
 )
 Listener = Callable[[EngineEvent], None]

@@ -1,12 +1,18 @@
-"""The outbox worker: uploads each pending message's blobs (tus, resumable), then posts the message."""
+"""The outbox worker: uploads each pending message's blobs (tus, resumable), then posts the message.
+
+It runs in lanes (``desktop.core.lanes``): posts, small uploads, and a few large uploads at once, so
+a text never waits behind a video and one conversation's uploads never starve another's.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from desktop.core.db.outbox import Lane
 from desktop.core.db.records import Message, OutboxItem
-from desktop.core.events import MessageUpdated, TransferFinished, TransferProgress
+from desktop.core.events import MessageUpdated, TransferFinished, TransferProgress, TransfersChanged
+from desktop.core.lanes import LARGE_THREADS, SMALL_BYTES, SMALL_THREADS, Fair
 from desktop.core.worker import Worker
 from sync.client import ApiError, Cancelled, CertificateError, Offline
 from sync.protocol import Attachment as WireAttachment
@@ -18,27 +24,53 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 LEASE_MS = 10 * 60 * 1000
 MAX_REUPLOADS = 3  # a post that still names missing blobs after this many re-uploads fails
+PAUSED = "Paused."
 
 
 class OutboxWorker(Worker):
-    """Runs due outbox steps one at a time, oldest first; posts keep each conversation's order."""
+    """Runs due outbox steps by lane; posts keep each conversation's order, except that a message
+    still uploading something large does not hold back the ones written after it."""
 
     name = "envelope-outbox"
+    lanes = ("posts",) + ("small",) * SMALL_THREADS + ("large",) * LARGE_THREADS
 
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine
+        self._fair: Fair[OutboxItem] = Fair(lambda i: i.conversation_id, lambda i: i.rank)
+        self._running: set[str] = set()
 
-    def step(self) -> float | None:
+    def running(self, sha256: str) -> bool:
+        with self._lock:
+            return sha256 in self._running
+
+    def step_in(self, lane: str) -> float | None:
         engine = self.engine
         if engine.client is None:
             return None
-        item = engine.db.outbox.next_due(lease_ms=LEASE_MS)
+        item = engine.db.outbox.next_due(lease_ms=LEASE_MS, lane=cast(Lane, lane), large_bytes=SMALL_BYTES,
+                                         choose=self._fair.choose)
         if item is None:
             wake = engine.db.outbox.next_wakeup()
             if wake is None:
                 return None
             return max(0.05, min(60.0, (wake - engine.db.clock()) / 1000))
+        if item.blob is not None:
+            with self._lock:
+                self._running.add(item.blob)
+            engine.emit(TransfersChanged())
+        try:
+            self._run_step(item)
+        finally:
+            if item.blob is not None:
+                with self._lock:
+                    self._running.discard(item.blob)
+                engine.emit(TransfersChanged())
+            self.kick()  # a finished upload may free its message's post, in the posts lane
+        return 0
+
+    def _run_step(self, item: OutboxItem) -> None:
+        engine = self.engine
         try:
             if item.kind == "upload":
                 self._upload(item)
@@ -51,7 +83,12 @@ class OutboxWorker(Worker):
             engine.certificate_refused(exc)
             self._retry_later(item, str(exc))
         except Cancelled:
-            self._give_up(item, "Cancelled.", cancelled=True)
+            if self.stopping:
+                return  # the app is quitting: the step resumes at the next start
+            if engine.db.outbox.get(item.id).paused:
+                self._pause(item)
+            else:
+                self._give_up(item, "Cancelled.", cancelled=True)
         except ApiError as exc:
             if exc.status == 401:
                 engine.signed_out()
@@ -60,7 +97,6 @@ class OutboxWorker(Worker):
                 self._retry_later(item, exc.message)
             else:
                 self._give_up(item, exc.message)
-        return 0
 
     # -- steps -------------------------------------------------------------------------------------
     def _upload(self, item: OutboxItem) -> None:
@@ -107,7 +143,7 @@ class OutboxWorker(Worker):
         if message is None:
             engine.db.outbox.complete(item.id)
             return
-        if engine.db.messages.pending_before(message.conversation_id, message.id):
+        if engine.db.outbox.waits_for_earlier(item, large_bytes=SMALL_BYTES):
             # an earlier message of this conversation is still on its way: keep the order
             engine.db.outbox.reschedule(item.id, error="waiting for an earlier message",
                                         next_attempt_at=engine.db.clock() + 200)
@@ -143,6 +179,41 @@ class OutboxWorker(Worker):
         log.info("message %s: the server lacks %d blob(s); uploading them again", item.client_id, len(missing))
         engine.db.outbox.requeue_uploads(item.id, missing, error="uploading again what the server lacks")
         return True
+
+    # -- the transfers panel's controls ---------------------------------------------------------------
+    def pause(self, sha256: str) -> None:
+        """Hold a blob's upload where it is (the offset is kept) until ``resume``; its message waits."""
+        if self.engine.db.outbox.set_paused(sha256, True) and self.running(sha256):
+            self.cancel(sha256)  # the running PATCH stops; the step sees it paused, not cancelled
+        self.engine.emit(TransfersChanged())
+
+    def resume(self, sha256: str) -> None:
+        self.uncancel(sha256)
+        self.engine.db.outbox.set_paused(sha256, False)
+        self.engine.emit(TransfersChanged())
+        self.kick()
+
+    def to_front(self, sha256: str) -> None:
+        self.uncancel(sha256)
+        self.engine.db.outbox.to_front(sha256)
+        self.engine.emit(TransfersChanged())
+        self.kick()
+
+    def cancel_upload(self, sha256: str) -> None:
+        """Stop a blob's upload: a running one at once, a queued or paused one now; its message
+        shows as failed, with Retry."""
+        if self.running(sha256):
+            self.cancel(sha256)
+            return
+        for item in self.engine.db.outbox.set_paused(sha256, False):
+            if item.kind == "upload" and self.engine.db.messages.get(item.message_id) is not None:
+                self._give_up(item, "Cancelled.", cancelled=True)
+        self.engine.emit(TransfersChanged())
+
+    def _pause(self, item: OutboxItem) -> None:
+        assert item.blob is not None
+        self.uncancel(item.blob)
+        self.engine.emit(TransferFinished(item.blob, "up", error=PAUSED, cancelled=True))
 
     # -- failure -----------------------------------------------------------------------------------
     def _retry_later(self, item: OutboxItem, error: str) -> None:

@@ -20,6 +20,7 @@ from desktop.core.events import (
     MessageUpdated,
     TransferFinished,
     TransferProgress,
+    TransfersChanged,
 )
 from sync.client import ApiError, CertificateError, Offline
 from sync.media.pipeline import MediaError
@@ -82,6 +83,7 @@ class EngineBridge(QObject):
     transfer_progress = Signal(str, str, "qint64", "qint64")
     transfer_finished = Signal(str, str, str, bool)
     blob_ready = Signal(str)
+    transfers_changed = Signal()  # a transfer was queued, started, paused, moved or left (the panel)
     connection_changed = Signal(str, str)
     error = Signal(str)
 
@@ -150,6 +152,8 @@ class EngineBridge(QObject):
                 self.transfer_finished.emit(sha, direction, error or "", cancelled)
             case BlobReady(sha):
                 self.blob_ready.emit(sha)
+            case TransfersChanged():
+                self.transfers_changed.emit()
             case ConnectionChanged(state, detail):
                 self.connection_changed.emit(state, detail)
 

@@ -6,6 +6,7 @@
     db.messages        Messages        local sends, feed messages, timeline pages, gallery, search
     db.blobs           Blobs           cache bookkeeping: state, last access, pins, pending uploads
     db.outbox          Outbox          durable send steps for the sync engine
+    db.downloads       DownloadQueue   the download queue: priorities, order, paused
     db.settings        Settings        user settings with defaults
     db.watched         WatchedFolders  drop folders and files already sent from them
     db.quarantine      Quarantine      feed events that could not be filed, kept raw
@@ -27,6 +28,7 @@ from desktop.core.db.blobs import Blobs
 from desktop.core.db.certificates import PinnedCertificates
 from desktop.core.db.connection import Connections
 from desktop.core.db.conversations import Conversations
+from desktop.core.db.downloads import DownloadQueue
 from desktop.core.db.messages import Messages
 from desktop.core.db.outbox import Outbox
 from desktop.core.db.quarantine import Quarantine
@@ -59,6 +61,7 @@ class LocalDB:
         self.messages = Messages(self._conns, clock)
         self.blobs = Blobs(self._conns, clock)
         self.outbox = Outbox(self._conns, clock)
+        self.downloads = DownloadQueue(self._conns, clock)
         self.settings = Settings(self._conns)
         self.watched = WatchedFolders(self._conns, clock)
         self.quarantine = Quarantine(self._conns, clock)

@@ -232,6 +232,23 @@ def m007_conversation_consent(db: Database) -> None:
     ])
 
 
+
+@_migration("m008_transfer_queue")
+def m008_transfer_queue(db: Database) -> None:
+    """The transfers panel's state, so it survives a restart: paused uploads and their place in the
+    queue (``rank``: moved to the front), and the download queue itself (``db/downloads.py``)."""
+    _run(db, [
+        "ALTER TABLE outbox ADD COLUMN paused INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE outbox ADD COLUMN rank INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE downloads (
+            sha256 TEXT PRIMARY KEY,
+            priority INTEGER NOT NULL,
+            rank INTEGER NOT NULL DEFAULT 0,
+            paused INTEGER NOT NULL DEFAULT 0,
+            queued_at INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+    ])
+
 def applied_names(db: Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 

@@ -194,6 +194,9 @@ class OutboxItem:
     attempts: int
     next_attempt_at: int
     last_error: str | None
+    paused: bool = False
+    rank: int = 0  # higher goes first: the user moved it to the front
+    size: int | None = None  # the blob's, for an upload
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,4 +246,5 @@ def outbox_from_row(row: Mapping[str, Any]) -> OutboxItem:
         conversation_id=row["conversation_id"], kind=cast(OutboxKind, row["kind"]), blob=row["blob"],
         upload_url=row["upload_url"], upload_offset=row["upload_offset"], attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"], last_error=row["last_error"],
+        paused=bool(row.get("paused", 0)), rank=row.get("rank", 0), size=row.get("blob_size"),
     )

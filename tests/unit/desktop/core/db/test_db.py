@@ -75,13 +75,15 @@ def test_migrations_apply_once_and_reopening_does_not_reapply(tmp_path: Path) ->
     with LocalDB(path) as first:
         assert first.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events",
                                                "m004_deleted_messages", "m005_conversation_viewed_at",
-                                               "m006_pinned_certificates", "m007_conversation_consent"]
+                                               "m006_pinned_certificates", "m007_conversation_consent",
+                                                   "m008_transfer_queue"]
         first.settings.set("cache_limit_bytes", 123)
     before = _migration_rows(path)
     with LocalDB(path) as second:
         assert second.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events",
                                                "m004_deleted_messages", "m005_conversation_viewed_at",
-                                               "m006_pinned_certificates", "m007_conversation_consent"]
+                                               "m006_pinned_certificates", "m007_conversation_consent",
+                                                   "m008_transfer_queue"]
         assert second.settings.get("cache_limit_bytes") == 123
     assert _migration_rows(path) == before
     with sqlite3.connect(path) as raw:
@@ -110,7 +112,8 @@ def test_a_later_migration_runs_on_an_older_file_and_backfills_search(tmp_path: 
     with LocalDB(path) as db:
         assert db.applied_migrations() == ["m001_core_tables", "m002_message_search", "m003_quarantined_events",
                                                "m004_deleted_messages", "m005_conversation_viewed_at",
-                                               "m006_pinned_certificates", "m007_conversation_consent"]
+                                               "m006_pinned_certificates", "m007_conversation_consent",
+                                                   "m008_transfer_queue"]
         assert [h.message_id for h in db.messages.search("existed")] == [1]
         assert [h.message_id for h in db.messages.search("beach")] == [1]
 
