@@ -13,6 +13,8 @@ from sync.media.pipeline import MediaError, compress_for_send, probe, sniff
 log = logging.getLogger(__name__)
 
 _JPEG_NAMES = (".jpg", ".jpeg")
+COMPRESSED_MAX_EDGE = 2560
+"""The long edge of a compressed photo is at most this many pixels."""
 
 
 def attachment_name(path: Path, mime: str) -> str:
@@ -38,7 +40,7 @@ def prepare(cache: MediaCache, path: Path, *, as_file: bool = False, compress: b
         source, move = path, False
         if kind == "image" and compress and not as_file:
             try:
-                compressed = compress_for_send(path, work)
+                compressed = compress_for_send(path, work, max_edge=COMPRESSED_MAX_EDGE)
                 if compressed != path:
                     source, move = compressed, True
                     kind, mime = sniff(compressed)
@@ -67,3 +69,15 @@ def prepare(cache: MediaCache, path: Path, *, as_file: bool = False, compress: b
             blurhash=info.blurhash if info else None,
             send_as_file=as_file,
         )
+
+
+def is_original(a: Attachment) -> bool:
+    """Whether a photo is the sender's own file at full resolution, to be marked "Original".
+
+    The sender's profile knows (``send_as_file``; the flag does not travel). A recipient can tell
+    only a photo larger than a compressed one can be (over COMPRESSED_MAX_EDGE pixels), so a
+    smaller original shows unmarked there.
+    """
+    if a.kind != "image":
+        return False
+    return a.send_as_file or max(a.width or 0, a.height or 0) > COMPRESSED_MAX_EDGE

@@ -1,4 +1,4 @@
-"""The tray of files waiting to be sent above the composer: previews, remove, "send as file"."""
+"""The tray of files waiting to be sent above the composer: previews, remove, "send originals"."""
 
 from __future__ import annotations
 
@@ -121,8 +121,10 @@ class AttachmentTray(QWidget):
         self._row.addStretch(1)
         self._scroll.setWidget(holder)
         outer.addWidget(self._scroll)
-        self.as_file = QCheckBox("Send as file (original quality)")
-        self.as_file.setToolTip("Photos go uncompressed, with all their metadata, exactly as they are on disk.")
+        self.as_file = QCheckBox("Send originals (full quality, with their metadata)")
+        self.as_file.setToolTip(
+            "Photos go exactly as they are on disk: full resolution, with all their metadata (a phone "
+            "photo's location too). They still show as photos, marked “Original”.")
         outer.addWidget(self.as_file)
         self.setVisible(False)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import albums
 from desktop.core.db.records import Message
 from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
@@ -183,32 +184,23 @@ class ConversationView(QWidget):
 
     # -- sending -----------------------------------------------------------------------------------
     def send(self, body: str, files: list[Path], as_file: bool) -> None:
-        """Hand a message to the engine off the GUI thread; several files go as one message each.
+        """Hand the text and files to the engine off the GUI thread: photos and videos go together as
+        albums of up to ten, any other file as a message of its own (``desktop.core.albums``).
 
         A file that can't be read (moved or deleted since it was attached) is left out and named;
-        the others still go, the text with the first of them.
+        the others still go, the text with the first message.
         """
         cid = self.conversation_id
         if cid is None:
             return
         engine = self.bridge.engine
 
-        def work() -> tuple[list[Message], list[tuple[Path, OSError]]]:
-            sent: list[Message] = []
-            unreadable: list[tuple[Path, OSError]] = []
-            for path in files:  # in order, the text as the first file's caption
-                try:
-                    sent.append(engine.send(cid, "" if sent else body, [path], as_file=as_file))
-                except OSError as exc:
-                    unreadable.append((path, exc))
-            if body and not sent:
-                sent.append(engine.send(cid, body))
-            return sent, unreadable
+        def work() -> albums.Sending:
+            return albums.send_files(lambda text, paths: engine.send(cid, text, paths, as_file=as_file), body, files)
 
-        def done(result: tuple[list[Message], list[tuple[Path, OSError]]]) -> None:
-            sent, unreadable = result
-            if unreadable:
-                self.status.emit(unreadable_sentence(unreadable, sent_any=bool(sent)))
+        def done(result: albums.Sending) -> None:
+            if result.unreadable:
+                self.status.emit(unreadable_sentence(result.unreadable, sent_any=bool(result.messages)))
             self.sent.emit()
 
         self.timeline.scroll_to_newest()

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, 
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
+    QFont,
     QFontMetrics,
     QPainter,
     QPainterPath,
@@ -37,20 +38,22 @@ from desktop.ui.style.theme import (
     timeline_background,
 )
 from desktop.ui.timeline.layout import (
+    BADGE_INSET,
+    BADGE_PAD,
     RADIUS,
     Block,
     Fonts,
     Hit,
     RowLayout,
-    TextDocs,
     audio_transfer_parts,
     file_caption,
     file_links,
     file_parts,
     layout_row,
-    media_transfer_parts,
+    transfer_parts,
 )
 from desktop.ui.timeline.model import Roles, TimelineModel, Transfer
+from desktop.ui.timeline.text import TextDocs
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 LAID_OUT_ROWS = 600  # geometry kept for painting: a few screens' worth
@@ -210,9 +213,9 @@ class TimelineDelegate(QStyledItemDelegate):
             t = transfers.get(block.attachment.blob)
             match block.kind:
                 case "image":
-                    self._draw_image(painter, block, t, palette)
+                    self._draw_image(painter, lay, block, t)
                 case "video":
-                    self._draw_video(painter, block, t, palette)
+                    self._draw_video(painter, lay, block, t)
                 case "audio":
                     self._draw_audio(painter, block, t, colors, lay.footer_rect)
                 case _:
@@ -264,17 +267,23 @@ class TimelineDelegate(QStyledItemDelegate):
         p.drawRoundedRect(lay.bubble, RADIUS, RADIUS)
         p.restore()
 
-    def _media_clip(self, block: Block, lay_radius: float = RADIUS - 3) -> QPainterPath:
+    def _media_clip(self, lay: RowLayout, block: Block, radius: float = RADIUS - 3) -> QPainterPath:
+        """A photo's rounded corners; an album's cell is square but for the grid's own rounded corners."""
         path = QPainterPath()
-        path.addRoundedRect(block.rect, lay_radius, lay_radius)
+        if block.cell and lay.album_rect is not None:
+            path.addRoundedRect(lay.album_rect, radius, radius)
+            cell = QPainterPath()
+            cell.addRect(block.rect)
+            return path.intersected(cell)
+        path.addRoundedRect(block.rect, radius, radius)
         return path
 
-    def _draw_picture(self, p: QPainter, block: Block, sha: str | None) -> bool:
+    def _draw_picture(self, p: QPainter, lay: RowLayout, block: Block, sha: str | None) -> bool:
         """The thumbnail if decoded, else the blurhash, else its average colour; True if the real one."""
         a, r = block.attachment, block.rect
         dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         p.save()
-        p.setClipPath(self._media_clip(block))
+        p.setClipPath(self._media_clip(lay, block))
         size = QSize(round(r.width()), round(r.height()))
         pixmap = self.thumbnails.pixmap(sha, size, dpr) if sha else None
         real = pixmap is not None
@@ -289,16 +298,17 @@ class TimelineDelegate(QStyledItemDelegate):
         p.restore()
         return real
 
-    def _draw_transfer_overlay(self, p: QPainter, block: Block, t: Transfer | None) -> None:
+    def _draw_transfer_overlay(self, p: QPainter, lay: RowLayout, block: Block, t: Transfer | None) -> None:
         if t is None or (not t.active and not t.error):
             return
         r = block.rect
         white = QColor(255, 255, 255)
         if t.active:
-            parts = media_transfer_parts(r, self.fonts)
+            parts = transfer_parts(lay, block, self.fonts)
             glyphs.round_button(p, parts.cancel, QColor(0, 0, 0, 150), glyphs.cancel, white, glyph_scale=0.5)
             glyphs.progress_ring(p, parts.cancel.adjusted(2, 2, -2, -2), t.fraction, white, QColor(255, 255, 255, 60))
-            self._draw_progress_pill(p, parts.info, t)
+            if not parts.info.isEmpty():
+                self._draw_progress_pill(p, parts.info, t)
         elif t.direction == "down" and not t.cancelled:
             centre = QRectF(r.center().x() - 24, r.center().y() - 24, 48, 48)
             glyphs.round_button(p, centre, QColor(0, 0, 0, 140), glyphs.retry, white)
@@ -341,32 +351,37 @@ class TimelineDelegate(QStyledItemDelegate):
             p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, _fit(fm, text, box.width()))
         p.restore()
 
-    def _draw_image(self, p: QPainter, block: Block, t: Transfer | None, palette: QPalette) -> None:
+    def _draw_image(self, p: QPainter, lay: RowLayout, block: Block, t: Transfer | None) -> None:
         a = block.attachment
-        self._draw_picture(p, block, a.thumbnail or a.blob)
-        self._draw_transfer_overlay(p, block, t)
+        self._draw_picture(p, lay, block, a.thumbnail or a.blob)
+        if block.badge and (t is None or not t.active):  # (a moving one's pill says its size)
+            self._draw_corner_pill(p, block.rect, block.badge, self.fonts.small)
+        self._draw_transfer_overlay(p, lay, block, t)
 
-    def _draw_video(self, p: QPainter, block: Block, t: Transfer | None, palette: QPalette) -> None:
+    def _draw_video(self, p: QPainter, lay: RowLayout, block: Block, t: Transfer | None) -> None:
         a, r = block.attachment, block.rect
-        self._draw_picture(p, block, a.thumbnail)
-        white = QColor(255, 255, 255)
+        self._draw_picture(p, lay, block, a.thumbnail)
         if t is not None and (t.active or t.error):
-            self._draw_transfer_overlay(p, block, t)
+            self._draw_transfer_overlay(p, lay, block, t)
             if t.active:
                 return  # the progress pill takes the duration's place
         else:
-            centre = QRectF(r.center().x() - 26, r.center().y() - 26, 52, 52)
-            glyphs.round_button(p, centre, QColor(0, 0, 0, 120), glyphs.play, white, glyph_scale=0.62)
-        label = human_duration(a.duration_ms)
+            d = 52 if min(r.width(), r.height()) >= 120 else 40
+            centre = QRectF(r.center().x() - d / 2, r.center().y() - d / 2, d, d)
+            glyphs.round_button(p, centre, QColor(0, 0, 0, 120), glyphs.play, QColor(255, 255, 255), glyph_scale=0.62)
+        self._draw_corner_pill(p, r, human_duration(a.duration_ms), self.fonts.bold_small)
+
+    def _draw_corner_pill(self, p: QPainter, r: QRectF, label: str, font: QFont) -> None:
+        """White words on a dark pill in a picture's top left corner: a video's duration, a photo's "Original"."""
         p.save()
-        p.setFont(self.fonts.bold_small)
-        w = p.fontMetrics().horizontalAdvance(label) + 14
+        p.setFont(font)
+        w = p.fontMetrics().horizontalAdvance(label) + 2 * BADGE_PAD
         h = p.fontMetrics().height() + 4
-        pill = QRectF(r.left() + 8, r.top() + 8, w, h)
+        pill = QRectF(r.left() + BADGE_INSET, r.top() + BADGE_INSET, min(w, r.width() - 2 * BADGE_INSET), h)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(0, 0, 0, 130))
         p.drawRoundedRect(pill, h / 2, h / 2)
-        p.setPen(white)
+        p.setPen(QColor(255, 255, 255))
         p.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
         p.restore()
 

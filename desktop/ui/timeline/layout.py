@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import html
 import math
-import re
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, QSize
-from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument
 
 from desktop.core.db.records import Attachment, Message
+from desktop.core.sending import is_original
 from desktop.core.units import size_text
 from desktop.ui.style.theme import file_extension
+from desktop.ui.timeline import album
+from desktop.ui.timeline.text import TextDocs
 
 MARGIN_X = 16
 PAD_X, PAD_Y = 12, 8
@@ -34,10 +33,13 @@ TEXT_MIN_W = 60
 STATUS_W = 16
 CANCEL_D = 30  # the × that stops a file's or a voice note's transfer
 MEDIA_CANCEL_D = 36  # the × (with its progress ring) on a photo or video
+CELL_CANCEL_D = 28  # the same on a small cell of an album
+ALBUM_W, ALBUM_MAX_H = 360, 460
+CELL_FOR_TIME_H = 90  # an album's last cell at least this tall carries the time; a smaller one has it below
+BADGE_INSET, BADGE_PAD = 8, 7  # the "Original" pill: from the picture's corner; text from the pill's ends
+VISUAL = ("image", "video")
+PICTURES = ("image", "video", "album")
 BAR_H = 3
-URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
-# text a QTextDocument lays out differently from one QTextLayout per line: tabs, odd breaks, direction marks
-DOC_ONLY_RE = re.compile("[\t\r\v\f\x1c-\x1e\x85\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class Block:
     kind: str
     rect: QRectF
     attachment: Attachment
+    cell: bool = False  # a photo or video in an album's grid
+    badge: str = ""  # on a photo sent as its original file: "Original · 12 MP · 6.1 MB", shorter where narrow
 
 
 @dataclass
@@ -136,6 +140,7 @@ class RowLayout:
     text_source: Callable[[], QTextDocument] | None = None  # the laid-out text, built when first painted
     footer_rect: QRectF = field(default_factory=QRectF)
     footer_overlay: bool = False
+    album_rect: QRectF | None = None  # an album's grid: its outer corners are the rounded ones
     hits: list[Hit] = field(default_factory=list)
 
     @property
@@ -148,111 +153,6 @@ class RowLayout:
                 return hit
         return None
 
-
-def linkify(text: str, link_color: str) -> str:
-    """Plain text as HTML with every URL an anchor; everything else escaped."""
-    out: list[str] = []
-    last = 0
-    for match in URL_RE.finditer(text):
-        out.append(html.escape(text[last:match.start()]))
-        url = match.group(0)
-        href = url if "://" in url else "https://" + url
-        out.append(f'<a href="{html.escape(href, quote=True)}" style="color:{link_color}">{html.escape(url)}</a>')
-        last = match.end()
-    out.append(html.escape(text[last:]))
-    return "".join(out).replace("\n", "<br>")
-
-
-class TextBox(NamedTuple):
-    """The size of a laid-out message text and the width of its last line (where the footer may fit)."""
-
-    width: float
-    height: float
-    last_line: float
-
-
-class TextDocs:
-    """Laid-out QTextDocuments of message bodies, by (message, width, colour), an LRU; and their sizes.
-
-    Sizes of plain text are measured with QTextLayout (several times quicker than a QTextDocument, same
-    numbers), so rows that are measured but never painted build no document.
-    """
-
-    def __init__(self, capacity: int = 1500) -> None:
-        self._docs: OrderedDict[tuple[int, int, int, str, str], QTextDocument] = OrderedDict()
-        self._boxes: dict[tuple[int, int, int, str], TextBox] = {}
-        self._capacity = capacity
-
-    def measure(self, message: Message, font: QFont, max_width: int, link_color: str,
-                font_key: str = "") -> TextBox:
-        """The size ``get`` would lay the body out at, without building a document when it can."""
-        key = (message.id, hash(message.body), max_width, font_key or font.key())
-        box = self._boxes.get(key)
-        if box is None:
-            box = _plain_text_box(message.body.strip(), font, max_width)
-            if box is None:
-                doc = self.get(message, font, max_width, link_color, font_key)
-                box = TextBox(doc.size().width(), doc.size().height(), _last_line_width(doc))
-            if len(self._boxes) > 200_000:
-                self._boxes.clear()
-            self._boxes[key] = box
-        return box
-
-    def get(self, message: Message, font: QFont, max_width: int, link_color: str, font_key: str = "") -> QTextDocument:
-        key = (message.id, hash(message.body), max_width, link_color, font_key or font.key())
-        doc = self._docs.get(key)
-        if doc is not None:
-            self._docs.move_to_end(key)
-            return doc
-        doc = QTextDocument()
-        doc.setDefaultFont(font)
-        doc.setDocumentMargin(0)
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        doc.setDefaultTextOption(option)
-        body = message.body.strip()
-        if URL_RE.search(body):
-            doc.setHtml(linkify(body, link_color))
-        else:
-            doc.setPlainText(body)
-        doc.setTextWidth(max_width)
-        ideal = math.ceil(doc.idealWidth()) + 1
-        if ideal < max_width:
-            doc.setTextWidth(ideal)
-        self._docs[key] = doc
-        while len(self._docs) > self._capacity:
-            self._docs.popitem(last=False)
-        return doc
-
-    def clear(self) -> None:
-        self._docs.clear()
-        self._boxes.clear()
-
-
-def _plain_text_box(body: str, font: QFont, max_width: int) -> TextBox | None:
-    """What ``TextDocs.get`` would measure for ``body``, or None when only a QTextDocument can tell."""
-    if URL_RE.search(body) or DOC_ONLY_RE.search(body):
-        return None
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    height = widest = last = 0.0
-    for paragraph in body.split("\n"):
-        layout = QTextLayout(paragraph, font)
-        layout.setTextOption(option)
-        layout.beginLayout()
-        while (line := layout.createLine()).isValid():
-            line.setLineWidth(max_width)
-            if line.x() != 0:  # right-to-left text, aligned to the other side
-                layout.endLayout()
-                return None
-            height += line.height()
-            last = line.naturalTextWidth()
-            widest = max(widest, last)
-        layout.endLayout()
-    ideal = math.ceil(widest) + 1
-    if ideal >= max_width:  # the document keeps the full width: let it say how wide that is
-        return None
-    return TextBox(float(ideal), height, last)
 
 
 def media_size(a: Attachment) -> tuple[int, int]:
@@ -294,9 +194,16 @@ def layout_row(
         lay.sender_rect = QRectF(0, y, 0, small_h + 2)
         y += small_h + 3
 
+    visual = [a for a in message.attachments if a.kind in VISUAL]
+    grid = album.mosaic([album.ratio(a.width, a.height) for a in visual],
+                        min(ALBUM_W, max_bubble - 2 * MEDIA_PAD), ALBUM_MAX_H) if len(visual) > 1 else None
     sizes: list[tuple[str, Attachment, float, float]] = []
     for a in message.attachments:
-        if a.kind in ("image", "video"):
+        if grid is not None and a.kind in VISUAL:  # the album's photos and videos: one grid, where the first is
+            if a is visual[0]:
+                sizes.append(("album", a, grid.width, grid.height))
+            continue
+        if a.kind in VISUAL:
             bw, bh = media_size(a)
         elif a.kind == "audio":
             bw, bh = AUDIO_W, AUDIO_H
@@ -319,7 +226,7 @@ def layout_row(
     cy = 0.0
     for i, (kind, a, bw, bh) in enumerate(sizes):
         cy += MEDIA_PAD if i == 0 else BLOCK_GAP
-        x = MEDIA_PAD if kind in ("image", "video") else MEDIA_PAD + PAD_X - MEDIA_PAD
+        x = MEDIA_PAD if kind in PICTURES else MEDIA_PAD + PAD_X - MEDIA_PAD
         inner.append((kind, a, QRectF(x, cy, bw - (x - MEDIA_PAD), bh)))
         cy += bh
     text_rect = None
@@ -342,7 +249,7 @@ def layout_row(
         if not sizes:
             bubble_w = content_w + 2 * PAD_X
         cy += PAD_Y - 1
-    elif sizes and sizes[-1][0] in ("image", "video"):
+    elif sizes and sizes[-1][0] in PICTURES and (grid is None or _time_fits_over(grid.cells[-1], footer_w)):
         overlay = True
         last = inner[-1][2]
         footer = QRectF(0, last.bottom() - small_h - 10, footer_w, small_h)
@@ -363,11 +270,18 @@ def layout_row(
         lay.sender_rect = QRectF(bubble_x + PAD_X, lay.sender_rect.top(), bubble_w, small_h + 2)
     origin = lay.bubble.topLeft()
     for kind, a, rect in inner:
-        if kind in ("image", "video"):
+        if kind in PICTURES:
             rect = QRectF(rect.left(), rect.top(), bubble_w - 2 * MEDIA_PAD, rect.height())
         elif kind in ("audio", "file"):
             rect = QRectF(rect.left(), rect.top(), bubble_w - rect.left() - PAD_X, rect.height())
-        lay.blocks.append(Block(kind, rect.translated(origin), a))
+        if kind == "album" and grid is not None:
+            lay.album_rect = rect.translated(origin)
+            lay.blocks += _cells(grid, visual, lay.album_rect)
+        else:
+            lay.blocks.append(Block(kind, rect.translated(origin), a))
+    for block in lay.blocks:
+        if is_original(block.attachment):
+            block.badge = original_badge(block.attachment, fonts, block.rect.width() - 2 * BADGE_INSET)
     if text_rect is not None:
         lay.text_rect = text_rect.translated(origin)
         lay.text_source = partial(docs.get, message, fonts.body, text_w, link_color, font_key)
@@ -380,13 +294,27 @@ def layout_row(
     return lay
 
 
-def _last_line_width(doc: QTextDocument) -> float:
-    block = doc.lastBlock()
-    layout = block.layout()
-    if layout is None or layout.lineCount() == 0:
-        return 0.0
-    line = layout.lineAt(layout.lineCount() - 1)
-    return line.x() + line.naturalTextWidth()
+
+def _cells(grid: album.Mosaic, attachments: list[Attachment], rect: QRectF) -> list[Block]:
+    """The album's cells at ``rect`` (as wide as the bubble lets the grid be: cells stretch to it)."""
+    stretch = rect.width() / grid.width if grid.width else 1.0
+    return [Block(a.kind, QRectF(rect.left() + c.x * stretch, rect.top() + c.y, c.w * stretch, c.h), a, cell=True)
+            for a, c in zip(attachments, grid.cells, strict=True)]
+
+
+def _time_fits_over(last: album.Cell, footer_w: float) -> bool:
+    """Whether the time can sit over an album's last cell, clear of its × (else it goes under the grid)."""
+    return last.h >= CELL_FOR_TIME_H and last.w >= footer_w + 2 * (PAD_X + 6)
+
+
+def original_badge(a: Attachment, fonts: Fonts, room: float) -> str:
+    """ "Original · 12 MP · 6.1 MB", or as much of it as fits in ``room`` pixels (at least "Original")."""
+    pixels = (a.width or 0) * (a.height or 0) / 1e6
+    megapixels = f"{round(pixels)} MP" if pixels >= 9.95 else f"{pixels:.1f} MP"
+    parts = ["Original", megapixels, size_text(a.size)]
+    while len(parts) > 1 and fonts.small_advance(" · ".join(parts)) + 2 * BADGE_PAD > room:
+        parts.pop()
+    return " · ".join(parts)
 
 
 def file_block_height(fonts: Fonts) -> float:
@@ -413,12 +341,33 @@ def file_parts(r: QRectF, fonts: Fonts, *, moving: bool) -> FileParts:
     return FileParts(icon, name, detail, bar, rate, cancel)
 
 
-def media_transfer_parts(r: QRectF, fonts: Fonts) -> MediaTransferParts:
-    """The pieces of a photo's or video's transfer (top of the picture: the footer sits at its foot)."""
-    cancel = QRectF(r.right() - 8 - MEDIA_CANCEL_D, r.top() + 8, MEDIA_CANCEL_D, MEDIA_CANCEL_D)
-    info = QRectF(r.left() + 8, r.top() + 8, max(0.0, cancel.left() - 8 - (r.left() + 8)),
-                  2 * fonts.small_metrics.height() + 8)
+def media_transfer_parts(r: QRectF, fonts: Fonts, *, cell: bool = False,
+                         footer: QRectF | None = None) -> MediaTransferParts:
+    """The pieces of a photo's or video's transfer (top of the picture: the footer sits at its foot).
+
+    In an album's ``cell`` the × with its ring sits in the middle, above ``footer`` (the time over the
+    cell) when they would meet; the pill shows only where there is room for it above the ×, else
+    ``info`` is empty.
+    """
+    pill_h = 2 * fonts.small_metrics.height() + 8
+    if not cell:
+        cancel = QRectF(r.right() - 8 - MEDIA_CANCEL_D, r.top() + 8, MEDIA_CANCEL_D, MEDIA_CANCEL_D)
+        return MediaTransferParts(QRectF(r.left() + 8, r.top() + 8, max(0.0, cancel.left() - 8 - (r.left() + 8)),
+                                         pill_h), cancel)
+    d = MEDIA_CANCEL_D if min(r.width(), r.height()) >= 100 else CELL_CANCEL_D
+    cancel = QRectF(r.center().x() - d / 2, r.center().y() - d / 2, d, d)
+    if footer is not None and footer.adjusted(-7, -6, 7, 2).intersects(cancel):  # the time's pill, and a gap
+        cancel.moveBottom(max(r.top() + 4 + d, footer.top() - 6))
+    info = QRectF(r.left() + 8, r.top() + 8, r.width() - 16, pill_h)
+    if r.width() < 150 or info.bottom() + 4 > cancel.top():
+        info = QRectF()
     return MediaTransferParts(info, cancel)
+
+
+def transfer_parts(lay: RowLayout, block: Block, fonts: Fonts) -> MediaTransferParts:
+    """``media_transfer_parts`` of a photo or video block of ``lay``."""
+    return media_transfer_parts(block.rect, fonts, cell=block.cell,
+                                footer=lay.footer_rect if lay.footer_overlay else None)
 
 
 def audio_transfer_parts(r: QRectF, fonts: Fonts, footer: QRectF | None = None) -> AudioTransferParts:
@@ -456,7 +405,7 @@ def _add_hits(lay: RowLayout, message: Message, fonts: Fonts, cached: frozenset[
         if block.kind in ("image", "video"):
             lay.hits.append(Hit("media", r, a.blob))
             if t is not None and t.active:
-                lay.hits.append(Hit("cancel", media_transfer_parts(r, fonts).cancel, a.blob))
+                lay.hits.append(Hit("cancel", transfer_parts(lay, block, fonts).cancel, a.blob))
             elif t is not None and t.error and not t.cancelled and t.direction == "down":
                 lay.hits.append(Hit("retry_down", centre, a.blob))
         elif block.kind == "audio":

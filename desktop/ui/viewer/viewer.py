@@ -104,11 +104,12 @@ class _WaitingPage(QWidget):
 class MediaViewer(QDialog):
     """Shows one attachment of a conversation; Left/Right (or the arrows) page through the others.
 
-    The list is the conversation's images, videos and audio from the local db, newest first; Left
-    goes to older media, Right to newer. An item is an attachment of a message: the same bytes sent
-    twice are two items, and ``message_id`` says which one to open (without it, the newest). Media
-    not in the cache is downloaded with progress shown; offline, its thumbnail is shown with a
-    sentence saying so. The media on screen is held in the cache, so eviction never takes it.
+    The list is the conversation's images, videos and audio from the local db, newest first (an
+    album's last item before its first); Left goes to older media, Right to newer. An item is an
+    attachment of a message: the same bytes sent twice are two items, and ``message_id`` says which
+    one to open (without it, the newest). Media not in the cache is downloaded with progress shown;
+    offline, its thumbnail is shown with a sentence saying so. The media on screen is held in the
+    cache, so eviction never takes it.
     """
 
     def __init__(self, bridge: EngineBridge, conversation_id: str, sha256: str,
@@ -214,7 +215,11 @@ class MediaViewer(QDialog):
         return button
 
     def _load_items(self, sha256: str, message_id: int | None) -> None:
-        """The conversation's media (newest first), paged until the item asked for is found."""
+        """The conversation's media (newest first), paged until the item asked for is found.
+
+        An album's items count as newer the later they stand in it, so Right (newer) steps through
+        an album in its order.
+        """
         messages = self.bridge.engine.db.messages
 
         def wanted(item: MediaItem) -> bool:
@@ -224,6 +229,7 @@ class MediaViewer(QDialog):
         while True:
             page = messages.media(self.conversation_id, VIEWER_KINDS, after=after, limit=MEDIA_PAGE)
             self.items += page
+            self.items.sort(key=lambda item: (item.sort_key, item.position), reverse=True)
             found = next((i for i, item in enumerate(self.items) if wanted(item)), -1)
             if found >= 0 or len(page) < MEDIA_PAGE:
                 break

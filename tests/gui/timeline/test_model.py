@@ -16,8 +16,8 @@ from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import day_label, local_datetime
-from desktop.ui.timeline.layout import TextDocs
 from desktop.ui.timeline.model import GROUP_GAP_MS, PAGE_SIZE, Roles, TimelineModel
+from desktop.ui.timeline.text import TextDocs
 from desktop.ui.timeline.view import TimelineView
 
 CID = "big"
