@@ -24,6 +24,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer.composer import Composer, local_files, local_folders, quoted_names
 from desktop.ui.composer.drop_overlay import DropOverlay
 from desktop.ui.conversations.request_bar import RequestBar
+from desktop.ui.dialogs.forward import pick_and_forward
 from desktop.ui.media.file_actions import FileActions
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import scaled_font
@@ -239,6 +240,8 @@ class ConversationView(QWidget):
                 self.bridge.run(lambda: engine.discard(message.id), None, self.status.emit)
             case "delete":
                 self.confirm_delete(message)
+            case "forward":  # the picker says "Forwarded to …" in the status line; we stay here
+                pick_and_forward(self.bridge, message, self).forwarded.connect(self.status)
 
     def confirm_delete(self, message: Message) -> QMessageBox:
         """Ask before deleting a message for this profile: there is no getting it back here."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRectF, QSize, 
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
+from desktop.core.forwarding import can_forward
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import timeline_background
 from desktop.ui.timeline.delegate import TimelineDelegate
@@ -21,8 +22,8 @@ class TimelineView(QListView):
 
     Signals:
         action_requested(action, message_id, sha256): media, play, download, open, save, cancel,
-            retry_send or retry_down on a bubble; delete (for me) or discard (a failed message of ours)
-            from the menu or the Delete key (sha256 is "" for a whole-message action).
+            retry_send or retry_down on a bubble; forward from the menu; delete (for me) or discard (a
+            failed message of ours) from the menu or the Delete key (sha256 is "" for a whole-message action).
         link_clicked(url): a link in a message's text.
     """
 
@@ -276,7 +277,7 @@ class TimelineView(QListView):
         menu.deleteLater()
 
     def message_menu(self, index: QModelIndex) -> QMenu:
-        """The right-click menu of a message: copy, view, open, save; retry; discard or delete for me."""
+        """The right-click menu of a message: copy, view, open, save; forward; retry; discard or delete for me."""
         message = index.data(Roles.MESSAGE)
         menu = QMenu(self)
         if message.body:
@@ -288,6 +289,8 @@ class TimelineView(QListView):
                 menu.addAction(f"View{suffix}", lambda a=a: self.action_requested.emit("media", message.id, a.blob))
             menu.addAction(f"Open{suffix}", lambda a=a: self.action_requested.emit("open", message.id, a.blob))
             menu.addAction(f"Save as…{suffix}", lambda a=a: self.action_requested.emit("save", message.id, a.blob))
+        if can_forward(message):
+            menu.addAction("Forward…", lambda: self.action_requested.emit("forward", message.id, ""))
         if message.state == "failed":
             menu.addAction("Retry sending", lambda: self.action_requested.emit("retry_send", message.id, ""))
         removal = self.removal_action(index)
