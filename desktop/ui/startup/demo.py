@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 PASSWORD = "envelope-demo"
 
-# (sender, text, files): the conversation between alice and bob, in order.
+# (sender, text, files): the conversation between alice and bob, in order; several files make one album.
 SCRIPT: list[tuple[str, str, list[str]]] = [
     ("bob", "Hey! How was the trip?", []),
     ("alice", "Coffee before the drive home (location stripped, don't worry)", ["photos/coffee_with_gps.jpg"]),
@@ -32,6 +32,8 @@ SCRIPT: list[tuple[str, str, list[str]]] = [
     ("alice", "And we made it to the launch!", ["photos/portrait_exif6.jpg"]),
     ("alice", "The Hubble exhibit afterwards", ["video/hubble_pan.mp4"]),
     ("bob", "Wow. Send me the rest?", []),
+    ("alice", "A few more from the day", ["photos/hubble_deep_field.jpg", "photos/portrait_exif6.jpg",
+                                         "video/hubble_pan.mp4", "photos/coffee_with_gps.jpg"]),
     ("alice", "All of them are here: https://example.org/trip", []),
 ]
 CLUB_SCRIPT: list[tuple[str, str, list[str]]] = [
