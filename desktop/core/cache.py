@@ -16,11 +16,12 @@ import platformdirs
 from desktop.core.db.local import LocalDB
 from desktop.core.db.records import BlobRecord
 from desktop.core.errors import BlobNotCached, CorruptDownload
-from sync.blobstore import Blob, BlobStore, CorruptBlob
+from sync.blobstore import Blob, BlobStore, CorruptBlob, check_sha256
 from sync.filenames import path_inside
 
 APP_NAME = "Envelope"
 MEDIA_DIRNAME = "media"
+STREAMS_DIRNAME = "streams"
 OPEN_DIRNAME = "open"
 """Named copies handed to other apps (``open/<sha prefix>/<name>``): private, emptied at start and quit."""
 TOUCH_INTERVAL_MS = 60_000
@@ -107,13 +108,30 @@ class MediaCache:
         if not partial.is_file():
             raise BlobNotCached(sha256)
         try:
-            blob = self.store.import_file(partial, expected_sha256=sha256, move=True)
-        except CorruptBlob as e:
+            return self.complete_download(sha256, partial)
+        except CorruptDownload:
             partial.unlink(missing_ok=True)
+            raise
+
+    def complete_download(self, sha256: str, path: Path) -> Blob:
+        """File the finished download at ``path`` (moved in) after checking it hashes to ``sha256``.
+
+        Raises CorruptDownload on a mismatch (``path`` left where it is, the blob *missing*), OSError.
+        """
+        try:
+            blob = self.store.import_file(path, expected_sha256=sha256, move=True)
+        except CorruptBlob as e:
             self.db.blobs.set_state(sha256, "missing")
             raise CorruptDownload(sha256, e.actual) from e
         self.db.blobs.record(blob.sha256, blob.size, "complete")
         return blob
+
+    def stream_path(self, sha256: str) -> Path:
+        """Where a blob played while it downloads gathers its bytes (``media/streams/<sha256>``, beside
+        its map of the ranges that arrived); the folder is owner-only. Raises InvalidBlobName."""
+        folder = self.store.root / STREAMS_DIRNAME
+        folder.mkdir(mode=0o700, exist_ok=True)
+        return folder / check_sha256(sha256)
 
     def discard_partial(self, sha256: str) -> None:
         self.store.partial_path(sha256).unlink(missing_ok=True)
