@@ -202,8 +202,8 @@ class OutboxWorker(Worker):
     def cancel_upload(self, sha256: str) -> None:
         """Stop a blob's upload: a running one at once, a queued or paused one now; its message
         shows as failed, with Retry."""
+        self.cancel(sha256)  # a running one stops at once; one not queued yet stops when it starts
         if self.running(sha256):
-            self.cancel(sha256)
             return
         for item in self.engine.db.outbox.set_paused(sha256, False):
             if item.kind == "upload" and self.engine.db.messages.get(item.message_id) is not None:
