@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.core.db.records import Message
+from desktop.core.db.records import Attachment, Message
 from desktop.ui.conversations.model import Roles
-from desktop.ui.dialogs.forward import ForwardDialog
+from desktop.ui.dialogs.forward import ForwardDialog, what_is_forwarded
 from sync.protocol import MAX_BODY_CHARS
 from tests.gui.conftest import SAMPLES, AppUser, Chat, wait_until_open
 from tests.gui.timeline.test_delete import menu_labels, trigger
@@ -119,3 +119,17 @@ def test_the_picker_lists_chats_filters_and_forwards(
     qtbot.mouseDClick(again.list.viewport(), Qt.MouseButton.LeftButton, pos=cell)  # is only its second half)
     qtbot.waitUntil(lambda: len(bob.engine.db.messages.page(home)) == 2, timeout=5_000)
     assert bob.engine.db.messages.page(home)[0].body == "and bring the map"
+
+
+def test_the_heading_names_what_is_forwarded() -> None:
+    def message(body: str, *names: str) -> Message:
+        files = tuple(Attachment(blob=f"{n:0>64}"[:64], size=1, mime="image/jpeg", name=name, kind="image")
+                      for n, name in enumerate(names))
+        return Message(id=1, client_id="c", server_id="s", conversation_id="x", sender="alice", body=body,
+                       seq=1, sort_key=1, state="sent", created_at=0, attachments=files)
+
+    assert what_is_forwarded(message("caption", "coast.jpg")) == "“coast.jpg”"
+    assert what_is_forwarded(message("", "a.jpg", "b.jpg", "c.mp4")) == "“a.jpg” and 2 more"  # an album
+    assert what_is_forwarded(message("see you\n at  nine")) == "“see you at nine”"
+    long = "a sentence that goes on well past what a heading can hold"
+    assert what_is_forwarded(message(long)) == "“a sentence that goes on well past what a…”"
