@@ -108,6 +108,8 @@ class Attachment(Model):
     duration_ms: int | None = Field(default=None, ge=0, le=MAX_DURATION_MS)
     thumbnail: str | None = Field(default=None, pattern=SHA256_PATTERN)
     blurhash: str | None = Field(default=None, max_length=100, pattern=BLURHASH_PATTERN)
+    original: bool = Field(default=False, strict=True,
+                           description="a photo sent as the sender's own file, uncompressed, with its metadata")
 
     _integers = field_validator("size", "width", "height", "duration_ms", mode="before")(json_integer)
 

@@ -74,9 +74,8 @@ def prepare(cache: MediaCache, path: Path, *, as_file: bool = False, compress: b
 def is_original(a: Attachment) -> bool:
     """Whether a photo is the sender's own file at full resolution, to be marked "Original".
 
-    The sender's profile knows (``send_as_file``; the flag does not travel). A recipient can tell
-    only a photo larger than a compressed one can be (over COMPRESSED_MAX_EDGE pixels), so a
-    smaller original shows unmarked there.
+    The flag travels as the API's ``original`` (``send_as_file`` here). A photo from a client that
+    predates it counts when it is larger than a compressed one can be (over COMPRESSED_MAX_EDGE pixels).
     """
     if a.kind != "image":
         return False

@@ -12,6 +12,7 @@ from PIL import Image
 from desktop.core.albums import send_files
 from desktop.core.db.records import Message
 from desktop.core.engine import Engine
+from desktop.core.sending import COMPRESSED_MAX_EDGE, is_original
 from tests.integration import test_engine
 from tests.integration.conftest import wait_for
 from tests.samples import sample
@@ -63,3 +64,16 @@ def test_twelve_photos_arrive_as_albums_of_ten_and_two(pair: tuple[Engine, Engin
     assert (first.body, second.body) == ("a dozen", "")
     assert [a.name for a in first.attachments] + [a.name for a in second.attachments] == [p.name for p in photos]
     assert (len(first.attachments), len(second.attachments)) == (10, 2)
+
+
+def test_a_small_original_is_marked_original_at_the_recipient_too(pair: tuple[Engine, Engine, str]) -> None:
+    alice, bob, cid = pair
+    rocket = sample("photos/rocket.jpg")  # smaller than a compressed photo may be: only the flag can tell
+    mine = alice.send(cid, "", [rocket], as_file=True)
+    (at_bob,) = received(bob, cid, 1)
+    photo = at_bob.attachments[0]
+    assert photo.kind == "image" and photo.blob == mine.attachments[0].blob
+    assert is_original(photo) and max(photo.width or 0, photo.height or 0) <= COMPRESSED_MAX_EDGE
+    plain = alice.send(cid, "", [rocket])
+    received(bob, cid, 2)
+    assert not is_original(bob.db.messages.attachment_of_blob(plain.attachments[0].blob))  # type: ignore[arg-type]

@@ -87,16 +87,18 @@ class Attachment:
         return cls(
             blob=d["blob"], size=int(d["size"]), mime=d["mime"], name=clean_filename(d["name"]), kind=d["kind"],
             width=d.get("width"), height=d.get("height"), duration_ms=d.get("duration_ms"),
-            thumbnail=d.get("thumbnail"), blurhash=d.get("blurhash"),
+            thumbnail=d.get("thumbnail"), blurhash=d.get("blurhash"), send_as_file=d.get("original") is True,
         )
 
     def to_wire(self) -> dict[str, Any]:
-        """The ``Attachment`` object of the sync API (``send_as_file`` stays local)."""
+        """The ``Attachment`` object of the sync API (``send_as_file`` travels as ``original``)."""
         wire: dict[str, Any] = {"blob": self.blob, "size": self.size, "mime": self.mime,
                                 "name": self.name, "kind": self.kind}
         for key in ("width", "height", "duration_ms", "thumbnail", "blurhash"):
             if (value := getattr(self, key)) is not None:
                 wire[key] = value
+        if self.send_as_file:
+            wire["original"] = True
         return wire
 
 
