@@ -232,6 +232,10 @@ class SyncClient:
     def remove_member(self, conversation_id: str, username: str) -> None:
         self.request("DELETE", f"/v1/conversations/{conversation_id}/members/{username}")
 
+    def rename_conversation(self, conversation_id: str, title: str) -> Conversation:
+        r = self.request("PATCH", f"/v1/conversations/{conversation_id}", json={"title": title})
+        return Conversation.model_validate(r.json())
+
     def accept(self, conversation_id: str) -> Conversation:
         """Accept a conversation request."""
         return Conversation.model_validate(self.request("POST", f"/v1/conversations/{conversation_id}/accept").json())

@@ -90,6 +90,12 @@ class MemberAdd(Model):
     username: str
 
 
+class ConversationRename(Model):
+    """A new title for everyone in the conversation; empty means untitled (the members' names show)."""
+
+    title: str = Field(max_length=200)
+
+
 class Attachment(Model):
     """A file in a message: its blob and the preview data the sender's client made.
 

@@ -18,6 +18,7 @@ from sync.protocol import (
     Attachment,
     Conversation,
     ConversationCreate,
+    ConversationRename,
     MemberAdd,
     Message,
     MessageCreate,
@@ -92,6 +93,14 @@ def list_conversations(ctx: Ctx, user: CurrentUser) -> list[Conversation]:
 @router.get("/v1/conversations/{conversation_id}", response_model=Conversation, response_model_exclude_none=True)
 def get_conversation(conversation_id: str, ctx: Ctx, user: CurrentUser) -> Conversation:
     return member_conversation(ctx, user, conversation_id)
+
+
+@router.patch("/v1/conversations/{conversation_id}", response_model=Conversation, response_model_exclude_none=True)
+def rename_conversation(conversation_id: str, body: ConversationRename, ctx: Ctx, user: CurrentUser) -> Conversation:
+    """Any member may rename (no admin roles yet); every member gets the new title in a ``conversation`` event."""
+    member_conversation(ctx, user, conversation_id)
+    ctx.notifier.notify(ctx.meta.conversations.rename(conversation_id, body.title.strip()))
+    return load_conversation(ctx, conversation_id, user)
 
 
 @router.post("/v1/conversations/{conversation_id}/members", response_model=Conversation,

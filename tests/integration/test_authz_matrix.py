@@ -49,6 +49,8 @@ ROWS: dict[tuple[str, str], tuple[str, Callable[[World], Req]]] = {
     ("POST", "/v1/conversations"): (SELF, lambda w: Req("/v1/conversations", {"title": "t", "members": []})),
     ("GET", "/v1/conversations"): (SELF, lambda w: Req("/v1/conversations")),
     ("GET", "/v1/conversations/{conversation_id}"): (OWNER, lambda w: Req(f"/v1/conversations/{w.cid}")),
+    ("PATCH", "/v1/conversations/{conversation_id}"): (OWNER, lambda w: Req(f"/v1/conversations/{w.cid}",
+                                                                              {"title": "renamed"})),
     ("POST", f"/v1/conversations/{ID}/members"): (OWNER, lambda w: Req(f"/v1/conversations/{w.cid}/members",
                                                                        {"username": w.carol.username})),
     ("DELETE", f"/v1/conversations/{ID}/members/{{username}}"): (

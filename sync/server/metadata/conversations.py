@@ -118,6 +118,16 @@ class Conversations:
                        (conversation_id, user_id, state_for(tx, user_id, invited_by), invited_by or ""))
             return _announce(tx, self._seals, conversation_id)
 
+    def rename(self, conversation_id: str, title: str) -> set[str]:
+        """Give the conversation a new title; every member hears of it (nobody when it is the same title)."""
+        with self._db.write() as tx:
+            row = tx.one("SELECT title FROM conversations WHERE id = ?", (conversation_id,))
+            if row is None or self._seals.open(row["title"], TITLE) == title:
+                return set()
+            tx.execute("UPDATE conversations SET title = ? WHERE id = ?",
+                       (self._seals.seal(title, TITLE), conversation_id))
+            return _announce(tx, self._seals, conversation_id)
+
     def accept(self, conversation_id: str, user_id: str) -> set[str]:
         """The member accepts a request; only their own feed hears of it (the others see no change)."""
         with self._db.write() as tx:
