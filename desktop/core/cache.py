@@ -248,15 +248,25 @@ class MediaCache:
         records = (self.db.blobs.get(sha) for sha in held)
         return sum(r.size or 0 for r in records if r is not None and r.state == "complete" and not r.is_thumbnail)
 
+    def remove(self, records: Iterable[BlobRecord]) -> list[Blob]:
+        """Remove these blobs' full media from this computer now, each unless ``evict`` would keep it
+        (re-checked as it goes). They become *missing*: messages and thumbnails stay. Returns what went."""
+        return [blob for record in records if (blob := self._evict_one(record)) is not None]
+
     def _evict(self, candidates: Iterable[BlobRecord], usage: int, limit: int) -> list[Blob]:
         evicted: list[Blob] = []
         for record in candidates:
             if usage <= limit:
                 break
-            with self._held_lock:
-                if record.sha256 in self._held or not self.db.blobs.mark_evicted(record.sha256):
-                    continue  # in use, or became needed meanwhile
-                self.store.delete(record.sha256)
-            usage -= record.size or 0
-            evicted.append(Blob(record.sha256, record.size or 0))
+            blob = self._evict_one(record)
+            if blob is not None:
+                usage -= blob.size
+                evicted.append(blob)
         return evicted
+
+    def _evict_one(self, record: BlobRecord) -> Blob | None:
+        with self._held_lock:
+            if record.sha256 in self._held or not self.db.blobs.mark_evicted(record.sha256):
+                return None  # in use, or became needed meanwhile
+            self.store.delete(record.sha256)
+        return Blob(record.sha256, record.size or 0)

@@ -11,6 +11,7 @@
     db.watched         WatchedFolders  drop folders and files already sent from them
     db.quarantine      Quarantine      feed events that could not be filed, kept raw
     db.certificates    PinnedCertificates  server certificates trusted on first use
+    db.usage           Usage           space used by media: by kind, per conversation, largest first
 
 plus the account and the sync cursor here. Threading: see ``Connections`` — any thread may call
 any method; each thread reads on its own WAL connection and writes queue on one lock.
@@ -34,6 +35,7 @@ from desktop.core.db.outbox import Outbox
 from desktop.core.db.quarantine import Quarantine
 from desktop.core.db.records import Account, now_ms
 from desktop.core.db.settings import Settings, WatchedFolders
+from desktop.core.db.usage import Usage
 from desktop.core.errors import DatabaseTooNew
 
 DB_FILENAME = "envelope.db"
@@ -66,6 +68,7 @@ class LocalDB:
         self.watched = WatchedFolders(self._conns, clock)
         self.quarantine = Quarantine(self._conns, clock)
         self.certificates = PinnedCertificates(self._conns, clock)
+        self.usage = Usage(self._conns)
 
     @classmethod
     def memory(cls, *, clock: Callable[[], int] = now_ms) -> LocalDB:
