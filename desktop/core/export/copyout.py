@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,13 +65,14 @@ ProgressCallback = Callable[[Progress], None]
 class CopyOut:
     """Writes blobs into ``root`` through ``Engine.save_media`` (whole files, verified, streamed).
 
+    ``header`` goes in the first line of the folder's manifest (what the copy-out is about).
     Call ``plan`` with the totals, ``copy`` for each file, then ``finish``. ``progress`` is called
     from this thread, after each file and while a file downloads (at most every 0.1 s); setting
     ``cancel`` stops the run at the next file, or the download under way.
     """
 
     def __init__(self, engine: Engine, root: Path, *, progress: ProgressCallback | None = None,
-                 cancel: threading.Event | None = None) -> None:
+                 cancel: threading.Event | None = None, header: Mapping[str, str] | None = None) -> None:
         self.engine = engine
         self.root = Path(root)
         self.cancel = cancel or threading.Event()
@@ -83,9 +84,9 @@ class CopyOut:
         self._failed_paths: set[str] = set()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            self.folder = Folder(self.root)
+            self.folder = Folder(self.root, header)
         except OSError as exc:
-            raise CopyStopped(_disk_sentence(exc, self.root)) from exc
+            raise CopyStopped(disk_sentence(exc, self.root)) from exc
         engine.add_listener(self._on_event)
 
     def plan(self, files: int, size: int) -> None:
@@ -102,7 +103,7 @@ class CopyOut:
         try:
             placement = self.folder.place(sha256, name, size, under=under, one_per_blob=one_per_blob)
         except OSError as exc:
-            raise self._stopped(_disk_sentence(exc, self.root)) from exc
+            raise self.stopped(disk_sentence(exc, self.root)) from exc
         if placement.state == "again":
             return None if placement.path in self._failed_paths else placement.path
         if placement.state == "done":
@@ -118,19 +119,19 @@ class CopyOut:
         except SaveFailed as exc:
             if self.cancel.is_set():
                 raise CopyCancelled() from exc
-            raise self._stopped(str(exc)) from exc
+            raise self.stopped(str(exc)) from exc
         except NotSignedIn as exc:
-            raise self._stopped(str(exc)) from exc
+            raise self.stopped(str(exc)) from exc
         except ApiError as exc:
             if exc.is_retryable:  # the server is busy or broken: every next file would fail too
-                raise self._stopped(exc.message) from exc
+                raise self.stopped(exc.message) from exc
             self._failed(placement.path, placement.target.name, _blob_sentence(exc), size)
             return None
         except CorruptDownload as exc:  # this blob only: the rest go on
             self._failed(placement.path, placement.target.name, _blob_sentence(exc), size)
             return None
         except OSError as exc:
-            raise self._stopped(_disk_sentence(exc, placement.target)) from exc
+            raise self.stopped(disk_sentence(exc, placement.target)) from exc
         finally:
             self._current = None
         self.outcome.written += 1
@@ -173,13 +174,14 @@ class CopyOut:
             return
         self._report(within=event.done)
 
-    def _stopped(self, reason: str) -> CopyStopped:
+    def stopped(self, reason: str) -> CopyStopped:
+        """The error to raise: ``reason``, how far it got, and how to continue."""
         done = self.outcome.files
         return CopyStopped(f"{reason} {done} of {self._files_total} files are in {self.root}; "
                            "choose the same folder again to continue where it stopped.")
 
 
-def _disk_sentence(exc: OSError, where: Path) -> str:
+def disk_sentence(exc: OSError, where: Path) -> str:
     if exc.errno in _DISK_FULL:
         return "The disk is full."
     return f"Envelope couldn't write {where}: {exc.strerror or exc}."

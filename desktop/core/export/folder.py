@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -40,9 +40,10 @@ class Folder:
     Names are compared case-insensitively, as a USB stick or a Mac disk would.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, header: Mapping[str, str] | None = None) -> None:
         self.root = root
-        self.manifest = Manifest(root)
+        self.manifest = Manifest(root, header)
+        self.manifest.open()
         self._taken: set[str] = set()
         self._pairs: dict[tuple[str, str], Placement] = {}
         self._blobs: dict[str, Placement] = {}
@@ -84,7 +85,7 @@ class Folder:
         return None  # changed since (by the user?): left alone, and a new name is found
 
     def _choose(self, sha256: str, name: str, size: int, under: str) -> Placement:
-        for candidate in _candidates(name):
+        for candidate in numbered(name):
             path = f"{under}/{candidate}" if under else candidate
             if path.casefold() in self._taken:
                 continue
@@ -119,7 +120,7 @@ def _whole(target: Path, size: int) -> bool:
     return not target.is_symlink() and target.is_file() and target.stat().st_size == size
 
 
-def _candidates(name: str) -> Iterator[str]:
+def numbered(name: str) -> Iterator[str]:
     """``name``, then ``stem (2).ext``, ``stem (3).ext``… up to MAX_TRIES."""
     yield name
     stem, dot, ext = name.rpartition(".")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -33,8 +34,11 @@ class Manifest:
     whose line was lost is found again by its bytes (``Folder``), so nothing is copied twice.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, header: Mapping[str, str] | None = None) -> None:
         self.path = folder / MANIFEST_NAME
+        self._header: dict[str, Any] = {"envelope_export": VERSION, **(header or {})}
+        self.header: dict[str, Any] = {}
+        """The first line of the file as it is on disk (what the run that made it was about)."""
         self._by_path: dict[str, Written] = {}
         self._by_pair: dict[tuple[str, str], Written] = {}
         self._by_blob: dict[str, Written] = {}
@@ -48,6 +52,9 @@ class Manifest:
         except FileNotFoundError:
             return []
         found = []
+        with contextlib.suppress(ValueError, IndexError):
+            first = json.loads(lines[0])
+            self.header = first if isinstance(first, dict) and "envelope_export" in first else {}
         for line in lines:
             try:
                 found.append(_parse(json.loads(line)))
@@ -72,16 +79,23 @@ class Manifest:
         """Where this blob was first written, under any name."""
         return self._by_blob.get(sha256)
 
-    def record(self, written: Written) -> None:
-        """Note a finished file; raises OSError when the line cannot be written."""
+    def open(self) -> IO[str]:
+        """The file to append to, started with the header line when new; raises OSError."""
         if self._out is None:
             is_new = not self.path.exists()
             self._out = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open for the run
             if is_new:
-                self._out.write(json.dumps({"envelope_export": VERSION}) + "\n")
-        self._out.write(json.dumps({"path": written.path, "sha256": written.sha256, "size": written.size,
+                self._out.write(json.dumps(self._header, ensure_ascii=False) + "\n")
+                self._out.flush()
+                self.header = dict(self._header)
+        return self._out
+
+    def record(self, written: Written) -> None:
+        """Note a finished file; raises OSError when the line cannot be written."""
+        out = self.open()
+        out.write(json.dumps({"path": written.path, "sha256": written.sha256, "size": written.size,
                                     "name": written.name}, ensure_ascii=False) + "\n")
-        self._out.flush()
+        out.flush()
         self._index(written)
 
     def close(self) -> None:
