@@ -11,6 +11,8 @@ from sync.client import Offline, SyncClient
 
 _CONTENT_RANGE = re.compile(r"bytes ([0-9]{1,19})-([0-9]{1,19})/([0-9]{1,19})")
 _LENGTH = re.compile(r"[0-9]{1,19}")
+STALL_TIMEOUT = 10.0
+"""Seconds without a byte before a connection counts as lost (and is opened again): a player is waiting."""
 ODD_ANSWER = ("The server answered a request for part of this file with something else, so it can't be "
               "played while it downloads.")
 
@@ -35,7 +37,8 @@ class Body:
         Raises Offline, CertificateError, ApiError, BodyRefused (an answer that is not that range).
         """
         spec = f"bytes={start}-" + ("" if end is None else str(end - 1))
-        response = client.request("GET", f"/v1/media/{sha256}", headers={"Range": spec}, stream=True)
+        response = client.request("GET", f"/v1/media/{sha256}", headers={"Range": spec}, stream=True,
+                                  timeout=STALL_TIMEOUT)
         try:
             first, stop, size = _answered(response)
             if first != start or stop <= first or (end is not None and stop > end):

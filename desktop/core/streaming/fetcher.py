@@ -110,6 +110,7 @@ class Fetcher:
                 at = self.stream.plan()
                 if at is None or not self.stream.held(at):
                     return at
+                self._drop_body()  # no answer is left half read while held
                 self.stream.cond.wait()
 
     def _fetch_block(self, at: int) -> None:

@@ -12,7 +12,7 @@ from desktop.core.events import ConnectionChanged, EngineEvent
 from desktop.core.streaming.endpoint import Endpoint
 from desktop.core.streaming.fetcher import Fetcher
 from desktop.core.streaming.sparse import SparseFile
-from desktop.core.streaming.stream import Stream
+from desktop.core.streaming.stream import Hold, Stream
 
 if TYPE_CHECKING:
     from desktop.core.engine import Engine
@@ -61,6 +61,8 @@ class Streams:
         self._lock = threading.Lock()
         self._open: dict[str, _Entry] = {}
         self._endpoint: Endpoint | None = None
+        self.hold: Hold | None = None
+        """A test hook given to each new stream (see ``Stream.hold``)."""
 
     @classmethod
     def of(cls, engine: Engine) -> Streams:
@@ -79,6 +81,7 @@ class Streams:
             entry = self._open.get(sha256)
             if entry is None:
                 stream = Stream(sha256, SparseFile(self.engine.cache.stream_path(sha256)))
+                stream.hold = self.hold
                 entry = self._open[sha256] = _Entry(stream, Fetcher(self.engine, stream))
                 entry.fetcher.start()
             if self._endpoint is None:

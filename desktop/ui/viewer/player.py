@@ -1,176 +1,35 @@
-"""The viewer's stages: an image canvas (fit, zoom, pan) and a video/audio player (QtMultimedia)."""
+"""The viewer's video/audio player (QtMultimedia): a local file, or a video while it downloads."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap, QWheelEvent
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QWheelEvent
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
+from desktop.core.errors import NotSignedIn
+from desktop.core.streaming.endpoint import READ_TIMEOUT
+from desktop.ui.bridge import EngineBridge
 from desktop.ui.style import glyphs
-from desktop.ui.style.theme import human_duration, mix, scaled_font
+from desktop.ui.style.theme import human_duration, human_size, scaled_font
 from desktop.ui.viewer.audio import NO_AUDIO_OUTPUT, has_audio_output
+from desktop.ui.viewer.canvas import ImageCanvas, backdrop
+from desktop.ui.viewer.streaming import StreamFeed
 
-
-class ImageCanvas(QWidget):
-    """An image fitted to the widget, or zoomed (wheel, keys) and panned by dragging.
-
-    ``scale()`` is device pixels per image pixel: 1.0 is "actual size". Fitting never enlarges
-    an image beyond actual size unless ``upscale`` (thumbnails standing in for the real thing).
-
-    Signals:
-        zoom_changed(): the scale or the fit mode changed.
-    """
-
-    zoom_changed = Signal()
-    MIN_ZOOM, MAX_ZOOM = 0.02, 16.0
-
-    def __init__(self, parent: QWidget | None = None, *, upscale: bool = False) -> None:
-        super().__init__(parent)
-        self._image = QImage()
-        self._pixmap = QPixmap()
-        self._scaled: QPixmap | None = None
-        self._zoom: float | None = None  # None: fit to the widget
-        self._center = QPointF(0.5, 0.5)  # the image point (0..1) at the widget's centre
-        self._drag: QPointF | None = None
-        self._upscale = upscale
-        self.setMinimumSize(160, 120)
-
-    # -- state -------------------------------------------------------------------------------------
-    def image(self) -> QImage:
-        return self._image
-
-    def set_image(self, image: QImage) -> None:
-        self._image = image
-        self._pixmap = QPixmap.fromImage(image) if not image.isNull() else QPixmap()
-        self._scaled = None
-        self._zoom = None
-        self._center = QPointF(0.5, 0.5)
-        self.update()
-        self.zoom_changed.emit()
-
-    def clear(self) -> None:
-        self.set_image(QImage())
-
-    def is_fit(self) -> bool:
-        return self._zoom is None
-
-    def fit_scale(self) -> float:
-        if self._image.isNull():
-            return 1.0
-        dpr = self.devicePixelRatioF()
-        scale = min(self.width() * dpr / self._image.width(), self.height() * dpr / self._image.height())
-        return scale if self._upscale else min(scale, 1.0)
-
-    def scale(self) -> float:
-        return self.fit_scale() if self._zoom is None else self._zoom
-
-    def image_rect(self) -> QRectF:
-        """Where the image is drawn, in widget coordinates."""
-        if self._image.isNull():
-            return QRectF()
-        s = self.scale() / self.devicePixelRatioF()
-        w, h = self._image.width() * s, self._image.height() * s
-        self._center = QPointF(self._clamp(self._center.x(), w, self.width()),
-                               self._clamp(self._center.y(), h, self.height()))
-        return QRectF(self.width() / 2 - self._center.x() * w, self.height() / 2 - self._center.y() * h, w, h)
-
-    @staticmethod
-    def _clamp(center: float, extent: float, view: float) -> float:
-        if extent <= view:
-            return 0.5
-        half = view / 2 / extent
-        return min(max(center, half), 1 - half)
-
-    # -- zooming -----------------------------------------------------------------------------------
-    def set_zoom(self, zoom: float | None, anchor: QPointF | None = None) -> None:
-        """Zoom to ``zoom`` (None: fit), keeping the image point under ``anchor`` where it is."""
-        if self._image.isNull():
-            return
-        anchor = anchor if anchor is not None else QPointF(self.width() / 2, self.height() / 2)
-        before = self.image_rect()
-        point = QPointF((anchor.x() - before.x()) / before.width(), (anchor.y() - before.y()) / before.height())
-        self._zoom = None if zoom is None else min(max(zoom, self.MIN_ZOOM), self.MAX_ZOOM)
-        s = self.scale() / self.devicePixelRatioF()
-        w, h = self._image.width() * s, self._image.height() * s
-        self._center = QPointF((self.width() / 2 - anchor.x()) / w + point.x(),
-                               (self.height() / 2 - anchor.y()) / h + point.y())
-        self.update()
-        self.zoom_changed.emit()
-
-    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
-        self.set_zoom(self.scale() * factor, anchor)
-
-    def toggle_actual_size(self, anchor: QPointF | None = None) -> None:
-        """Double-click: actual size (1:1) from any other zoom, back to fit from actual size."""
-        at_one = self._zoom is not None and abs(self._zoom - 1.0) < 1e-3
-        self.set_zoom(None if at_one else 1.0, anchor if isinstance(anchor, QPointF) else None)
-
-    # -- painting and input ------------------------------------------------------------------------
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), backdrop(self.palette()))
-        if self._pixmap.isNull():
-            return
-        target = self.image_rect()
-        if self.scale() < 1.0:  # smooth downscaling once per size, not per frame
-            size = QSize(round(target.width() * self.devicePixelRatioF()),
-                         round(target.height() * self.devicePixelRatioF()))
-            if self._scaled is None or self._scaled.size() != size:
-                self._scaled = self._pixmap.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                   Qt.TransformationMode.SmoothTransformation)
-            painter.drawPixmap(target, self._scaled, QRectF(self._scaled.rect()))
-        else:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale() < 3.0)
-            painter.drawPixmap(target, self._pixmap, QRectF(self._pixmap.rect()))
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        steps = event.angleDelta().y() / 120
-        if steps and not self._image.isNull():
-            self.zoom_by(1.25**steps, event.position())
-            event.accept()
-        else:
-            super().wheelEvent(event)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.toggle_actual_size(event.position())
-
-    def _pannable(self) -> bool:
-        rect = self.image_rect()
-        return rect.width() > self.width() or rect.height() > self.height()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self._pannable():
-            self._drag = event.position()
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        else:
-            super().mousePressEvent(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drag is None:
-            return
-        rect = self.image_rect()
-        delta = event.position() - self._drag
-        self._drag = event.position()
-        self._center = QPointF(self._center.x() - delta.x() / rect.width(),
-                               self._center.y() - delta.y() / rect.height())
-        self.update()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag = None
-        self.unsetCursor()
-
-
-def backdrop(palette: QPalette) -> QColor:
-    """The stage behind media: the window colour a step towards the shadow, so photos stand out."""
-    return mix(palette.color(QPalette.ColorRole.Window), palette.color(QPalette.ColorRole.Shadow), 0.12)
+__all__ = ["ImageCanvas", "MediaPlayer", "backdrop"]
+log = logging.getLogger(__name__)
+STREAM_REFRESH_MS = 500
+WAITING = (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.StalledMedia)
 
 
 class _Poster(ImageCanvas):
-    """A video's poster frame under a large play button, until it plays; a click plays it.
+    """A video's poster frame under a large play button, until it plays; a click plays it. While a
+    streamed video waits for its first frame (``waiting``) there is no button: it is on its way.
 
     Signals:
         clicked()
@@ -181,10 +40,13 @@ class _Poster(ImageCanvas):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, upscale=True)
+        self.waiting = False
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        if self.waiting:
+            return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
@@ -243,11 +105,13 @@ class _AudioCard(QWidget):
 
 
 class MediaPlayer(QWidget):
-    """Plays one local video or audio file at a time; keys are the caller's (see ``toggle``).
+    """Plays one local video or audio file at a time, or a video while it downloads (``stream``);
+    keys are the caller's (see ``toggle``).
 
     With no audio output on the computer an audio clip says so on its card and does not pretend to
     play; a video with sound plays without it and ``notice`` says so. A video that reaches its end
-    keeps showing its last frame (under the play button), not a black surface.
+    keeps showing its last frame (under the play button), not a black surface. A streamed video
+    shows how much has downloaded beside the time, and "Buffering…" while it waits for bytes.
 
     Signals:
         error_occurred(sentence): the file could not be played.
@@ -260,6 +124,7 @@ class MediaPlayer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = QMediaPlayer(self)
+        _wait_for_streams(self.player)
         self.audio_output = QAudioOutput(self)
         self.player.setAudioOutput(self.audio_output)
         self.devices = QMediaDevices(self)
@@ -269,6 +134,11 @@ class MediaPlayer(QWidget):
         self.player.setVideoOutput(self.video)
         self._is_video = False
         self._last_frame: QVideoFrame | None = None
+        self.feed: StreamFeed | None = None
+        self._on_complete: Callable[[], None] | None = None
+        self._stream_timer = QTimer(self)  # what arrived, read off the stream: progress events are thinned
+        self._stream_timer.setInterval(STREAM_REFRESH_MS)
+        self._stream_timer.timeout.connect(self._show_stream_state)
         self.video.videoSink().videoFrameChanged.connect(self._frame_shown)
         self.audio_card = _AudioCard(self)
         self.poster = _Poster(self)
@@ -295,6 +165,9 @@ class MediaPlayer(QWidget):
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance("00:00:00"))
         self.position_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.stream_label = QLabel(self)
+        self.stream_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.stream_label.hide()
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # arrows and Space belong to the viewer
         self.slider.setRange(0, 0)
@@ -309,6 +182,7 @@ class MediaPlayer(QWidget):
         controls.addWidget(self.position_label)
         controls.addWidget(self.slider, 1)
         controls.addWidget(self.duration_label)
+        controls.addWidget(self.stream_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -326,6 +200,36 @@ class MediaPlayer(QWidget):
     # -- driving ---------------------------------------------------------------------------------
     def load(self, path: Path, *, video: bool, title: str = "", poster: QImage | None = None) -> None:
         """Open a local file, paused at the start: a video shows ``poster`` until it plays, audio a card."""
+        self._open(QUrl.fromLocalFile(str(path)), video=video, title=title, poster=poster)
+
+    def stream(self, bridge: EngineBridge, sha256: str, *, title: str = "", poster: QImage | None = None,
+               offline: str = "", on_complete: Callable[[], None] | None = None) -> bool:
+        """Play a video that isn't downloaded yet while it downloads, from the start at once.
+
+        False (nothing changed) when it can't be streamed now: signed out or not online. ``offline``
+        is the sentence ``notice`` gives while the network is gone; ``on_complete`` is called once
+        every byte arrived and was verified (it keeps playing, from the same source).
+        """
+        if bridge.engine.state not in ("online", "syncing"):
+            return False
+        try:
+            feed = StreamFeed(bridge, sha256, offline=offline, parent=self)
+        except (NotSignedIn, OSError) as exc:
+            log.info("can't stream %s: %s", sha256[:12], exc)
+            return False
+        self.unload()
+        self.feed, self._on_complete = feed, on_complete
+        feed.notice.connect(self.notice)
+        feed.failed.connect(self.error_occurred)
+        feed.complete.connect(self._stream_complete)
+        self._open(feed.url, video=True, title=title, poster=poster)
+        self.poster.waiting = True
+        self._stream_timer.start()
+        self._show_stream_state()
+        self.play()
+        return True
+
+    def _open(self, source: QUrl, *, video: bool, title: str, poster: QImage | None) -> None:
         if video and poster is not None and not poster.isNull():
             self.poster.set_image(poster)
             self.surface.setCurrentWidget(self.poster)
@@ -336,13 +240,19 @@ class MediaPlayer(QWidget):
         self.slider.setValue(0)
         self._is_video = video
         self._last_frame = None
-        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        self.player.setSource(source)
 
     def unload(self) -> None:
-        """Stop and let go of the file (so it may be evicted or deleted)."""
+        """Stop and let go of the file (so it may be evicted or deleted), or of the stream."""
         self.player.stop()
         self.player.setSource(QUrl())
         self._last_frame = None
+        self.poster.waiting = False
+        if self.feed is not None:
+            self.feed.close()
+            self.feed, self._on_complete = None, None
+        self._stream_timer.stop()
+        self.stream_label.hide()
 
     def play(self) -> None:
         if not self._is_video and not has_audio_output():  # a moving bar in silence helps nobody
@@ -378,7 +288,7 @@ class MediaPlayer(QWidget):
 
     def _state_changed(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
-        if playing and self.surface.currentWidget() is self.poster:
+        if playing and self.surface.currentWidget() is self.poster and not self.poster.waiting:
             self.surface.setCurrentWidget(self.video)
         ink = self.palette().color(QPalette.ColorRole.ButtonText)
         self.play_button.setIcon(glyphs.icon(glyphs.pause if playing else glyphs.play, ink, 22,
@@ -390,17 +300,22 @@ class MediaPlayer(QWidget):
             self.notice.emit(NO_AUDIO_OUTPUT)
 
     def show_poster(self, image: QImage) -> None:
-        """A better poster (the decoded thumbnail) for a video that hasn't started playing."""
-        if self._is_video and self.player.position() == 0 \
-                and self.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState:
+        """A better poster (the decoded thumbnail) for a video that hasn't started playing (or shown a frame)."""
+        unplayed = self.player.position() == 0 \
+            and self.player.playbackState() != QMediaPlayer.PlaybackState.PlayingState
+        if self._is_video and (self.poster.waiting or unplayed):
             self.poster.set_image(image)
             self.surface.setCurrentWidget(self.poster)
 
     def _frame_shown(self, frame: QVideoFrame) -> None:
         if frame.isValid():  # at the end the sink gets an empty frame: keep the one before
             self._last_frame = frame
+            if self.poster.waiting:  # a streamed video's first frame: the poster made way for it
+                self.poster.waiting = False
+                self.surface.setCurrentWidget(self.video)
 
     def _status_changed(self, status: QMediaPlayer.MediaStatus) -> None:
+        self._show_stream_state()
         if status != QMediaPlayer.MediaStatus.EndOfMedia or not self._is_video or self._last_frame is None:
             return
         image = self._last_frame.toImage()
@@ -411,5 +326,40 @@ class MediaPlayer(QWidget):
     def _error(self, error: QMediaPlayer.Error, detail: str) -> None:
         if error == QMediaPlayer.Error.NoError:
             return
+        if self.feed is not None and self.feed.failure:
+            self.error_occurred.emit(self.feed.failure)  # why the stream ended, not how the demuxer saw it
+            return
         self.error_occurred.emit(f"This file can't be played here ({detail or error.name}). "
                                  "Try “Open with system app”.")
+
+    # -- a video while it downloads ----------------------------------------------------------------
+    def _stream_complete(self) -> None:
+        self._show_stream_state()
+        if self._on_complete is not None:
+            self._on_complete()
+
+    def _show_stream_state(self) -> None:
+        """"Buffering…" while the player waits for bytes, and how much has downloaded, until all has."""
+        feed = self.feed
+        if feed is None or feed.finished or feed.failure:
+            self._stream_timer.stop()
+            self.stream_label.hide()
+            return
+        done, total = feed.downloaded()
+        parts = ["Buffering…"] if self.player.mediaStatus() in WAITING else []
+        if total:
+            parts.append(f"{human_size(done)} of {human_size(total)} downloaded")
+        self.stream_label.setText(" · ".join(parts))
+        self.stream_label.setVisible(bool(parts))
+
+
+def _wait_for_streams(player: QMediaPlayer) -> None:
+    """Let the player wait for a stream's bytes as long as the endpoint does (Qt's FFmpeg backend
+    gives up after 20 s by default); Qt before 6.10 has no such option and keeps its default."""
+    try:
+        from PySide6.QtMultimedia import QPlaybackOptions
+    except ImportError:
+        return
+    options = QPlaybackOptions()
+    options.setNetworkTimeout(int((READ_TIMEOUT + 30) * 1000))
+    player.setPlaybackOptions(options)

@@ -364,6 +364,12 @@ class MediaViewer(QDialog):
 
     def _wait_for(self, item: MediaItem) -> None:
         a = item.attachment
+        if a.kind == "video" and self.player.stream(self.bridge, a.blob, title=a.name, poster=blurhash_image(item),
+                                                    offline=offline_sentence(a.kind), on_complete=self._update_actions):
+            self.stage.setCurrentWidget(self.player)  # it plays while it downloads
+            if not self._preview(item, self.player.show_poster) and a.thumbnail:
+                self.bridge.engine.download(a.thumbnail)
+            return
         self.waiting.preview.clear()
         has_thumbnail = self._preview(item, self.waiting.preview.set_image)
         self.waiting.progress.setRange(0, 100)
