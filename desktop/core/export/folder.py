@@ -85,6 +85,8 @@ class Folder:
         return None  # changed since (by the user?): left alone, and a new name is found
 
     def _choose(self, sha256: str, name: str, size: int, under: str) -> Placement:
+        if under and not (self.root / under).resolve().is_relative_to(self.root.resolve()):
+            raise NoRoom(f"{self.root / under} leads outside {self.root}, so Envelope won't write there.")
         for candidate in numbered(name):
             path = f"{under}/{candidate}" if under else candidate
             if path.casefold() in self._taken:
