@@ -225,6 +225,9 @@ class SyncClient:
     def conversations(self) -> list[Conversation]:
         return [Conversation.model_validate(c) for c in self.request("GET", "/v1/conversations").json()]
 
+    def conversation(self, conversation_id: str) -> Conversation:
+        return Conversation.model_validate(self.request("GET", f"/v1/conversations/{conversation_id}").json())
+
     def add_member(self, conversation_id: str, username: str) -> Conversation:
         r = self.request("POST", f"/v1/conversations/{conversation_id}/members", json={"username": username})
         return Conversation.model_validate(r.json())

@@ -13,6 +13,7 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"
 MAX_BODY_CHARS = 64_000
 MAX_ATTACHMENTS = 32
 MAX_MEMBERS = 256  # in one conversation, its creator included
+MAX_TITLE_CHARS = 200
 MAX_LINK_TTL = 3600
 MAX_BLOB_BYTES = 2**53  # the largest integer every JSON reader keeps exactly
 MAX_DIMENSION = 100_000  # pixels
@@ -67,7 +68,7 @@ class Token(Model):
 class ConversationCreate(Model):
     """``members`` is bounded by the server with a sentence (``MAX_MEMBERS``), not by validation."""
 
-    title: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=MAX_TITLE_CHARS)
     members: list[str] = Field(default_factory=list, json_schema_extra={"maxItems": MAX_MEMBERS})
 
 
@@ -93,7 +94,7 @@ class MemberAdd(Model):
 class ConversationRename(Model):
     """A new title for everyone in the conversation; empty means untitled (the members' names show)."""
 
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=MAX_TITLE_CHARS)
 
 
 class Attachment(Model):

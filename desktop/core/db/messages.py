@@ -197,6 +197,13 @@ class Messages:
             attachments = _attachments_for(db, [r["id"] for r in rows])
         return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
 
+    def oldest_seq(self, conversation_id: str) -> int | None:
+        """The smallest server seq of the conversation's messages here (None: none sent yet)."""
+        with self._conns.read() as db:
+            row = next(db.query("SELECT min(sort_key) AS s FROM messages WHERE conversation_id = ? AND sort_key < ?",
+                                [conversation_id, PENDING_BASE]))
+        return None if row["s"] is None else int(row["s"])
+
     def attachment_of_blob(self, sha256: str) -> Attachment | None:
         """The newest attachment with these bytes (its name and type), or None."""
         with self._conns.read() as db:
