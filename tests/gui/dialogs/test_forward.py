@@ -97,8 +97,8 @@ def test_the_picker_lists_chats_filters_and_forwards(
     qtbot.keyClick(dialog.search, Qt.Key.Key_Down)  # moves through the chats, the text stays
     assert dialog.list.currentIndex().data(Roles.TITLE) == second and dialog.search.text() == ""
     qtbot.keyClicks(dialog.search, "carol")
-    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+    with qtbot.waitSignal(dialog.finished, timeout=5_000):  # it closes (and is deleted later)
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert bob.window.statusBar().currentMessage() == "Forwarded to carol."
     assert bob.view.conversation_id == chat.cid  # bob stays where he was
 
