@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -25,6 +26,7 @@ from desktop.ui.composer.composer import Composer, local_files, local_folders, q
 from desktop.ui.composer.drop_overlay import DropOverlay
 from desktop.ui.conversations.request_bar import RequestBar
 from desktop.ui.dialogs.forward import pick_and_forward
+from desktop.ui.export import flows as export_flows
 from desktop.ui.media.file_actions import FileActions
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import scaled_font
@@ -85,6 +87,12 @@ class ConversationView(QWidget):
         header_layout.addLayout(titles, 1)
         header_layout.addWidget(self.search_button)
         header_layout.addWidget(self.gallery_button)
+        self.header_menu = QMenu(self)  # "More": what is done to the whole conversation
+        self.export_action = self.header_menu.addAction("Export conversation…", self.export_conversation)
+        self.export_dialog: export_flows.CopyDialog | None = None
+        self.more_button = QPushButton("More")
+        self.more_button.setMenu(self.header_menu)
+        header_layout.addWidget(self.more_button)
 
         self.timeline = TimelineView(thumbnails)
         self.timeline.action_requested.connect(self._on_action)
@@ -178,6 +186,12 @@ class ConversationView(QWidget):
         self.request_bar.setVisible(conversation.is_request)
         self.composer.setVisible(not conversation.is_request)
         self.gallery_button.setEnabled(not conversation.is_request)
+        self.export_action.setEnabled(not conversation.is_request)  # a stranger's files stay on the server
+
+    def export_conversation(self) -> None:
+        """Export conversation…: ask for a folder, then a window shows the export's progress."""
+        if self.conversation_id is not None:
+            self.export_dialog = export_flows.export(self, self.bridge, self.conversation_id)
 
     def is_request(self) -> bool:
         """Whether the open conversation is a request (its bar shows instead of the composer)."""

@@ -7,8 +7,10 @@ from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QHBoxLayout,
     QLabel,
     QListView,
+    QPushButton,
     QStackedWidget,
     QStyle,
     QTabWidget,
@@ -16,17 +18,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.db.records import Attachment
 from desktop.core.names import conversation_title
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.export import flows
+from desktop.ui.export.dialog import CopyDialog
 from desktop.ui.gallery.delegate import FileRowDelegate, MediaCellDelegate
 from desktop.ui.gallery.model import MediaModel, Roles
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.viewer.viewer import MediaViewer
+from sync.protocol import Kind
 
 CELL_TARGET = 150
 """Cells are about this wide; the grid picks how many fit and stretches them to fill each row."""
-MEDIA_KINDS = ("image", "video")
-FILE_KINDS = ("file", "audio")
+MEDIA_KINDS: tuple[Kind, ...] = ("image", "video")
+FILE_KINDS: tuple[Kind, ...] = ("file", "audio")
 
 
 class MediaGrid(QListView):
@@ -38,7 +44,7 @@ class MediaGrid(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setFrameShape(QListView.Shape.NoFrame)
         self.setMouseTracking(True)
@@ -61,7 +67,8 @@ class GalleryDialog(QDialog):
     """Media and files of one conversation, read from the local database only.
 
     Double-click (or Enter on) a photo or video to open it in the ``MediaViewer``; on a file or
-    audio clip to jump to its message.
+    audio clip to jump to its message. Ctrl/Shift-click and Ctrl+A select several, which Save
+    selected… writes into a folder; Save all… writes every item of the tab, scrolled to or not.
 
     Signals:
         message_chosen(message_id): show this message in the timeline.
@@ -74,6 +81,7 @@ class GalleryDialog(QDialog):
         self.bridge = bridge
         self.conversation_id = conversation_id
         self.viewer: MediaViewer | None = None
+        self.copy_dialog: CopyDialog | None = None  # the last Save… window
         conversation = bridge.engine.db.conversations.get(conversation_id)
         account = bridge.engine.account
         title = ("Unknown conversation" if conversation is None else
@@ -97,6 +105,7 @@ class GalleryDialog(QDialog):
         self.files.setMouseTracking(True)
         self.files.setFrameShape(QListView.Shape.NoFrame)
         self.files.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.files.activated.connect(self.choose_file)
 
         self.tabs = QTabWidget(self)
@@ -108,6 +117,7 @@ class GalleryDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(self.tabs)
+        layout.addLayout(self._save_bar())
 
         bridge.blob_ready.connect(self.thumbnails.blob_ready)
         self.thumbnails.ready.connect(lambda _sha: self.grid.viewport().update())
@@ -116,6 +126,25 @@ class GalleryDialog(QDialog):
             if model.canFetchMore():
                 model.fetchMore()
             self._show_empty(model, page)
+            model.rowsInserted.connect(self._selection_changed)
+        for view in (self.grid, self.files):
+            view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.tabs.currentChanged.connect(self._selection_changed)
+        self._selection_changed()
+
+    def _save_bar(self) -> QHBoxLayout:
+        self.selection_label = QLabel()
+        self.selection_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.save_all_button = QPushButton("Save all…")
+        self.save_all_button.clicked.connect(self.save_all)
+        self.save_selected_button = QPushButton("Save selected…")
+        self.save_selected_button.clicked.connect(self.save_selected)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(12, 6, 12, 10)
+        bar.addWidget(self.selection_label, 1)
+        bar.addWidget(self.save_all_button)
+        bar.addWidget(self.save_selected_button)
+        return bar
 
     def _page(self, view: QListView, empty_text: str) -> QStackedWidget:
         stack = QStackedWidget(self)
@@ -149,6 +178,37 @@ class GalleryDialog(QDialog):
 
     def _viewer_gone(self) -> None:
         self.viewer = None
+
+    # -- saving to a folder --------------------------------------------------------------------------
+    def current_view(self) -> QListView:
+        return self.grid if self.tabs.currentWidget() is self.media_page else self.files
+
+    def selected_attachments(self) -> list[Attachment]:
+        """What is selected in the open tab, in the order shown."""
+        view = self.current_view()
+        model = view.model()
+        assert isinstance(model, MediaModel)
+        return [model.item(row).attachment for row in sorted(i.row() for i in view.selectionModel().selectedIndexes())]
+
+    def _selection_changed(self) -> None:
+        view = self.current_view()
+        count = len(view.selectionModel().selectedIndexes())
+        self.selection_label.setText(f"{count:,} selected" if count else
+                                     "Ctrl-click or Shift-click to select several, Ctrl+A for all")
+        self.save_selected_button.setEnabled(count > 0)
+        self.save_all_button.setEnabled(view.model().rowCount() > 0)
+
+    def save_selected(self) -> CopyDialog | None:
+        """Ask for a folder and save the selected items there (a progress window shows how it goes)."""
+        self.copy_dialog = flows.save_selected(self, self.bridge, self.selected_attachments())
+        return self.copy_dialog
+
+    def save_all(self) -> CopyDialog | None:
+        """Ask for a folder and save every item of the open tab there."""
+        media = self.current_view() is self.grid
+        kinds, what = (MEDIA_KINDS, "photos and videos") if media else (FILE_KINDS, "files and voice notes")
+        self.copy_dialog = flows.save_all(self, self.bridge, self.conversation_id, kinds, what)
+        return self.copy_dialog
 
     def choose_file(self, index: QModelIndex) -> None:
         message_id = index.data(Roles.MESSAGE_ID)
