@@ -27,6 +27,7 @@ from desktop.core.events import (
     Listener,
     MessageAdded,
     MessageUpdated,
+    TransfersChanged,
 )
 from desktop.core.outbox_worker import OutboxWorker
 from desktop.core.puller import Puller
@@ -277,6 +278,8 @@ class Engine:
         attachments = [prepare(self.cache, Path(f), as_file=as_file, compress=compress) for f in files]
         message = self.db.messages.add_local(conversation_id, body, attachments)
         self.emit(MessageAdded(message.id, conversation_id))
+        if attachments:
+            self.emit(TransfersChanged())  # its uploads are queued
         self.conversations_changed()
         self.outbox.kick()
         return message
@@ -284,6 +287,7 @@ class Engine:
     def retry(self, client_id: str) -> None:
         message = self.db.messages.retry(client_id)
         self.emit(MessageUpdated(message.id, message.conversation_id))
+        self.emit(TransfersChanged())  # its uploads wait their turn again
         self.outbox.kick()
 
     def discard(self, message_id: int) -> None:
@@ -293,6 +297,7 @@ class Engine:
             return
         self.db.messages.discard(message.client_id)
         self.emit(MessageUpdated(message.id, message.conversation_id))
+        self.emit(TransfersChanged())  # its uploads left the queue
         self.conversations_changed()
 
     def delete_for_me(self, message_id: int) -> None:
@@ -360,6 +365,7 @@ class Engine:
             log.exception("could not send watched file %s", path)
             return
         self.emit(MessageAdded(message.id, conversation_id))
+        self.emit(TransfersChanged())
         self.conversations_changed()
         self.outbox.kick()
 
