@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -39,9 +40,9 @@ class Downloads:
 
     def sent(self, *sizes: int) -> list[str]:
         """Alice sends files of these sizes (one message each); returns their blobs once bob has the messages."""
-        shas = []
+        shas: list[str] = []
         for i, size in enumerate(sizes):
-            path = big_file(self.tmp_path / f"part-{len(shas)}-{i}.bin", size)
+            path = big_file(self.tmp_path / f"part-{i}.bin", size)
             shas.append(self.alice.send(self.cid, "", [path]).attachments[0].blob)
         wait_for(lambda: self.alice.db.outbox.items() == [], 60, "alice's files to be sent")
         wait_for(lambda: all(self.bob.db.messages.attachment_of_blob(s) for s in shas), 30, "bob to get them")
@@ -56,7 +57,7 @@ class Downloads:
         """bob clicks these downloads, in this order (each is queued before the next is asked)."""
         for sha in shas:
             self.bob.download(sha)
-            wait_for(lambda sha=sha: self.bob.downloads.queued(sha), 30, "the download to be queued")
+            wait_for(partial(self.bob.downloads.queued, sha), 30, "the download to be queued")
 
     def states(self, engine: Engine | None = None) -> list[tuple[str, str]]:
         return [(t.sha256, t.state) for t in (engine or self.bob).transfers.current()]
