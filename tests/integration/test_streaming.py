@@ -157,6 +157,28 @@ def test_a_stream_closed_early_resumes_with_what_arrived(uploaded: Uploaded) -> 
     again.close()
 
 
+def test_cancelling_the_transfer_stops_the_stream(uploaded: Uploaded) -> None:
+    streams = Streams.of(uploaded.engine)
+    handle = streams.open(uploaded.sha256)
+    handle.stream.hold = lambda offset: offset >= BLOCK
+    handle.stream.kick()
+    wait_for(lambda: handle.stream.present() >= BLOCK, what="the first block")
+    fetcher = streams.fetcher(uploaded.sha256)
+    uploaded.engine.cancel_transfer(uploaded.sha256)  # the cancel button on the bubble
+    assert fetcher is not None and fetcher.join(30)
+    assert uploaded.finished()[-1] == TransferFinished(uploaded.sha256, "down", error="Cancelled.", cancelled=True)
+    assert handle.stream.state == "failed" and handle.stream.reason == "The download was cancelled."
+    assert get(handle.url, "bytes=0-9").status_code == 503
+    assert uploaded.engine.media_path(uploaded.sha256) is None
+    handle.close()
+    again = streams.open(uploaded.sha256)  # opening it again goes on from what arrived
+    assert again.stream.sparse.ranges.covers(0, BLOCK)
+    fetcher = streams.fetcher(uploaded.sha256)
+    assert fetcher is not None and fetcher.join(30)
+    assert uploaded.engine.media_path(uploaded.sha256) is not None
+    again.close()
+
+
 def test_a_damaged_answer_is_caught_and_the_blob_fetched_again(uploaded: Uploaded) -> None:
     proxy = DamagingProxy(uploaded.servers.url, damage=1).start()
     try:

@@ -48,6 +48,11 @@ class Stream:
         with self.cond:
             return self.sparse.ranges.total()
 
+    def waiting(self) -> bool:
+        """Whether a reader is waiting for bytes that haven't arrived."""
+        with self.cond:
+            return bool(self._wants)
+
     def plan(self) -> int | None:
         """Where to fetch next, or None when every byte is here (call with ``cond`` held)."""
         size, ranges = self.sparse.size, self.sparse.ranges
@@ -80,9 +85,8 @@ class Stream:
     def close(self) -> None:
         """Nobody watches any more: end the stream and let go of its file (what arrived stays)."""
         with self.cond:
-            was = self.state
             self.end("closed")
-            if was == "open" and self.sparse.size is not None:
+            if self.sparse.size is not None and self.sparse.path.exists():  # not filed, not thrown away
                 try:
                     self.sparse.save()
                 except OSError as exc:  # the next stream fetches those bytes again

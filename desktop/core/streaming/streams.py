@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from desktop.core.errors import NotSignedIn
-from desktop.core.events import ConnectionChanged, EngineEvent
+from desktop.core.events import ConnectionChanged, EngineEvent, TransfersChanged
 from desktop.core.streaming.endpoint import Endpoint
 from desktop.core.streaming.fetcher import Fetcher
 from desktop.core.streaming.sparse import SparseFile
@@ -136,8 +136,10 @@ class Streams:
             endpoint.stop()
 
     def _on_event(self, event: EngineEvent) -> None:
-        if isinstance(event, ConnectionChanged) and event.state == "online":
+        """Back online: retry now rather than at the end of the backoff. A transfer cancelled (or
+        paused): the fetcher of that blob stops now rather than at its next block."""
+        if (isinstance(event, ConnectionChanged) and event.state == "online") or isinstance(event, TransfersChanged):
             with self._lock:
                 streams = [entry.stream for entry in self._open.values()]
             for stream in streams:
-                stream.kick()  # retry now rather than at the end of the backoff
+                stream.kick()

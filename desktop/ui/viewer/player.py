@@ -138,7 +138,9 @@ class MediaPlayer(QWidget):
         self._on_complete: Callable[[], None] | None = None
         self._stream_timer = QTimer(self)  # what arrived, read off the stream: progress events are thinned
         self._stream_timer.setInterval(STREAM_REFRESH_MS)
-        self._stream_timer.timeout.connect(self._show_stream_state)
+        self._stream_timer.timeout.connect(self._stream_tick)
+        self._ticked_at = -1  # the position at the last tick
+        self._stuck = False  # playing, yet the position stood still since the tick before
         self.video.videoSink().videoFrameChanged.connect(self._frame_shown)
         self.audio_card = _AudioCard(self)
         self.poster = _Poster(self)
@@ -338,6 +340,12 @@ class MediaPlayer(QWidget):
         if self._on_complete is not None:
             self._on_complete()
 
+    def _stream_tick(self) -> None:
+        position = self.player.position()
+        playing = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+        self._stuck, self._ticked_at = playing and position == self._ticked_at, position
+        self._show_stream_state()
+
     def _show_stream_state(self) -> None:
         """"Buffering…" while the player waits for bytes, and how much has downloaded, until all has."""
         feed = self.feed
@@ -346,7 +354,9 @@ class MediaPlayer(QWidget):
             self.stream_label.hide()
             return
         done, total = feed.downloaded()
-        parts = ["Buffering…"] if self.player.mediaStatus() in WAITING else []
+        # the FFmpeg backend says "buffered" while its reads wait: a playhead that stands still says more
+        waiting = self.player.mediaStatus() in WAITING or (self._stuck and feed.starved())
+        parts = ["Buffering…"] if waiting else []
         if total:
             parts.append(f"{human_size(done)} of {human_size(total)} downloaded")
         self.stream_label.setText(" · ".join(parts))

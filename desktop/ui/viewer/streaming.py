@@ -41,6 +41,10 @@ class StreamFeed(QObject):
     def url(self) -> QUrl:
         return QUrl(self.handle.url)
 
+    def starved(self) -> bool:
+        """Whether the player waits for bytes still on their way."""
+        return self.handle.stream.waiting()
+
     def downloaded(self) -> tuple[int, int]:
         """Bytes here so far, and the blob's size (0 until the server said it)."""
         stream = self.handle.stream

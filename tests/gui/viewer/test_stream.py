@@ -66,6 +66,8 @@ def test_a_video_plays_while_it_downloads_and_keeps_playing_when_it_completes(
     frame = viewer.player.video.videoSink().videoFrame().toImage()
     assert distinct_colours(frame, step=8) > 50  # the picture, not a black surface
 
+    label = viewer.player.stream_label
+    qtbot.waitUntil(lambda: label.text().startswith("Buffering…"), timeout=30_000)  # it played all it has
     source, before = player.source(), player.position()
     with qtbot.waitSignal(chat.bob.bridge.blob_ready, timeout=30_000, check_params_cb=lambda s: s == stream.sha256):
         release(stream)
