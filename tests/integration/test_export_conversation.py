@@ -23,18 +23,20 @@ HOSTILE_TEXT = "Look <script>alert('boo')</script> & <b>bold</b>"
 
 
 class Links(HTMLParser):
-    """Every src and href of a page, the img tags' alt texts, and the names of all tags."""
+    """Every src, href and poster of a page, the img tags' alt texts, and the names of all tags."""
 
     def __init__(self) -> None:
         super().__init__()
         self.targets: list[str] = []
         self.alts: list[str] = []
+        self.posters: list[str] = []
         self.tags: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.add(tag)
         found = dict(attrs)
         self.targets += [v for k, v in attrs if k in ("src", "href") and v is not None]
+        self.posters += [v for k, v in attrs if k == "poster" and v is not None]
         if tag == "img":
             self.alts.append(found.get("alt") or "")
 
@@ -65,9 +67,10 @@ def test_an_export_holds_its_pages_messages_and_each_media_file_once(pair: Pair,
     folder = parent / "Weekend trip (2)"
     assert outcome.folder == folder and not outcome.cancelled and outcome.failed == []
     assert (parent / "Weekend trip" / "notes.txt").read_text() == "someone else's folder"
-    blobs = {a.blob for a in pair.attachments()}
+    video = next(a for a in pair.attachments() if a.kind == "video")
+    blobs = {a.blob for a in pair.attachments()} | {video.thumbnail}  # the video's poster too
     files = media_files(folder)
-    assert len(files) == len(blobs) == 4 == outcome.written  # the PDF sent twice is there once
+    assert len(files) == len(blobs) == 5 == outcome.written  # the PDF sent twice is there once
     assert {sha256_file(f) for f in files} == blobs
     assert all(f.parent.name == sha256_file(f)[:16] for f in files)
 
@@ -76,7 +79,8 @@ def test_an_export_holds_its_pages_messages_and_each_media_file_once(pair: Pair,
     links = links_of(folder / "index.html")
     assert "script" not in links.tags and {"img", "video", "audio"} <= links.tags
     assert links.alts == ["hubble_deep_field.jpg"]
-    for target in links.targets:
+    assert f'poster="media/{video.thumbnail[:16]}/hubble_pan%20poster.jpg"' in html  # type: ignore[index]
+    for target in links.targets + links.posters:
         path = (folder / unquote(target)).resolve()
         assert path.is_file() and path.is_relative_to(folder), target
 
@@ -110,8 +114,8 @@ def test_a_cancelled_export_continues_where_it_stopped(pair: Pair, tmp_path: Pat
 
     second = export_conversation(pair.bob, pair.cid, tmp_path)
 
-    assert second.folder == folder and (second.written, second.already_there) == (2, 2)
-    assert len(media_files(folder)) == 4 and (folder / "index.html").is_file()
+    assert second.folder == folder and (second.written, second.already_there) == (3, 2)  # and the video's poster
+    assert len(media_files(folder)) == 5 and (folder / "index.html").is_file()
     for f, stamp in kept.items():
         assert (f.stat().st_ino, f.stat().st_mtime_ns) == stamp
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.core.db.records import Message
 from desktop.core.errors import NotSignedIn, UnknownConversation
 from desktop.core.export.copyout import (
     CopyCancelled,
@@ -92,10 +93,9 @@ def export_conversation(engine: Engine, conversation_id: str, parent: Path, *,
         for number, before in enumerate(reversed(survey.starts), start=1):
             messages = engine.db.messages.page(conversation_id, before=before, limit=PAGE_MESSAGES)[::-1]
             for m in messages:
-                for a in m.attachments:
-                    if a.blob not in paths:
-                        paths[a.blob] = job.copy(a.blob, a.name, a.size, under=f"media/{a.blob[:PREFIX]}",
-                                                 one_per_blob=True)
+                for sha, name, size in _files_of(engine, m):
+                    if sha not in paths:
+                        paths[sha] = job.copy(sha, name, size, under=f"media/{sha[:PREFIX]}", one_per_blob=True)
             files.page(number, messages, paths)
         if not survey.starts:
             files.page(1, [], paths)
@@ -119,9 +119,24 @@ def _survey(engine: Engine, conversation_id: str) -> Survey:
         survey.starts.append(page[0].sort_key + 1 if before is None else before)
         survey.count += len(page)
         for m in page:
-            for a in m.attachments:
-                survey.blobs[a.blob] = a.size
+            for sha, _name, size in _files_of(engine, m):
+                survey.blobs[sha] = size
         before = page[-1].sort_key
         if len(page) < PAGE_MESSAGES:
             break
     return survey
+
+
+def _files_of(engine: Engine, m: Message) -> list[tuple[str, str, int]]:
+    """(sha256, name, size) of each file a message brings into the export: its attachments, and a
+    video's poster (its thumbnail, when cached: thumbnails come at once) so the page shows a frame."""
+    files = []
+    for a in m.attachments:
+        files.append((a.blob, a.name, a.size))
+        cached = engine.media_path(a.thumbnail) if a.kind == "video" and a.thumbnail else None
+        if a.thumbnail and cached is not None:
+            with open(cached, "rb") as f:
+                head = f.read(16)
+            extension = ".webp" if head[8:12] == b"WEBP" else ".png" if head.startswith(b"\x89PNG") else ".jpg"
+            files.append((a.thumbnail, f"{Path(a.name).stem} poster{extension}", cached.stat().st_size))
+    return files

@@ -36,7 +36,7 @@ figure { margin: .4rem 0; }
 img, video { display: block; max-width: 100%; height: auto; max-height: 28rem; border-radius: 8px; }
 audio { display: block; max-width: 100%; }
 figcaption, .file small { font-size: .8rem; }
-.file { margin: .3rem 0; overflow-wrap: anywhere; }
+.file { margin: .3rem 0; overflow-wrap: anywhere; border-left: 3px solid var(--line); padding-left: .6rem; }
 .missing { font-style: italic; }
 """
 
@@ -86,14 +86,14 @@ def message(m: Message, when: datetime, paths: Mapping[str, str | None], me: str
     state = {"pending": " · not sent yet", "failed": " · not sent"}.get(m.state, "")
     parts = [f'<article class="message{own}">\n<p class="meta"><span class="sender">{escape(display_name(m.sender))}'
              f'</span> · <time datetime="{when.isoformat()}">{when.strftime("%H:%M")}</time>{state}</p>\n']
-    parts += [_attachment(a, paths.get(a.blob)) for a in m.attachments]
+    parts += [_attachment(a, paths.get(a.blob), paths.get(a.thumbnail or "")) for a in m.attachments]
     if m.body:
         parts.append(f'<p class="text">{escape(m.body)}</p>\n')
     parts.append("</article>\n")
     return "".join(parts)
 
 
-def _attachment(a: Attachment, path: str | None) -> str:
+def _attachment(a: Attachment, path: str | None, poster: str | None) -> str:
     name, size = escape(a.name), size_text(a.size)
     if path is None:
         return f'<p class="file missing">{name} <small>· {size} · not in this export</small></p>\n'
@@ -104,10 +104,11 @@ def _attachment(a: Attachment, path: str | None) -> str:
                 f"<figcaption>{name} · {size}</figcaption></figure>\n")
     if a.kind in ("video", "audio"):
         tag = a.kind
-        return (f'<figure><{tag} controls preload="metadata" src="{href}"{dims if tag == "video" else ""}>'
+        more = "" if tag == "audio" else dims + (f' poster="{escape(quote(poster))}"' if poster else "")
+        return (f'<figure><{tag} controls preload="metadata" src="{href}"{more}>'
                 f'<a href="{href}">{name}</a></{tag}><figcaption><a href="{href}">{name}</a> · {size}</figcaption>'
                 "</figure>\n")
-    return f'<p class="file">📄 <a href="{href}">{name}</a> <small>· {size}</small></p>\n'
+    return f'<p class="file"><a href="{href}">{name}</a> <small>· {size}</small></p>\n'
 
 
 def _of(number: int, pages: int) -> str:

@@ -34,7 +34,8 @@ def message_json(m: Message, paths: Mapping[str, str | None]) -> dict[str, Any]:
         "state": m.state, "text": m.body,
         "attachments": [{"name": a.name, "kind": a.kind, "mime": a.mime, "size": a.size, "sha256": a.blob,
                          "width": a.width, "height": a.height, "duration_ms": a.duration_ms,
-                         "file": paths.get(a.blob)} for a in m.attachments],
+                         "file": paths.get(a.blob), "thumbnail": paths.get(a.thumbnail) if a.thumbnail else None}
+                        for a in m.attachments],
     }
 
 
