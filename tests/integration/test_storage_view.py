@@ -4,7 +4,6 @@ previews, frees the bytes, keeps what is needed elsewhere; a cleared photo downl
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +14,8 @@ from desktop.core.engine import Engine
 from desktop.core.forwarding import forward
 from desktop.core.storage import NotRemovable, clear_media, plan_clear, remove_item
 from tests.integration.conftest import wait_for
-from tests.integration.test_engine import Servers
+from tests.integration.test_engine import Servers, pair, servers  # noqa: F401 - fixtures the world builds on
 from tests.samples import sample
-
-PASSWORD = "password123"
 
 
 @dataclass
@@ -52,34 +49,22 @@ def _sha256(path: Path) -> str:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    servers = Servers(tmp_path / "server")
-    servers.start()
-    alice = Engine(tmp_path / "alice", long_poll_s=1).start()
-    bob = Engine(tmp_path / "bob", long_poll_s=1).start()
-    try:
-        alice.sign_up(servers.url, "alice", PASSWORD)
-        bob.sign_up(servers.url, "bob", PASSWORD)
-        trip = alice.create_conversation("Trip", ["bob"])
-        club = alice.create_conversation("Club", ["bob"])
-        wait_for(lambda: bob.db.conversations.get(trip) and bob.db.conversations.get(club), what="bob's requests")
-        bob.accept_request(trip)
-        bob.accept_request(club)
-        sent = bob.send(trip, "the deep field", [sample("photos/hubble_deep_field.jpg")])
-        bob.send(trip, "and the vet's report", [sample("files/chelsea.pdf")])
-        photo_message = _arrived(bob, trip, 2)[0]
-        forward(bob, photo_message.id, club)
-        pdf = _arrived(alice, trip, 2)[1].attachments[0]
-        _arrived(alice, club, 1)
-        photo = sent.attachments[0]
-        alice.download(pdf.blob)
-        for sha in (photo.blob, pdf.blob, photo.thumbnail or ""):
-            wait_for(lambda sha=sha: alice.media_path(sha), what=f"{sha[:8]} at alice")
-        yield World(servers, alice, bob, trip, club, photo, pdf)
-    finally:
-        alice.stop()
-        bob.stop()
-        servers.stop()
+def world(request: pytest.FixtureRequest) -> World:
+    alice, bob, trip = request.getfixturevalue("pair")  # test_engine's: a server, alice and bob, trip accepted
+    running: Servers = request.getfixturevalue("servers")
+    club = alice.create_conversation("Club", ["bob"])
+    wait_for(lambda: bob.db.conversations.get(club), what="bob to see the club")
+    bob.accept_request(club)
+    sent = bob.send(trip, "the deep field", [sample("photos/hubble_deep_field.jpg")])
+    bob.send(trip, "and the vet's report", [sample("files/chelsea.pdf")])
+    forward(bob, _arrived(bob, trip, 2)[0].id, club)
+    pdf = _arrived(alice, trip, 2)[1].attachments[0]
+    _arrived(alice, club, 1)
+    photo = sent.attachments[0]
+    alice.download(pdf.blob)
+    for sha in (photo.blob, pdf.blob, photo.thumbnail or ""):
+        wait_for(lambda sha=sha: alice.media_path(sha), what=f"{sha[:8]} at alice")
+    return World(running, alice, bob, trip, club, photo, pdf)
 
 
 def test_clearing_a_conversation_keeps_its_messages_and_previews_and_frees_the_bytes(world: World) -> None:

@@ -1,4 +1,5 @@
-"""Settings: account, cache limit and use, auto-download, photo compression, offline pins, watched folders."""
+"""Settings: account, auto-download, photo compression; storage (the storage view, cache limit and use);
+offline pins, watched folders."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from desktop.core.units import GB, MB, size_text
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.dialogs.server_storage import ServerStorage
 from desktop.ui.dialogs.sign_out import ask_to_sign_out
+from desktop.ui.storage.view import StorageView
 from desktop.ui.style.theme import error_color, scaled_font
 
 EVICT_DELAY_MS = 800
@@ -69,8 +71,9 @@ class SettingsDialog(QDialog):
         self.pages: list[QFormLayout] = []
         self.form = self._page("General")  # the form being built
         self._build_account()
-        self._build_storage()
         self._build_behaviour()
+        self.form = self._page("Storage")
+        self._build_storage()
         self.form = self._page("Conversations")
         self._build_pinned()
         self._build_folders()
@@ -156,7 +159,11 @@ class SettingsDialog(QDialog):
         self._note("Signing out keeps your messages and media on this computer.")
 
     def _build_storage(self) -> None:
-        self._heading("Storage")
+        self._heading("On this computer")
+        self.storage = StorageView(self.bridge, self)
+        self.storage.changed.connect(self.refresh_usage)
+        self.storage.changed.connect(self.refresh_pinned)  # clearing a conversation kept offline unticks it
+        self.form.addRow(self.storage.overview)
         self.cache_limit = QDoubleSpinBox(self)
         self.cache_limit.setRange(0.1, 4096.0)
         self.cache_limit.setDecimals(1)
@@ -172,6 +179,7 @@ class SettingsDialog(QDialog):
         self.form.addRow("In use:", self._beside(self.usage, self.clear_button))
         self._note("Older media is removed first and downloads again when you open it. Thumbnails, "
                    "files waiting to be sent and conversations kept offline are never removed.")
+        self.form.addRow(self.storage)
 
     def _build_behaviour(self) -> None:
         self._heading("Downloads, sending and notifications")
@@ -254,6 +262,7 @@ class SettingsDialog(QDialog):
         used, limit = self.engine.cache.usage(), int(self.engine.db.settings.get("cache_limit_bytes"))
         self.usage.setText(f"{size_text(used)} of {size_text(limit)}")
         self.clear_button.setEnabled(used > 0)
+        self.storage.refresh()
 
     def refresh_pinned(self) -> None:
         self.pinned.blockSignals(True)
@@ -280,6 +289,7 @@ class SettingsDialog(QDialog):
     def _conversations_changed(self) -> None:
         self.refresh_pinned()
         self.refresh_folders()
+        self.storage.refresh()  # titles, and which are kept offline
 
     # -- acting ------------------------------------------------------------------------------------
     def sign_out(self) -> None:
@@ -337,7 +347,8 @@ class SettingsDialog(QDialog):
 
     def _pinned_changed(self, item: QListWidgetItem) -> None:
         cid, pinned = item.data(Roles.CONVERSATION_ID), item.checkState() == Qt.CheckState.Checked
-        self.bridge.run(lambda: self.engine.set_pinned_offline(cid, pinned), on_error=self._error)
+        self.bridge.run(lambda: self.engine.set_pinned_offline(cid, pinned),
+                        on_done=lambda _: self.storage.refresh(), on_error=self._error)
 
     def choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Choose a folder to watch")

@@ -1,0 +1,1 @@
+"""The storage view in Settings: space by kind, conversations by size with Clear media, the largest items."""
