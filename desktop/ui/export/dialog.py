@@ -97,8 +97,7 @@ class CopyDialog(QDialog):
         else:
             self.bar.setValue(BAR_STEPS)
             self.heading.setText(self._done.format(files=files_text(outcome.files), folder=outcome.folder))
-            self.detail.setText(outcome_text(outcome))
-            self.detail.setVisible(bool(self.detail.text()))
+            self.detail.setText(outcome_text(outcome) or self.detail.text().split("\n")[0])
         self.folder = outcome.folder
         self._ended()
 
