@@ -3,7 +3,10 @@ names made unique, resumable after a cancel, and a blob the server won't send re
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -12,8 +15,9 @@ import pytest
 from desktop.core.export.bulk import conversation_media, save_attachments
 from desktop.core.export.copyout import CopyStopped, Progress
 from desktop.core.export.manifest import MANIFEST_NAME
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import ROOT, wait_for
 from tests.integration.export_world import Pair, pair, sha256_file
+from tests.integration.test_full_disk import small_disk
 from tests.samples import sample
 
 __all__ = ["pair"]
@@ -147,3 +151,27 @@ def test_offline_stops_with_a_sentence_and_keeps_what_was_written(pair: Pair, tm
     pair.servers.start()
     wait_for(lambda: pair.bob.state == "online", what="bob back online")
     assert save_attachments(pair.bob, out, pair.attachments()).written == 1
+
+
+def test_a_full_disk_stops_with_a_sentence_and_keeps_what_was_written(pair: Pair, tmp_path: Path) -> None:
+    """The save runs in a child process whose target folder is an 8 MiB tmpfs (``small_disk``)."""
+    first, second = tmp_path / "first.bin", tmp_path / "second.bin"
+    first.write_bytes(os.urandom(5 << 20))
+    second.write_bytes(os.urandom(5 << 20))
+    pair.send("", first)
+    pair.send("", second)
+    pair.send("", PDF)  # newest: saved first, then second.bin fits, then first.bin does not
+    pair.bob.stop()
+    out = tmp_path / "usb-stick"
+    out.mkdir()
+    child = subprocess.run(
+        [*small_disk(out), sys.executable, "-m", "tests.integration.copy_out_child",
+         str(pair.tmp_path / "bob"), str(out), pair.cid],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert child.returncode == 0, child.stderr[-2000:]
+    report = json.loads(child.stdout.strip().splitlines()[-1])
+
+    assert report["sentence"].startswith("The disk is full. 2 of 3 files are in ")
+    assert report["sentence"].endswith("choose the same folder again to continue where it stopped.")
+    assert {name: sha for name, sha in report["files"].items() if name != MANIFEST_NAME} == {
+        "chelsea.pdf": sha256_file(PDF), "second.bin": sha256_file(second)}  # whole, and no part left
