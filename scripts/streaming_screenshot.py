@@ -19,29 +19,21 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtMultimedia import QMediaPlayer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop.core.engine import Engine  # noqa: E402
 from desktop.core.streaming import Streams  # noqa: E402
 from desktop.core.streaming.fetcher import BLOCK  # noqa: E402
 from desktop.ui.bridge import EngineBridge  # noqa: E402
 from desktop.ui.viewer.viewer import MediaViewer  # noqa: E402
+from scripts.forward_screenshot import people  # noqa: E402
 from scripts.scene import wait  # noqa: E402
-from sync.server.config import ServerConfig  # noqa: E402
-from sync.server.runner import EmbeddedServer  # noqa: E402
 from tests.integration.clips import panning_clip  # noqa: E402
-
-PASSWORD = "password123"
 
 
 def main(target: Path) -> None:
     app = QApplication(sys.argv[:1])
-    with tempfile.TemporaryDirectory(prefix="envelope-streaming-shot-") as tmp:
-        base = Path(tmp)
-        clip = panning_clip(base / "Hubble deep field, a slow pan.mp4")
-        server = EmbeddedServer(ServerConfig(data_dir=base / "server")).start()
-        alice = Engine(base / "alice", long_poll_s=1).start()
-        bob = Engine(base / "bob", long_poll_s=1).start()
-        alice.sign_up(server.url, "alice", PASSWORD)
-        bob.sign_up(server.url, "bob", PASSWORD)
+    with tempfile.TemporaryDirectory(prefix="envelope-streaming-shot-") as tmp, \
+            people(Path(tmp), ("alice", "bob")) as engines:
+        alice, bob = engines["alice"], engines["bob"]
+        clip = panning_clip(Path(tmp) / "Hubble deep field, a slow pan.mp4")
         cid = alice.create_conversation("Weekend trip", ["bob"])
         wait(app, lambda: bob.db.conversations.get(cid))
         bob.accept_request(cid)
@@ -64,9 +56,6 @@ def main(target: Path) -> None:
         viewer.close()
         bridge.close()
         Streams.of(bob).stop()
-        for engine in (alice, bob):
-            engine.stop()
-        server.stop()
     print(f"wrote {target}")
 
 

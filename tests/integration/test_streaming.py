@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import requests
 from desktop.core.backoff import Backoff
 from desktop.core.engine import Engine
 from desktop.core.events import BlobReady, EngineEvent, TransferFinished
-from desktop.core.streaming import Streams
+from desktop.core.streaming import StreamHandle, Streams
 from desktop.core.streaming.endpoint import Endpoint
 from desktop.core.streaming.fetcher import BLOCK, KEPT_ARRIVING_DAMAGED
 from desktop.core.streaming.sparse import MAP_SUFFIX
@@ -179,39 +180,39 @@ def test_cancelling_the_transfer_stops_the_stream(uploaded: Uploaded) -> None:
     again.close()
 
 
-def test_a_damaged_answer_is_caught_and_the_blob_fetched_again(uploaded: Uploaded) -> None:
-    proxy = DamagingProxy(uploaded.servers.url, damage=1).start()
+@contextmanager
+def streamed_through(uploaded: Uploaded, proxy: DamagingProxy) -> Iterator[StreamHandle]:
+    """The blob streamed through ``proxy`` until the fetcher has nothing more to do."""
+    proxy.start()
     try:
         uploaded.engine.use_server(proxy.url)
         handle = Streams.of(uploaded.engine).open(uploaded.sha256)
         fetcher = Streams.of(uploaded.engine).fetcher(uploaded.sha256)
         assert fetcher is not None and fetcher.join(30)
+        yield handle
+        handle.close()
+    finally:
+        proxy.stop()
+
+
+def test_a_damaged_answer_is_caught_and_the_blob_fetched_again(uploaded: Uploaded) -> None:
+    proxy = DamagingProxy(uploaded.servers.url, damage=1)
+    with streamed_through(uploaded, proxy):
         assert proxy.damaged == 1
         errors = [e.error for e in uploaded.finished()]
         assert errors[0] is not None and "arrived damaged" in errors[0]  # said, then fetched again
         assert errors[-1] is None
         cached = uploaded.engine.media_path(uploaded.sha256)
         assert cached is not None and cached.read_bytes() == uploaded.data
-        handle.close()
-    finally:
-        proxy.stop()
 
 
 def test_a_blob_that_keeps_arriving_damaged_is_thrown_away_and_said(uploaded: Uploaded) -> None:
-    proxy = DamagingProxy(uploaded.servers.url, damage=1000).start()
-    try:
-        uploaded.engine.use_server(proxy.url)
-        handle = Streams.of(uploaded.engine).open(uploaded.sha256)
-        fetcher = Streams.of(uploaded.engine).fetcher(uploaded.sha256)
-        assert fetcher is not None and fetcher.join(30)
+    with streamed_through(uploaded, DamagingProxy(uploaded.servers.url, damage=1000)) as handle:
         assert uploaded.finished()[-1].error == KEPT_ARRIVING_DAMAGED
         assert handle.stream.state == "failed" and handle.stream.reason == KEPT_ARRIVING_DAMAGED
         assert uploaded.engine.media_path(uploaded.sha256) is None
         assert not uploaded.engine.cache.stream_path(uploaded.sha256).exists()  # nothing damaged is kept
         assert get(handle.url, "bytes=0-9").status_code == 503  # the player is told, not fed damage
-        handle.close()
-    finally:
-        proxy.stop()
 
 
 def _outside_address() -> str:

@@ -328,8 +328,12 @@ class MediaPlayer(QWidget):
     def _error(self, error: QMediaPlayer.Error, detail: str) -> None:
         if error == QMediaPlayer.Error.NoError:
             return
-        if self.feed is not None and self.feed.failure:
-            self.error_occurred.emit(self.feed.failure)  # why the stream ended, not how the demuxer saw it
+        feed = self.feed  # why the stream ended, or that the network is gone, rather than how the demuxer saw it
+        if feed is not None and feed.failure:
+            self.error_occurred.emit(feed.failure)
+            return
+        if feed is not None and feed.offline_now:
+            self.notice.emit(feed.offline)
             return
         self.error_occurred.emit(f"This file can't be played here ({detail or error.name}). "
                                  "Try “Open with system app”.")

@@ -41,6 +41,11 @@ class StreamFeed(QObject):
     def url(self) -> QUrl:
         return QUrl(self.handle.url)
 
+    @property
+    def offline_now(self) -> bool:
+        """Whether the offline sentence stands (the network went and the stream isn't done)."""
+        return self._said_offline
+
     def starved(self) -> bool:
         """Whether the player waits for bytes still on their way."""
         return self.handle.stream.waiting()
