@@ -25,6 +25,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer.composer import Composer, local_files, local_folders, quoted_names
 from desktop.ui.composer.drop_overlay import DropOverlay
 from desktop.ui.conversations.request_bar import RequestBar
+from desktop.ui.dialogs.conversation_details import ConversationDetails
 from desktop.ui.dialogs.forward import pick_and_forward
 from desktop.ui.export import flows as export_flows
 from desktop.ui.media.file_actions import FileActions
@@ -76,6 +77,9 @@ class ConversationView(QWidget):
         self.search_button = QPushButton("Search")
         self.search_button.setToolTip("Search messages and file names (Ctrl+F)")
         self.search_button.clicked.connect(self.search_requested)
+        self.details_button = QPushButton("Details")
+        self.details_button.setToolTip("Title, people, and leaving this conversation")
+        self.details_button.clicked.connect(self.open_details)
         header = QFrame()
         header.setObjectName("conversationHeader")
         header_layout = QHBoxLayout(header)
@@ -87,6 +91,7 @@ class ConversationView(QWidget):
         header_layout.addLayout(titles, 1)
         header_layout.addWidget(self.search_button)
         header_layout.addWidget(self.gallery_button)
+        header_layout.addWidget(self.details_button)
         self.header_menu = QMenu(self)  # "More": what is done to the whole conversation
         self.export_action = self.header_menu.addAction("Export conversation…", self.export_conversation)
         self.export_dialog: export_flows.CopyDialog | None = None
@@ -192,6 +197,21 @@ class ConversationView(QWidget):
         """Export conversation…: ask for a folder, then a window shows the export's progress."""
         if self.conversation_id is not None:
             self.export_dialog = export_flows.export(self, self.bridge, self.conversation_id)
+
+    def open_details(self) -> ConversationDetails | None:
+        """The open conversation's title, people and Leave; leaving it closes it here."""
+        if self.conversation_id is None:
+            return None
+        dialog = ConversationDetails(self.bridge, self.conversation_id, self)
+        dialog.left.connect(self._left)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _left(self, conversation_id: str, sentence: str) -> None:
+        self.status.emit(sentence)
+        if conversation_id == self.conversation_id:
+            self.set_conversation(None)
 
     def is_request(self) -> bool:
         """Whether the open conversation is a request (its bar shows instead of the composer)."""

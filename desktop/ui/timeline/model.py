@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
+import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
+from desktop.core import history
 from desktop.core.db.records import Message
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.style.theme import day_label, local_datetime
@@ -85,7 +87,8 @@ class RowFlags(NamedTuple):
 
 
 class TimelineModel(QAbstractListModel):
-    """Messages oldest first (row 0 is the oldest loaded); older pages load on ``fetchMore``.
+    """Messages oldest first (row 0 is the oldest loaded); older pages load on ``fetchMore``: from the local
+    database, then from the server what the feed never brought (a member added later; ``desktop.core.history``).
 
     The view arms history loading with ``history_wanted`` when it scrolls near the top: Qt's own
     auto-fetch assumes "more" lies below the last row, which in a chat is the newest message.
@@ -128,6 +131,7 @@ class TimelineModel(QAbstractListModel):
         self._rates.timeout.connect(self.refresh_rates)
         self._cached: dict[str, bool] = {}
         self._has_more = True
+        self._on_server = history.may_have_older(bridge.engine, conversation_id)  # joined later: older ones there
         self._fetching = False
         self.history_wanted = False
         bridge.message_added.connect(self._on_message_added)
@@ -145,14 +149,15 @@ class TimelineModel(QAbstractListModel):
         return {int(r): r.name.lower().encode() for r in Roles}
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._has_more and not self._fetching and self.history_wanted
+        more = self._has_more or self._on_server
+        return not parent.isValid() and more and not self._fetching and self.history_wanted
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         """Queue one older page; calls before it lands are ignored (no double requests)."""
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        QTimer.singleShot(0, self._fetch_page)
+        QTimer.singleShot(0, self._fetch_page if self._has_more else self._fetch_from_server)
 
     @property
     def has_more(self) -> bool:
@@ -256,6 +261,22 @@ class TimelineModel(QAbstractListModel):
             self._load_page(self._page_size)
         finally:
             self._fetching = False
+
+    def _fetch_from_server(self) -> None:
+        """Nothing older is here: file the server's next older page (a member added later), then show it."""
+        engine, cid, limit = self.bridge.engine, self.conversation_id, self._page_size
+
+        def done(page: history.HistoryPage) -> None:
+            if shiboken6.isValid(self):  # (another conversation may be open by now)
+                self._on_server, self._has_more = not page.complete, page.filed > 0
+                self._fetch_page()
+
+        def failed(sentence: str) -> None:  # tried again when the conversation is opened again
+            if shiboken6.isValid(self):
+                self._on_server = self._fetching = False
+                self.bridge.error.emit(sentence)
+
+        self.bridge.run(lambda: history.fetch_older(engine, cid, limit=limit), done, failed)
 
     def _load_page(self, limit: int) -> None:
         before = self._keys[0] if self._keys else None
