@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
+    QSpacerItem,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -77,6 +79,8 @@ class SettingsDialog(QDialog):
         self.form = self._page("Conversations")
         self._build_pinned()
         self._build_folders()
+        for form in self.pages:  # a page shorter than the tallest keeps its rows together at the top
+            form.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding))
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
