@@ -31,6 +31,7 @@ from desktop.ui.style.theme import avatar_color, error_color, error_label, scale
 from sync.protocol import MAX_TITLE_CHARS
 
 AVATAR_PX = 30
+SHOWN_ROWS = 6
 
 
 class ConversationDetails(QDialog):
@@ -50,7 +51,7 @@ class ConversationDetails(QDialog):
         self._gone = False
         self._request = False
         self.setWindowTitle("Conversation details")
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(440)
         self.heading = QLabel()
         self.heading.setFont(scaled_font(self.font(), 1.3, bold=True))
         self.heading.setWordWrap(True)
@@ -93,11 +94,10 @@ class ConversationDetails(QDialog):
         title_row.addWidget(self.rename_button)
         people = QWidget()
         people.setLayout(self.rows)
-        scroll = QScrollArea()
+        self.people = scroll = QScrollArea()
         scroll.setWidget(people)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
-        scroll.setMinimumHeight(150)
         self.add_row = QWidget()
         add_layout = QHBoxLayout(self.add_row)
         add_layout.setContentsMargins(0, 0, 0, 0)
@@ -160,7 +160,11 @@ class ConversationDetails(QDialog):
                 remove.clicked.connect(lambda _checked=False, name=name: self.confirm_remove(name))
                 self.remove_buttons[name] = remove
             self.rows.addWidget(row)
+            row_height = row.sizeHint().height()
         self.rows.addStretch(1)
+        if ordered:  # up to SHOWN_ROWS people in sight without scrolling
+            frame = 2 * self.people.frameWidth() + self.rows.spacing() * min(len(ordered), SHOWN_ROWS)
+            self.people.setMinimumHeight(min(len(ordered), SHOWN_ROWS) * row_height + frame)
 
     def _enable(self) -> None:
         can_change = not (self._busy or self._gone or self._request)
