@@ -67,10 +67,3 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
         bob.stop()
         servers.stop()
 
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()

@@ -15,8 +15,9 @@ import pytest
 from desktop.core.export.bulk import conversation_media, save_attachments
 from desktop.core.export.copyout import CopyStopped, Progress
 from desktop.core.export.manifest import MANIFEST_NAME
+from desktop.core.saving import sha256_of
 from tests.integration.conftest import ROOT, wait_for
-from tests.integration.export_world import Pair, pair, sha256_file
+from tests.integration.export_world import Pair, pair
 from tests.integration.test_full_disk import small_disk
 from tests.samples import sample
 
@@ -30,7 +31,7 @@ VIDEO = sample("video/hubble_pan.mp4")
 
 def saved(folder: Path) -> dict[str, str]:
     """The files in ``folder`` (not the manifest) by name, with their sha256."""
-    return {p.name: sha256_file(p) for p in folder.iterdir() if p.name != MANIFEST_NAME}
+    return {p.name: sha256_of(p) for p in folder.iterdir() if p.name != MANIFEST_NAME}
 
 
 def test_cached_files_are_copied_and_the_rest_downloaded_on_the_way(pair: Pair, tmp_path: Path) -> None:
@@ -45,7 +46,7 @@ def test_cached_files_are_copied_and_the_rest_downloaded_on_the_way(pair: Pair, 
 
     assert (outcome.written, outcome.already_there, outcome.failed, outcome.cancelled) == (3, 0, [], False)
     assert saved(tmp_path / "out") == {i.attachment.name: i.attachment.blob for i in items}
-    assert sha256_file(tmp_path / "out" / "chelsea.pdf") == sha256_file(PDF)  # the very bytes alice sent
+    assert sha256_of(tmp_path / "out" / "chelsea.pdf") == sha256_of(PDF)  # the very bytes alice sent
     assert pair.bob.media_path(items[0].attachment.blob) is None  # streamed past the cache, not into it
     total = sum(i.attachment.size for i in items)
     assert reports[0] == Progress(0, 3, 0, total)
@@ -69,8 +70,8 @@ def test_names_are_made_unique_and_a_blob_under_one_name_is_written_once(pair: P
     assert saved(out) == {
         "IMG_1.jpg": first.attachments[0].blob,
         "IMG_1 (2).jpg": second.attachments[0].blob,
-        "chelsea.pdf": sha256_file(out / "chelsea.pdf"),
-        "chelsea (2).pdf": sha256_file(PDF),  # sent twice, written once, beside the user's file
+        "chelsea.pdf": sha256_of(out / "chelsea.pdf"),
+        "chelsea (2).pdf": sha256_of(PDF),  # sent twice, written once, beside the user's file
     }
     assert (out / "chelsea.pdf").read_text() == "the user's own notes, not ours"
 
@@ -118,7 +119,7 @@ def test_cancel_stops_a_download_under_way_and_leaves_no_part(pair: Pair, tmp_pa
     assert outcome.cancelled and outcome.written == 0
     assert [p.name for p in out.iterdir() if p.name != MANIFEST_NAME] == []  # no file, no temp part
     again = save_attachments(pair.bob, out, [attachment])
-    assert again.written == 1 and sha256_file(out / "big.bin") == sha256_file(big)
+    assert again.written == 1 and sha256_of(out / "big.bin") == sha256_of(big)
 
 
 def test_a_blob_the_server_wont_send_is_reported_and_the_rest_saved(pair: Pair, tmp_path: Path) -> None:
@@ -174,4 +175,4 @@ def test_a_full_disk_stops_with_a_sentence_and_keeps_what_was_written(pair: Pair
     assert report["sentence"].startswith("The disk is full. 2 of 3 files are in ")
     assert report["sentence"].endswith("choose the same folder again to continue where it stopped.")
     assert {name: sha for name, sha in report["files"].items() if name != MANIFEST_NAME} == {
-        "chelsea.pdf": sha256_file(PDF), "second.bin": sha256_file(second)}  # whole, and no part left
+        "chelsea.pdf": sha256_of(PDF), "second.bin": sha256_of(second)}  # whole, and no part left

@@ -14,7 +14,8 @@ import pytest
 from desktop.core.export import conversation as export_module
 from desktop.core.export.conversation import export_conversation
 from desktop.core.export.copyout import Progress
-from tests.integration.export_world import Pair, pair, sha256_file
+from desktop.core.saving import sha256_of
+from tests.integration.export_world import Pair, pair
 from tests.samples import sample
 
 __all__ = ["pair"]
@@ -71,8 +72,8 @@ def test_an_export_holds_its_pages_messages_and_each_media_file_once(pair: Pair,
     blobs = {a.blob for a in pair.attachments()} | {video.thumbnail}  # the video's poster too
     files = media_files(folder)
     assert len(files) == len(blobs) == 5 == outcome.written  # the PDF sent twice is there once
-    assert {sha256_file(f) for f in files} == blobs
-    assert all(f.parent.name == sha256_file(f)[:16] for f in files)
+    assert {sha256_of(f) for f in files} == blobs
+    assert all(f.parent.name == sha256_of(f)[:16] for f in files)
 
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in html and "&lt;script&gt;alert(&#x27;boo&#x27;)&lt;/script&gt;" in html
@@ -90,7 +91,7 @@ def test_an_export_holds_its_pages_messages_and_each_media_file_once(pair: Pair,
     assert [(m["sender"], m["text"]) for m in exported["messages"]] == [(m.sender, m.body) for m in ours]
     for m in exported["messages"]:
         for a in m["attachments"]:
-            assert sha256_file(folder / a["file"]) == a["sha256"]
+            assert sha256_of(folder / a["file"]) == a["sha256"]
     forms = [a["file"] for m in exported["messages"] for a in m["attachments"] if a["mime"] == "application/pdf"]
     assert len(forms) == 2 and forms[0] == forms[1]
 

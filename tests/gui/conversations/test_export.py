@@ -8,22 +8,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import SAMPLES, Chat
-
-
-class Opened(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
+from tests.gui.gallery.test_bulk_save import answer_folder
+from tests.gui.media.test_file_actions import UrlCatcher
 
 
 def test_export_conversation_from_the_more_menu(chat: Chat, qtbot: QtBot, tmp_path: Path,
@@ -37,13 +28,7 @@ def test_export_conversation_from_the_more_menu(chat: Chat, qtbot: QtBot, tmp_pa
     assert view.more_button.menu() is view.header_menu
     assert [a.text() for a in view.header_menu.actions()] == ["Export conversation…"]
     assert view.export_action.isEnabled()
-    captions: list[str] = []
-
-    def pick(_parent: object, caption: str, _start: str) -> str:
-        captions.append(caption)
-        return str(tmp_path)
-
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", pick)
+    captions = answer_folder(monkeypatch, tmp_path)
 
     view.export_action.trigger()
 
@@ -58,7 +43,7 @@ def test_export_conversation_from_the_more_menu(chat: Chat, qtbot: QtBot, tmp_pa
     exported = json.loads((folder / "messages.json").read_text(encoding="utf-8"))
     photo = exported["messages"][0]["attachments"][0]
     assert (folder / photo["file"]).stat().st_size == photo["size"]
-    opened = Opened()
+    opened = UrlCatcher()
     QDesktopServices.setUrlHandler("file", opened, "open")
     try:
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)

@@ -3,46 +3,31 @@ folder with a progress window (files downloaded on the way), then Open folder.""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QListView
 from pytestqt.qtbot import QtBot
 
 from desktop.core.export.manifest import MANIFEST_NAME
+from desktop.core.saving import sha256_of
 from desktop.ui.gallery.gallery import GalleryDialog
 from tests.gui.conftest import SAMPLES, Chat
+from tests.gui.media.test_file_actions import UrlCatcher
 
 PHOTOS = ["photos/chelsea.png", "photos/coffee_with_gps.jpg", "photos/hubble_deep_field.jpg"]
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def saved(folder: Path) -> dict[str, str]:
-    return {p.name: sha256(p) for p in folder.iterdir() if p.name != MANIFEST_NAME}
+    return {p.name: sha256_of(p) for p in folder.iterdir() if p.name != MANIFEST_NAME}
 
 
 def click(qtbot: QtBot, view: QListView, row: int, modifier: Qt.KeyboardModifier) -> None:
     rect = view.visualRect(view.model().index(row, 0))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
-
-
-class Opened(QObject):
-    """Catches what the desktop is asked to open."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
 
 
 @pytest.fixture
@@ -67,7 +52,7 @@ def gallery(chat: Chat, qtbot: QtBot) -> GalleryDialog:
     return dialog
 
 
-def choose(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+def answer_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
     """The folder picker answers ``folder``; returns the captions it was shown with."""
     captions: list[str] = []
 
@@ -89,7 +74,7 @@ def test_ctrl_and_shift_click_select_and_save_selected_writes_them(
     assert gallery.selection_label.text() == "2 selected" and gallery.save_selected_button.isEnabled()
     chosen = gallery.selected_attachments()
     assert [a.name for a in chosen] == ["hubble_deep_field.jpg", "chelsea.jpg"]  # compressed on send
-    captions = choose(monkeypatch, tmp_path / "out")
+    captions = answer_folder(monkeypatch, tmp_path / "out")
 
     qtbot.mouseClick(gallery.save_selected_button, Qt.MouseButton.LeftButton)
 
@@ -99,7 +84,7 @@ def test_ctrl_and_shift_click_select_and_save_selected_writes_them(
     qtbot.waitUntil(lambda: dialog.heading.text().startswith("Saved"), timeout=30_000)
     assert dialog.heading.text() == f"Saved 2 files in {tmp_path / 'out'}."
     assert saved(tmp_path / "out") == {a.name: a.blob for a in chosen}
-    opened = Opened()
+    opened = UrlCatcher()
     QDesktopServices.setUrlHandler("file", opened, "open")
     try:
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
@@ -120,7 +105,7 @@ def test_ctrl_a_on_the_files_tab_and_save_all_download_on_the_way(
     gallery.tabs.setCurrentWidget(gallery.media_page)
     video = next(a for a in (i.attachment for i in chat.bob.engine.db.messages.media(chat.cid)) if a.kind == "video")
     assert chat.bob.engine.media_path(video.blob) is None  # never opened: not cached
-    choose(monkeypatch, tmp_path / "all")
+    answer_folder(monkeypatch, tmp_path / "all")
 
     qtbot.mouseClick(gallery.save_all_button, Qt.MouseButton.LeftButton)
 
