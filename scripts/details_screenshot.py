@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,13 +32,6 @@ PASSWORD = "password123"
 SHADOW_PX = 14
 
 
-def settle(app: QApplication) -> None:
-    """Let the timeline lay out and paint."""
-    deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline:
-        app.processEvents()
-
-
 def over(window: QPixmap, dialog: QPixmap) -> QPixmap:
     """The dialog centred over the window, with a soft edge around it."""
     out = QPixmap(window)
@@ -54,12 +47,13 @@ def over(window: QPixmap, dialog: QPixmap) -> QPixmap:
 def main(target: Path) -> int:
     app = QApplication(sys.argv[:1])
     root = Path(tempfile.mkdtemp(prefix="envelope-details-"))
-    server = EmbeddedServer(ServerConfig(data_dir=root / "server")).start()
-    engines: dict[str, Engine] = {}
-    bridge: EngineBridge | None = None
-    try:
+    with ExitStack() as stops:  # whatever happens, everything started stops (last started, first stopped)
+        server = EmbeddedServer(ServerConfig(data_dir=root / "server")).start()
+        stops.callback(server.stop)
+        engines: dict[str, Engine] = {}
         for name in ("alice", "bob", "carol", "dave", "erin"):
             engines[name] = Engine(root / name, long_poll_s=1).start()
+            stops.callback(engines[name].stop)
             engines[name].sign_up(server.url, name, PASSWORD)
         alice = engines["alice"]
         club = alice.create_conversation("Book club", ["bob", "carol", "dave"])
@@ -71,6 +65,7 @@ def main(target: Path) -> int:
         engines["carol"].send(club, "Yes! I have a copy to lend")
         wait(app, lambda: len(alice.db.messages.page(club)) == 2)
         bridge = EngineBridge(alice)
+        stops.callback(bridge.close)
         window = MainWindow(bridge)
         window.resize(1000, 680)
         window.show()
@@ -80,14 +75,10 @@ def main(target: Path) -> int:
         assert dialog is not None
         dialog.add_button.click()
         dialog.usernames.setText("erin")
-        settle(app)
+        status = window.connection
+        wait(app, lambda: dialog.usernames.isVisible() and status.width() >= status.sizeHint().width())
+        window.conversation.timeline.executeDelayedItemsLayout()
         over(window.grab(), dialog.grab()).save(str(target))
-    finally:
-        if bridge is not None:
-            bridge.close()
-        for engine in engines.values():
-            engine.stop()
-        server.stop()
     return 0
 
 
