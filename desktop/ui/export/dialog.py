@@ -92,8 +92,9 @@ class CopyDialog(QDialog):
     def _finished(self, outcome: Outcome) -> None:
         if outcome.cancelled:
             self.heading.setText("Stopped.")
-            self.detail.setText(f"{files_text(outcome.files)} of this run are in {outcome.folder}; choose the "
-                                "same folder again to continue where it stopped.")
+            verb = "is" if outcome.files == 1 else "are"
+            self.detail.setText(f"{files_text(outcome.files)} {verb} in {outcome.folder} so far; choose the same "
+                                "folder again to continue where it stopped.")
         else:
             self.bar.setValue(BAR_STEPS)
             self.heading.setText(self._done.format(files=files_text(outcome.files), folder=outcome.folder))

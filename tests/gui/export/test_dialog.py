@@ -1,0 +1,74 @@
+"""The Save / Export window: Cancel stops the job (the window waits for it), closing it cancels, and a
+stopped job's sentence shows."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.core.export.copyout import CopyStopped, Outcome, Progress, ProgressCallback
+from desktop.ui.export.dialog import CopyDialog
+
+
+def waiting_job(folder: Path, started: threading.Event) -> object:
+    """A job that reports one file of three, then waits for its cancel event, as a copy-out does."""
+
+    def job(progress: ProgressCallback, cancel: threading.Event) -> Outcome:
+        progress(Progress(1, 3, 1_500_000, 4_500_000, "IMG_2.jpg"))
+        started.set()
+        cancel.wait(30)
+        return Outcome(folder, written=1, cancelled=cancel.is_set())
+
+    return job
+
+
+def test_cancel_waits_for_the_job_then_says_how_far_it_got(qtbot: QtBot, tmp_path: Path) -> None:
+    started = threading.Event()
+    dialog = CopyDialog(waiting_job(tmp_path, started), title="Save to folder", heading="Saving 3 files…",  # type: ignore[arg-type]
+                        done="Saved {files} in {folder}.", folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.detail.text() == "1 of 3 files · 1.5 MB of 4.5 MB\nIMG_2.jpg")
+    assert dialog.bar.value() == 333 and started.is_set()
+
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()  # it stays until the job has stopped
+    qtbot.waitUntil(lambda: dialog.heading.text() == "Stopped.")
+    assert dialog.detail.text() == (f"1 file is in {tmp_path} so far; choose the same folder again to "
+                                    "continue where it stopped.")
+    assert dialog.cancel_button.text() == "Close" and dialog.cancel_button.isEnabled()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_closing_the_window_while_it_runs_cancels(qtbot: QtBot, tmp_path: Path) -> None:
+    started = threading.Event()
+    dialog = CopyDialog(waiting_job(tmp_path, started), title="Export conversation", heading="Exporting…",  # type: ignore[arg-type]
+                        done="Exported to {folder}.", folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(started.is_set)
+
+    dialog.close()
+
+    assert dialog.isVisible() and dialog.task.cancel.is_set() and dialog.heading.text() == "Stopping…"
+    qtbot.waitUntil(lambda: not dialog.task.running)
+    qtbot.waitUntil(lambda: dialog.heading.text() == "Stopped.")
+
+
+def test_a_stopped_job_shows_its_sentence(qtbot: QtBot, tmp_path: Path) -> None:
+    def job(progress: ProgressCallback, cancel: threading.Event) -> Outcome:
+        raise CopyStopped(f"The disk is full. 2 of 5 files are in {tmp_path}; choose the same folder again to "
+                          "continue where it stopped.")
+
+    dialog = CopyDialog(job, title="Save to folder", heading="Saving 5 files…", done="Saved {files} in {folder}.",
+                        folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.heading.text() == "Stopped.")
+    assert dialog.error.isVisible() and dialog.error.text().startswith("The disk is full. 2 of 5 files are in")
+    assert dialog.open_button.isVisible()  # what was written can be looked at
