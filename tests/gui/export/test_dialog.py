@@ -11,9 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.export.copyout import CopyStopped, Outcome, Progress, ProgressCallback
 from desktop.ui.export.dialog import CopyDialog
+from desktop.ui.export.task import Job
 
 
-def waiting_job(folder: Path, started: threading.Event) -> object:
+def waiting_job(folder: Path, started: threading.Event) -> Job:
     """A job that reports one file of three, then waits for its cancel event, as a copy-out does."""
 
     def job(progress: ProgressCallback, cancel: threading.Event) -> Outcome:
@@ -27,7 +28,7 @@ def waiting_job(folder: Path, started: threading.Event) -> object:
 
 def test_cancel_waits_for_the_job_then_says_how_far_it_got(qtbot: QtBot, tmp_path: Path) -> None:
     started = threading.Event()
-    dialog = CopyDialog(waiting_job(tmp_path, started), title="Save to folder", heading="Saving 3 files…",  # type: ignore[arg-type]
+    dialog = CopyDialog(waiting_job(tmp_path, started), title="Save to folder", heading="Saving 3 files…",
                         done="Saved {files} in {folder}.", folder=tmp_path)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -47,7 +48,7 @@ def test_cancel_waits_for_the_job_then_says_how_far_it_got(qtbot: QtBot, tmp_pat
 
 def test_closing_the_window_while_it_runs_cancels(qtbot: QtBot, tmp_path: Path) -> None:
     started = threading.Event()
-    dialog = CopyDialog(waiting_job(tmp_path, started), title="Export conversation", heading="Exporting…",  # type: ignore[arg-type]
+    dialog = CopyDialog(waiting_job(tmp_path, started), title="Export conversation", heading="Exporting…",
                         done="Exported to {folder}.", folder=tmp_path)
     qtbot.addWidget(dialog)
     dialog.show()
