@@ -55,7 +55,7 @@ def main(target: Path) -> None:
         app.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(target))
         viewer.close()
         bridge.close()
-        Streams.of(bob).stop()
+        Streams.stop_for(bob)
     print(f"wrote {target}")
 
 

@@ -67,7 +67,7 @@ def uploaded(tmp_path: Path, clip: Path) -> Iterator[Uploaded]:
         engine.add_listener(world.events.append)
         yield world
     finally:
-        Streams.of(engine).stop()
+        Streams.stop_for(engine)
         engine.stop()
         servers.stop()
 

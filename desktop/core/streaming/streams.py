@@ -73,6 +73,14 @@ class Streams:
                 streams = cls._of[engine] = cls(engine)
             return streams
 
+    @classmethod
+    def stop_for(cls, engine: Engine) -> None:
+        """Stop the engine's streams, if it ever had any (for when the engine stops)."""
+        with cls._of_lock:
+            streams = cls._of.pop(engine, None)
+        if streams is not None:
+            streams.stop()
+
     def open(self, sha256: str) -> StreamHandle:
         """Start (or join) streaming a blob. Raises NotSignedIn, InvalidBlobName, OSError (the file)."""
         if self.engine.client is None:
