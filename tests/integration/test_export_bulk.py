@@ -10,10 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
 from desktop.core.export.bulk import conversation_media, save_attachments
-from desktop.core.export.copyout import CopyStopped, Progress
+from desktop.core.export.copyout import Progress
 from desktop.core.export.manifest import MANIFEST_NAME
 from desktop.core.saving import sha256_of
 from tests.integration.conftest import ROOT, wait_for
@@ -137,21 +135,24 @@ def test_a_blob_the_server_wont_send_is_reported_and_the_rest_saved(pair: Pair, 
     assert saved(out) == {"chelsea.pdf": real.attachments[0].blob}
 
 
-def test_offline_stops_with_a_sentence_and_keeps_what_was_written(pair: Pair, tmp_path: Path) -> None:
+def test_offline_what_is_here_is_written_and_the_rest_waits_for_a_new_run(pair: Pair, tmp_path: Path) -> None:
+    pair.send("", sample("photos/portrait_exif6.jpg"))  # oldest: cached
+    pair.send("", VIDEO)
     pair.send("", PDF)
-    pair.send("", PHOTO)  # newest: cached, so it is written before the PDF needs the server
+    pair.send("", PHOTO)  # newest: cached
     pair.servers.stop()
     out = tmp_path / "out"
 
-    with pytest.raises(CopyStopped) as stopped:
-        save_attachments(pair.bob, out, pair.attachments())
+    outcome = save_attachments(pair.bob, out, pair.attachments())
 
-    assert "can't be reached" in str(stopped.value)
-    assert f"1 of 2 files are in {out}" in str(stopped.value)
-    assert list(saved(out)) == ["hubble_deep_field.jpg"]
+    assert sorted(saved(out)) == ["hubble_deep_field.jpg", "portrait_exif6.jpg"]  # both photos, past the others
+    assert outcome.written == 2 and [name for name, _ in outcome.failed] == ["chelsea.pdf", "hubble_pan.mp4"]
+    assert {why for _, why in outcome.failed} == {"It isn't on this computer and the server can't be reached."}
     pair.servers.start()
     wait_for(lambda: pair.bob.state == "online", what="bob back online")
-    assert save_attachments(pair.bob, out, pair.attachments()).written == 1
+    again = save_attachments(pair.bob, out, pair.attachments())
+    assert (again.written, again.already_there, again.failed) == (2, 2, [])
+    assert saved(out) == {a.name: a.blob for a in pair.attachments()}
 
 
 def test_a_full_disk_stops_with_a_sentence_and_keeps_what_was_written(pair: Pair, tmp_path: Path) -> None:

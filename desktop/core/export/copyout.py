@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from desktop.core.engine import Engine
 
 REPORT_EVERY_S = 0.1
+OFFLINE = "It isn't on this computer and the server can't be reached."
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
@@ -82,6 +83,7 @@ class CopyOut:
         self._current: tuple[str, str] | None = None  # (sha, name) being written
         self._last_report = 0.0
         self._failed_paths: set[str] = set()
+        self._offline = False
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.folder = Folder(self.root, header)
@@ -110,6 +112,9 @@ class CopyOut:
             self.outcome.already_there += 1
             self._count(size)
             return placement.path
+        if self._offline and self.engine.media_path(sha256) is None:  # don't wait on the network for each
+            self._failed(placement.path, placement.target.name, OFFLINE, size)
+            return None
         self._current = (sha256, name)
         self._last_report = 0.0  # the first block of a download is reported at once
         try:
@@ -119,7 +124,11 @@ class CopyOut:
         except SaveFailed as exc:
             if self.cancel.is_set():
                 raise CopyCancelled() from exc
-            raise self.stopped(str(exc)) from exc
+            if self.engine.state != "offline":
+                raise self.stopped(str(exc)) from exc
+            self._offline = True  # what is on this computer is still written; the rest waits for a new run
+            self._failed(placement.path, placement.target.name, OFFLINE, size)
+            return None
         except NotSignedIn as exc:
             raise self.stopped(str(exc)) from exc
         except ApiError as exc:
