@@ -28,17 +28,20 @@ def progress_text(p: Progress) -> str:
 
 
 def outcome_text(outcome: Outcome) -> str:
-    """What to add to "Saved 3 files in …": the files there from a run before, and those that failed."""
-    done = ""
+    """What to add to "Saved 3 files in …": the files there from a run before, and those not saved, by reason."""
+    lines = []
     if outcome.already_there:
-        done += f"{files_text(outcome.already_there)} {'was' if outcome.already_there == 1 else 'were'} " \
-                "already there from before."
+        verb = "was" if outcome.already_there == 1 else "were"
+        lines.append(f"{files_text(outcome.already_there)} {verb} already there from before.")
+    by_reason: dict[str, list[str]] = {}
+    for name, why in outcome.failed:
+        by_reason.setdefault(why, []).append(name)
+    for why, names in by_reason.items():
+        more = f" and {len(names) - SHOWN_FAILURES:,} more" if len(names) > SHOWN_FAILURES else ""
+        lines.append(f"Not saved: {', '.join(names[:SHOWN_FAILURES])}{more}. {why}")
     if outcome.failed:
-        names = "; ".join(f"{name}: {why}" for name, why in outcome.failed[:SHOWN_FAILURES])
-        more = f" and {len(outcome.failed) - SHOWN_FAILURES:,} more" if len(outcome.failed) > SHOWN_FAILURES else ""
-        done += f" {files_text(len(outcome.failed))} couldn't be saved ({names}{more}); " \
-                "try again later into the same folder."
-    return done.strip()
+        lines.append("Choose the same folder again later to add what is missing.")
+    return "\n".join(lines)
 
 
 class CopyDialog(QDialog):

@@ -73,3 +73,24 @@ def test_a_stopped_job_shows_its_sentence(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: dialog.heading.text() == "Stopped.")
     assert dialog.error.isVisible() and dialog.error.text().startswith("The disk is full. 2 of 5 files are in")
     assert dialog.open_button.isVisible()  # what was written can be looked at
+
+
+def test_when_done_it_says_what_was_there_and_what_was_not_saved(qtbot: QtBot, tmp_path: Path) -> None:
+    offline = "It isn't on this computer and the server can't be reached."
+
+    def job(progress: ProgressCallback, cancel: threading.Event) -> Outcome:
+        progress(Progress(9, 9, 9_000, 9_000))
+        failed = [(f"clip{n}.mp4", offline) for n in range(7)] + [("ghost.txt", "The server wouldn't send it: Gone.")]
+        return Outcome(tmp_path, written=0, already_there=1, failed=failed)
+
+    dialog = CopyDialog(job, title="Save to folder", heading="Saving 9 files…", done="Saved {files} in {folder}.",
+                        folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.heading.text() == f"Saved 1 file in {tmp_path}.")
+    assert dialog.detail.text().split("\n") == [
+        "1 file was already there from before.",
+        f"Not saved: clip0.mp4, clip1.mp4, clip2.mp4, clip3.mp4, clip4.mp4 and 2 more. {offline}",
+        "Not saved: ghost.txt. The server wouldn't send it: Gone.",
+        "Choose the same folder again later to add what is missing.",
+    ]
