@@ -8,13 +8,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import SAMPLES, Chat
-from tests.gui.gallery.test_bulk_save import answer_folder
-from tests.gui.media.test_file_actions import UrlCatcher
+from tests.gui.gallery.test_bulk_save import answer_folder, opened_by
 
 
 def test_export_conversation_from_the_more_menu(chat: Chat, qtbot: QtBot, tmp_path: Path,
@@ -43,10 +40,4 @@ def test_export_conversation_from_the_more_menu(chat: Chat, qtbot: QtBot, tmp_pa
     exported = json.loads((folder / "messages.json").read_text(encoding="utf-8"))
     photo = exported["messages"][0]["attachments"][0]
     assert (folder / photo["file"]).stat().st_size == photo["size"]
-    opened = UrlCatcher()
-    QDesktopServices.setUrlHandler("file", opened, "open")
-    try:
-        qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
-    assert [u.toLocalFile() for u in opened.urls] == [str(folder)]
+    assert opened_by(qtbot, dialog.open_button) == [str(folder)]

@@ -26,12 +26,17 @@ def waiting_job(folder: Path, started: threading.Event) -> Job:
     return job
 
 
-def test_cancel_waits_for_the_job_then_says_how_far_it_got(qtbot: QtBot, tmp_path: Path) -> None:
-    started = threading.Event()
-    dialog = CopyDialog(waiting_job(tmp_path, started), title="Save to folder", heading="Saving 3 files…",
-                        done="Saved {files} in {folder}.", folder=tmp_path)
+def shown(qtbot: QtBot, job: Job, folder: Path) -> CopyDialog:
+    dialog = CopyDialog(job, title="Save to folder", heading="Saving…", done="Saved {files} in {folder}.",
+                        folder=folder)
     qtbot.addWidget(dialog)
     dialog.show()
+    return dialog
+
+
+def test_cancel_waits_for_the_job_then_says_how_far_it_got(qtbot: QtBot, tmp_path: Path) -> None:
+    started = threading.Event()
+    dialog = shown(qtbot, waiting_job(tmp_path, started), tmp_path)
     qtbot.waitUntil(lambda: dialog.detail.text() == "1 of 3 files · 1.5 MB of 4.5 MB\nIMG_2.jpg")
     assert dialog.bar.value() == 333 and started.is_set()
 
@@ -48,10 +53,7 @@ def test_cancel_waits_for_the_job_then_says_how_far_it_got(qtbot: QtBot, tmp_pat
 
 def test_closing_the_window_while_it_runs_cancels(qtbot: QtBot, tmp_path: Path) -> None:
     started = threading.Event()
-    dialog = CopyDialog(waiting_job(tmp_path, started), title="Export conversation", heading="Exporting…",
-                        done="Exported to {folder}.", folder=tmp_path)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = shown(qtbot, waiting_job(tmp_path, started), tmp_path)
     qtbot.waitUntil(started.is_set)
 
     dialog.close()
@@ -66,10 +68,7 @@ def test_a_stopped_job_shows_its_sentence(qtbot: QtBot, tmp_path: Path) -> None:
         raise CopyStopped(f"The disk is full. 2 of 5 files are in {tmp_path}; choose the same folder again to "
                           "continue where it stopped.")
 
-    dialog = CopyDialog(job, title="Save to folder", heading="Saving 5 files…", done="Saved {files} in {folder}.",
-                        folder=tmp_path)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = shown(qtbot, job, tmp_path)
     qtbot.waitUntil(lambda: dialog.heading.text() == "Stopped.")
     assert dialog.error.isVisible() and dialog.error.text().startswith("The disk is full. 2 of 5 files are in")
     assert dialog.open_button.isVisible()  # what was written can be looked at
@@ -83,10 +82,7 @@ def test_when_done_it_says_what_was_there_and_what_was_not_saved(qtbot: QtBot, t
         failed = [(f"clip{n}.mp4", offline) for n in range(7)] + [("ghost.txt", "The server wouldn't send it: Gone.")]
         return Outcome(tmp_path, written=0, already_there=1, failed=failed)
 
-    dialog = CopyDialog(job, title="Save to folder", heading="Saving 9 files…", done="Saved {files} in {folder}.",
-                        folder=tmp_path)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = shown(qtbot, job, tmp_path)
     qtbot.waitUntil(lambda: dialog.heading.text() == f"Saved 1 file in {tmp_path}.")
     assert dialog.detail.text().split("\n") == [
         "1 file was already there from before.",

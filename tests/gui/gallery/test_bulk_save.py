@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QListView
+from PySide6.QtWidgets import QAbstractButton, QFileDialog, QListView
 from pytestqt.qtbot import QtBot
 
 from desktop.core.export.manifest import MANIFEST_NAME
@@ -52,6 +52,17 @@ def gallery(chat: Chat, qtbot: QtBot) -> GalleryDialog:
     return dialog
 
 
+def opened_by(qtbot: QtBot, button: QAbstractButton) -> list[str]:
+    """Click ``button``; the local paths it asked the desktop to open."""
+    opened = UrlCatcher()
+    QDesktopServices.setUrlHandler("file", opened, "open")
+    try:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    return [u.toLocalFile() for u in opened.urls]
+
+
 def answer_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
     """The folder picker answers ``folder``; returns the captions it was shown with."""
     captions: list[str] = []
@@ -84,13 +95,7 @@ def test_ctrl_and_shift_click_select_and_save_selected_writes_them(
     qtbot.waitUntil(lambda: dialog.heading.text().startswith("Saved"), timeout=30_000)
     assert dialog.heading.text() == f"Saved 2 files in {tmp_path / 'out'}."
     assert saved(tmp_path / "out") == {a.name: a.blob for a in chosen}
-    opened = UrlCatcher()
-    QDesktopServices.setUrlHandler("file", opened, "open")
-    try:
-        qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
-    assert [u.toLocalFile() for u in opened.urls] == [str(tmp_path / "out")]
+    assert opened_by(qtbot, dialog.open_button) == [str(tmp_path / "out")]
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # now reads Close
     assert not dialog.isVisible()
 
