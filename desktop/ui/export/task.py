@@ -38,9 +38,11 @@ class CopyTask(QObject):
         self._job = job
         self._thread = threading.Thread(target=self._run, name="envelope-copy-out", daemon=True)
         self._ended = threading.Event()
+        cancel = self.cancel  # not self: the lambda must outlive it
+        self.destroyed.connect(lambda *_: cancel.set())  # its window went away (the gallery closed)
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.cancel.set)
+            app.aboutToQuit.connect(cancel.set)
 
     def start(self) -> None:
         self._thread.start()

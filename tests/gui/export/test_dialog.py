@@ -90,3 +90,15 @@ def test_when_done_it_says_what_was_there_and_what_was_not_saved(qtbot: QtBot, t
         "Not saved: ghost.txt. The server wouldn't send it: Gone.",
         "Choose the same folder again later to add what is missing.",
     ]
+
+
+def test_a_window_deleted_with_its_parent_cancels_its_job(qtbot: QtBot, tmp_path: Path) -> None:
+    started = threading.Event()
+    dialog = shown(qtbot, waiting_job(tmp_path, started), tmp_path)
+    qtbot.waitUntil(started.is_set)
+    cancel = dialog.task.cancel
+
+    with qtbot.waitSignal(dialog.destroyed):
+        dialog.deleteLater()
+
+    assert cancel.is_set()
