@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -47,6 +47,9 @@ class MediaCache:
         self.open_dir = Path(open_dir) if open_dir is not None else store.root.parent / OPEN_DIRNAME
         self._held: Counter[str] = Counter()
         self._held_lock = threading.Lock()  # taken around each eviction, so a hold never races one
+        self.later: Callable[[Callable[[], object]], None] = _at_once
+        """Runs the bookkeeping ``path`` does (a use, a vanished file) when it suits; the engine makes
+        it its commands thread, so looking a blob up never writes on the caller's (GUI) thread."""
 
     @classmethod
     def in_dir(cls, data_dir: Path, db: LocalDB) -> MediaCache:
@@ -149,10 +152,10 @@ class MediaCache:
         if record is None or record.state != "complete":
             return None
         if not file.is_file():
-            self.db.blobs.set_state(sha256, "missing")
+            self.later(lambda: self.db.blobs.set_state(sha256, "missing"))
             return None
         if not record.is_thumbnail and self.db.clock() - record.last_access >= TOUCH_INTERVAL_MS:
-            self.db.blobs.touch(sha256)
+            self.later(lambda: self.db.blobs.touch(sha256))
         return file
 
     def usage(self) -> int:
@@ -270,3 +273,7 @@ class MediaCache:
                 return None  # in use, or became needed meanwhile
             self.store.delete(record.sha256)
         return Blob(record.sha256, record.size or 0)
+
+
+def _at_once(write: Callable[[], object]) -> None:
+    write()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from desktop.core.backoff import Backoff
@@ -32,6 +33,7 @@ from desktop.core.events import (
 from desktop.core.outbox_worker import OutboxWorker
 from desktop.core.puller import Puller
 from desktop.core.sending import prepare
+from desktop.core.streaming import Streams
 from desktop.core.transfers import Transfers
 from desktop.core.watcher import FolderWatcher
 from sync.certificates import normalize_fingerprint, origin_of
@@ -57,6 +59,8 @@ class Engine:
         self.ca_file = ca_file
         self.db = LocalDB.in_dir(self.data_dir, clock=clock)
         self.cache = MediaCache.in_dir(self.data_dir, self.db)
+        self._commands = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envelope-commands")
+        self.cache.later = self.later
         self.backoff = backoff or Backoff()
         self._listeners: list[Listener] = [listener] if listener else []
         self._state: Connection = "signed_out"
@@ -94,8 +98,25 @@ class Engine:
             for worker in (self.puller, self.outbox, self.downloads):
                 worker.stop()
             self._started = False
+        self._commands.shutdown(wait=True)  # what the user asked for last is written before closing
+        Streams.stop_for(self)
         self.cache.remove_open_copies()
         self.db.close()
+
+    def later(self, command: Callable[[], object]) -> None:
+        """Run a change on the engine's commands thread, after every change asked before it; the
+        caller (the GUI thread) never waits on the database. A failure is logged; nothing runs
+        after ``stop``."""
+        def run() -> None:
+            try:
+                command()
+            except Exception:
+                log.exception("engine command failed")
+
+        try:
+            self._commands.submit(run)
+        except RuntimeError:  # stopped
+            log.info("engine stopped: a late command was dropped")
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -308,13 +329,19 @@ class Engine:
             self.conversations_changed()
 
     def cancel_transfer(self, sha256: str) -> None:
-        """Stop a blob's upload (its message fails, with Retry) and its download, running or queued."""
-        self.outbox.cancel_upload(sha256)
-        self.downloads.cancel(sha256)
+        """Stop a blob's upload (its message fails, with Retry) and its download, running or queued;
+        returns at once (the commands thread does it)."""
+        self.outbox.cancel(sha256)  # a running one stops now
+
+        def cancel() -> None:
+            self.outbox.cancel_upload(sha256)
+            self.downloads.cancel(sha256)
+
+        self.later(cancel)
 
     def download(self, sha256: str) -> None:
-        """Fetch a blob's bytes into the cache (progress and BlobReady events follow)."""
-        self.downloads.request(sha256)
+        """Fetch a blob's bytes into the cache (progress and BlobReady events follow); returns at once."""
+        self.later(lambda: self.downloads.request(sha256))
 
     def media_path(self, sha256: str) -> Path | None:
         """The cached file of a blob, or None when it is not here yet."""

@@ -121,35 +121,33 @@ class Transfers:
                                  error if state in ("waiting", "failed") else None))
         return rows
 
-    # -- controls ------------------------------------------------------------------------------------
+    # -- controls: each returns at once; the engine's commands thread does it, then TransfersChanged --
     def pause(self, sha256: str, direction: Direction) -> None:
-        if direction == "up":
-            self.engine.outbox.pause(sha256)
-        else:
-            self.engine.downloads.pause(sha256)
+        worker = self.engine.outbox if direction == "up" else self.engine.downloads
+        self.engine.later(lambda: worker.pause(sha256))
 
     def resume(self, sha256: str, direction: Direction) -> None:
-        if direction == "up":
-            self.engine.outbox.resume(sha256)
-        else:
-            self.engine.downloads.resume(sha256)
+        worker = self.engine.outbox if direction == "up" else self.engine.downloads
+        self.engine.later(lambda: worker.resume(sha256))
 
     def to_front(self, sha256: str, direction: Direction) -> None:
         """Run it next in its lane (a paused one resumes)."""
-        if direction == "up":
-            self.engine.outbox.to_front(sha256)
-        else:
-            self.engine.downloads.to_front(sha256)
+        worker = self.engine.outbox if direction == "up" else self.engine.downloads
+        self.engine.later(lambda: worker.to_front(sha256))
 
     def cancel(self, sha256: str, direction: Direction) -> None:
         """Stop it; an upload's message shows as failed (Retry or Discard), a download's bytes so far stay."""
         if direction == "up":
-            self.engine.outbox.cancel_upload(sha256)
+            self.engine.outbox.cancel(sha256)  # a running one stops now
+            self.engine.later(lambda: self.engine.outbox.cancel_upload(sha256))
         else:
-            self.engine.downloads.cancel(sha256)
+            self.engine.later(lambda: self.engine.downloads.cancel(sha256))
 
     def retry(self, sha256: str, direction: Direction) -> None:
         """Try a failed one again now (an upload: its whole message)."""
+        self.engine.later(lambda: self._retry(sha256, direction))
+
+    def _retry(self, sha256: str, direction: Direction) -> None:
         if direction == "down":
             self.engine.downloads.errors.pop(sha256, None)
             self.engine.downloads.request(sha256, priority=WANTED)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +29,18 @@ from sync.media.pipeline import MediaError
 
 log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.05
+STRICT_THREADS = "ENVELOPE_STRICT_THREADS"
+"""Set (the GUI tests do) to make a database write on the GUI thread an error, not a logged warning."""
+
+
+class WriteOnGuiThread(AssertionError):
+    """The GUI thread wrote the database: writes go through ``EngineBridge.run`` (a bug of ours)."""
+
+
+def _write_on_gui_thread(report: str) -> None:
+    if os.environ.get(STRICT_THREADS):
+        raise WriteOnGuiThread(report)
+    log.warning("%s", report)
 
 
 def user_sentence(exc: BaseException) -> str:
@@ -106,6 +120,7 @@ class EngineBridge(QObject):
         self._call_failed.connect(self._deliver_error)
         self._event.connect(self._dispatch)
         engine.add_listener(self._on_event)
+        engine.db.forbid_writes_on(threading.current_thread(), _write_on_gui_thread)
 
     @property
     def closed(self) -> bool:

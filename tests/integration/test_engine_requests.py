@@ -100,7 +100,8 @@ def test_a_request_fetches_nothing_until_accepted(scene: Scene) -> None:
     assert photo.thumbnail and photo.blurhash  # the placeholder travels in the message
     assert _fetched_nothing(bob, photo)
     bob.download(photo.blob)  # asking anyway (a click) is refused with a sentence
-    assert TransferFinished(photo.blob, "down", error=REQUEST_SENTENCE) in scene.seen["bob"]
+    wait_for(lambda: TransferFinished(photo.blob, "down", error=REQUEST_SENTENCE) in scene.seen["bob"],
+             what="the sentence")
     assert _fetched_nothing(bob, photo)
     assert [s.conversation.id for s in bob.db.conversations.summaries(requests=True)] == [cid]
 

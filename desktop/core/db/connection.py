@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
@@ -51,6 +52,8 @@ class Connections:
         self._all: list[Database] = []
         self._all_lock = threading.Lock()
         self._closed = False
+        self._no_writes: threading.Thread | None = None
+        self._report: Callable[[str], None] | None = None
         self._shared: Database | None = None
         if path is None:
             self._shared = self._open(":memory:")
@@ -78,9 +81,16 @@ class Connections:
                 if db.conn.in_transaction:
                     db.conn.execute("COMMIT")
 
+    def forbid_writes_on(self, thread: threading.Thread | None, report: Callable[[str], None]) -> None:
+        """Declare that ``thread`` (the GUI thread) never writes: a write from it calls ``report``
+        with a sentence and the stack (which may raise), then goes ahead. None lifts it."""
+        self._no_writes, self._report = thread, report
+
     @contextmanager
     def write(self) -> Iterator[Database]:
         """A write transaction: commits on success, rolls back on any error; re-entrant."""
+        if self._no_writes is not None and threading.current_thread() is self._no_writes and self._report:
+            self._report("a database write on the GUI thread:\n" + "".join(traceback.format_stack(limit=12)))
         with self._write_lock, self._translate_errors():
             db = self._current()
             if db.conn.in_transaction:  # nested: join the outer transaction

@@ -19,6 +19,7 @@ any method; each thread reads on its own WAL connection and writes queue on one 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -79,6 +80,10 @@ class LocalDB:
     def in_dir(cls, data_dir: Path, *, clock: Callable[[], int] = now_ms) -> LocalDB:
         """The database file of a per-user data directory (see ``cache.default_data_dir``)."""
         return cls(Path(data_dir) / DB_FILENAME, clock=clock)
+
+    def forbid_writes_on(self, thread: threading.Thread | None, report: Callable[[str], None]) -> None:
+        """See ``Connections.forbid_writes_on``: the UI declares its GUI thread read-only."""
+        self._conns.forbid_writes_on(thread, report)
 
     def close(self) -> None:
         """Close every thread's connection; stop the engine first."""
