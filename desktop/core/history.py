@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop.core.errors import NotSignedIn, UserFacingError
+from desktop.core.errors import UserFacingError
 from desktop.core.puller import UNFILEABLE
 from sync.client import ApiError, Offline
 
@@ -44,13 +44,13 @@ def fetch_older(engine: Engine, conversation_id: str, *, limit: int = PAGE_SIZE)
     """Fetch and file the messages just older than the oldest here (the newest ones when none is here).
 
     A page whose messages are all here already (or deleted here) is passed over for the next one,
-    so a call files something or reaches the start. Raises HistoryUnavailable, NotSignedIn.
+    so a call files something or reaches the start. Raises HistoryUnavailable.
     """
-    client = engine.client
-    if client is None:
-        raise NotSignedIn()
     if not may_have_older(engine, conversation_id):
         return HistoryPage(0, True)
+    client = engine.client
+    if client is None:
+        raise HistoryUnavailable("Older messages can be loaded once you're signed in again.")
     before = engine.db.messages.oldest_seq(conversation_id)
     while True:
         try:
