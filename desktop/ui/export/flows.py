@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from desktop.core.db.records import Attachment
 from desktop.core.export.bulk import conversation_media, save_attachments
@@ -24,6 +24,15 @@ def choose_folder(parent: QWidget | None, caption: str, where: QStandardPaths.St
     start = QStandardPaths.writableLocation(where) or str(Path.home())
     folder = QFileDialog.getExistingDirectory(parent, caption, start)
     return Path(folder) if folder else None
+
+
+def lasting_window(widget: QWidget) -> QWidget:
+    """The window a progress window belongs to: the main window, not a dialog that may close (and be
+    deleted, taking its children) before the copy-out ends, as the gallery does on a double-click."""
+    window = widget.window()
+    while isinstance(window, QDialog) and window.parentWidget() is not None:
+        window = window.parentWidget().window()
+    return window
 
 
 def _show(dialog: CopyDialog) -> CopyDialog:
@@ -44,7 +53,7 @@ def save_selected(parent: QWidget, bridge: EngineBridge, attachments: Sequence[A
         return save_attachments(engine, folder, chosen, progress=progress, cancel=cancel)
 
     return _show(CopyDialog(job, title="Save to folder", heading=f"Saving {files_text(len(chosen))} in {folder}…",
-                            done="Saved {files} in {folder}.", folder=folder, parent=parent))
+                            done="Saved {files} in {folder}.", folder=folder, parent=lasting_window(parent)))
 
 
 def save_all(parent: QWidget, bridge: EngineBridge, conversation_id: str, kinds: Sequence[Kind],
@@ -61,7 +70,7 @@ def save_all(parent: QWidget, bridge: EngineBridge, conversation_id: str, kinds:
         return save_attachments(engine, folder, [i.attachment for i in items], progress=progress, cancel=cancel)
 
     return _show(CopyDialog(job, title="Save to folder", heading=f"Saving all {what} in {folder}…",
-                            done="Saved {files} in {folder}.", folder=folder, parent=parent))
+                            done="Saved {files} in {folder}.", folder=folder, parent=lasting_window(parent)))
 
 
 def export(parent: QWidget, bridge: EngineBridge, conversation_id: str) -> CopyDialog | None:
@@ -76,4 +85,4 @@ def export(parent: QWidget, bridge: EngineBridge, conversation_id: str) -> CopyD
         return export_conversation(engine, conversation_id, folder, progress=progress, cancel=cancel)
 
     return _show(CopyDialog(job, title="Export conversation", heading=f"Exporting {title}…",
-                            done="Exported to {folder}.", folder=folder, parent=parent))
+                            done="Exported to {folder}.", folder=folder, parent=lasting_window(parent)))

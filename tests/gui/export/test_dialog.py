@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -98,7 +99,7 @@ def test_a_window_deleted_with_its_parent_cancels_its_job(qtbot: QtBot, tmp_path
     qtbot.waitUntil(started.is_set)
     cancel = dialog.task.cancel
 
-    with qtbot.waitSignal(dialog.destroyed):
-        dialog.deleteLater()
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))
 
     assert cancel.is_set()

@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QAbstractButton, QFileDialog, QListView
@@ -122,3 +123,24 @@ def test_ctrl_a_on_the_files_tab_and_save_all_download_on_the_way(
     assert saved(tmp_path / "all")["hubble_pan.mp4"] == video.blob  # downloaded, verified, written
     assert sorted(saved(tmp_path / "all")) == ["chelsea.jpg", "coffee_with_gps.jpg", "hubble_deep_field.jpg",
                                                "hubble_pan.mp4"]
+
+
+def test_the_save_goes_on_when_the_gallery_closes(
+        gallery: GalleryDialog, chat: Chat, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = chat.bob.window
+    window.open_gallery()  # as the app opens it: deleted when closed
+    opened = window.gallery_dialog
+    assert opened is not None
+    qtbot.waitUntil(lambda: opened.media_model.rowCount() == 4)
+    opened.grid.setFocus()
+    qtbot.keyClick(opened.grid, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert opened.selection_label.text() == "4 selected"
+    answer_folder(monkeypatch, tmp_path / "out")
+    dialog = opened.save_selected()
+    assert dialog is not None and dialog.parentWidget() is window  # not the gallery: it outlives it
+
+    opened.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(opened))  # deleted, as the app's gallery is on close
+
+    qtbot.waitUntil(lambda: dialog.heading.text() == f"Saved 4 files in {tmp_path / 'out'}.", timeout=30_000)
+    assert len(saved(tmp_path / "out")) == 4
