@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.names import display_name
+from desktop.ui.accessibility.panes import Panes
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.conversations.pane import ConversationView
 from desktop.ui.conversations.requests import SideLists
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         bridge.message_added.connect(self._on_message_added)
         bridge.conversations_changed.connect(self._select_first_if_none)
         self.notifier = self._make_notifier()
+        self.panes = Panes(self)  # F6 between the chat list, the messages and the composer; Tab in that order
         self._select_first_if_none()
 
     # -- actions -----------------------------------------------------------------------------------

@@ -86,6 +86,7 @@ class _Chip(QFrame):
         remove.setObjectName("removeAttachment")
         remove.setIcon(glyphs.icon(glyphs.cancel, self.palette().color(QPalette.ColorRole.Text), 16))
         remove.setToolTip(f"Remove {path.name}")
+        remove.setAccessibleName(f"Remove {path.name}")
         remove.setAutoRaise(True)
         remove.clicked.connect(lambda: on_remove(self.path))
         layout.addWidget(remove, 0, Qt.AlignmentFlag.AlignTop)

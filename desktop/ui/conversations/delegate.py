@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.ui.conversations.model import Roles
 from desktop.ui.style.theme import avatar_color, is_dark, list_time, mix, scaled_font
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_H = 68
+ROW_H = 68  # at the usual font size; a larger one makes rows taller (row_height)
 AVATAR = 44
-KIND_LABEL = {"image": "Photo", "video": "Video", "audio": "Voice note", "file": "File"}
+TITLE_SCALE, PREVIEW_SCALE = 1.04, 0.95
+
+
+def row_height(font: QFont) -> int:
+    """A row's height: ROW_H, or as much as its two lines need in ``font`` (a large system font)."""
+    line = max(QFontMetrics(scaled_font(font, TITLE_SCALE, bold=True)).height(),
+               QFontMetrics(scaled_font(font, PREVIEW_SCALE)).height())
+    return max(ROW_H, 2 * line + 26)  # (each line gets half of what is between the margins)
 
 
 class ConversationDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(option.rect.width(), ROW_H)
+        return QSize(option.rect.width(), row_height(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         r = QRectF(option.rect)
@@ -26,10 +33,10 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._draw_background(painter, r, option, palette)
         title = index.data(Roles.TITLE) or ""
-        self._draw_avatar(painter, QRectF(r.left() + 12, r.top() + (ROW_H - AVATAR) / 2, AVATAR, AVATAR), title)
+        self._draw_avatar(painter, QRectF(r.left() + 12, r.top() + (r.height() - AVATAR) / 2, AVATAR, AVATAR), title)
         left = r.left() + 12 + AVATAR + 12
         right = r.right() - 12
-        self._draw_text(painter, index, QRectF(left, r.top() + 12, right - left, ROW_H - 24), palette)
+        self._draw_text(painter, index, QRectF(left, r.top() + 12, right - left, r.height() - 24), palette)
         painter.restore()
 
     def _draw_background(self, p: QPainter, r: QRectF, option: QStyleOptionViewItem, palette: QPalette) -> None:
@@ -62,7 +69,7 @@ class ConversationDelegate(QStyledItemDelegate):
         p.setPen(palette.color(QPalette.ColorRole.Highlight) if unread else muted)
         top = QRectF(r.left(), r.top(), r.width(), r.height() / 2)
         p.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, when)
-        title_font = scaled_font(base_font, 1.04, bold=True)
+        title_font = scaled_font(base_font, TITLE_SCALE, bold=True)
         p.setFont(title_font)
         p.setPen(text)
         title = p.fontMetrics().elidedText(index.data(Roles.TITLE) or "", Qt.TextElideMode.ElideRight,
@@ -83,18 +90,8 @@ class ConversationDelegate(QStyledItemDelegate):
             p.setPen(palette.color(QPalette.ColorRole.HighlightedText))
             p.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
             badge_w += 8
-        preview = index.data(Roles.PREVIEW) or ""
-        kind = index.data(Roles.LAST_KIND) or "text"
-        if kind in KIND_LABEL and not preview:
-            preview = KIND_LABEL[kind]
-        elif kind in ("image", "video", "audio") and preview:
-            preview = f"{KIND_LABEL[kind]} · {preview}"
-        sender = index.data(Roles.LAST_SENDER) or ""
-        me = getattr(index.model(), "me", "")
-        if sender and sender == me:
-            preview = f"You: {preview}"
-        p.setFont(scaled_font(base_font, 0.95))
+        p.setFont(scaled_font(base_font, PREVIEW_SCALE))
         p.setPen(text if unread else muted)
-        preview = p.fontMetrics().elidedText(preview.replace("\n", " "), Qt.TextElideMode.ElideRight,
+        preview = p.fontMetrics().elidedText(index.data(Roles.PREVIEW_LINE) or "", Qt.TextElideMode.ElideRight,
                                              round(r.width() - badge_w))
         p.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, preview)

@@ -9,7 +9,9 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from desktop.core.db.records import ConversationSummary
 from desktop.core.names import conversation_title
+from desktop.ui.accessibility import words
 from desktop.ui.bridge import EngineBridge
+from desktop.ui.style.theme import list_time
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -25,6 +27,7 @@ class Roles(enum.IntEnum):
     MEMBERS = enum.auto()
     PINNED = enum.auto()
     SUMMARY = enum.auto()
+    PREVIEW_LINE = enum.auto()  # the last message as the row shows it: "You: Photo · beach.jpg"
 
 
 class ConversationListModel(QAbstractListModel):
@@ -104,6 +107,20 @@ class ConversationListModel(QAbstractListModel):
                 return s.conversation.pinned_offline
             case Roles.SUMMARY:
                 return s
+            case Roles.PREVIEW_LINE:
+                return words.preview_line(s.preview, self.data(index, Roles.LAST_KIND), last.sender if last else "",
+                                          self.me)
             case Qt.ItemDataRole.ToolTipRole:
                 return ", ".join(s.conversation.members)
+            case Qt.ItemDataRole.AccessibleTextRole:  # "Weekend trip, 2 unread, bob: Photo, 14:02"
+                c, line = s.conversation, self.data(index, Roles.PREVIEW_LINE)
+                if last is not None and last.sender != self.me and len(c.members) > 2:  # who said it, in a group
+                    line = f"{words.who(last.sender, self.me)}: {line}"
+                return words.conversation_name(self.data(index, Roles.TITLE), unread=s.unread, line=line,
+                                               time=list_time(s.last_activity_at),
+                                               request_from=(c.invited_by or "someone") if c.is_request else None)
+            case Qt.ItemDataRole.AccessibleDescriptionRole:
+                c = s.conversation
+                return words.conversation_description(c.members, self.me, pinned=c.pinned_offline,
+                                                      request=c.is_request)
         return None

@@ -25,6 +25,7 @@ from desktop.ui.bridge import EngineBridge
 from desktop.ui.composer.composer import Composer, local_files, local_folders, quoted_names
 from desktop.ui.composer.drop_overlay import DropOverlay
 from desktop.ui.conversations.request_bar import RequestBar
+from desktop.ui.conversations.view import arrowing_through_chats
 from desktop.ui.dialogs.conversation_details import ConversationDetails
 from desktop.ui.dialogs.forward import pick_and_forward
 from desktop.ui.export import flows as export_flows
@@ -160,7 +161,8 @@ class ConversationView(QWidget):
             self.model = TimelineModel(self.bridge, conversation_id, parent=self)
             self.timeline.setModel(self.model)
             self.stack.setCurrentIndex(1)
-            self.composer.editor.setFocus()
+            if not arrowing_through_chats():  # (the arrows keep moving through the chats)
+                self.composer.editor.setFocus()
         if old is not None:
             old.deleteLater()
         self._refresh_header()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
@@ -85,6 +85,8 @@ class TimelineDelegate(QStyledItemDelegate):
         self._fonts_key = view.font().key()
         self._fonts = self._make_fonts()
         self._width = max(240, view.viewport().width())
+        self.focus_ring: Callable[[AnyIndex], QRectF | None] = lambda _index: None
+        """Where the keyboard focus is in a row (row coordinates), to draw its ring; the view sets it."""
         view.viewport().installEventFilter(self)
 
     # -- geometry ----------------------------------------------------------------------------------
@@ -223,12 +225,27 @@ class TimelineDelegate(QStyledItemDelegate):
         if lay.text_doc is not None and lay.text_rect is not None:
             self._draw_text(painter, lay, colors)
         self._draw_footer(painter, lay, m, colors, palette)
+        ring = self.focus_ring(index)
+        if ring is not None:
+            self._draw_focus_ring(painter, lay, ring, colors, palette)
         painter.restore()
 
     def _draw_selection(self, p: QPainter, lay: RowLayout, palette: QPalette) -> None:
         band = QColor(palette.color(QPalette.ColorRole.Highlight))
         band.setAlpha(40)
         p.fillRect(QRectF(0, lay.bubble.top() - 2, lay.size.width(), lay.bubble.height() + 4), band)
+
+    def _draw_focus_ring(self, p: QPainter, lay: RowLayout, ring: QRectF, colors: BubbleColors,
+                         palette: QPalette) -> None:
+        """The keyboard's place: round the bubble (in the highlight colour) or round one of its buttons."""
+        whole = ring == lay.bubble
+        p.save()
+        p.setOpacity(1.0)
+        p.setPen(QPen(palette.color(QPalette.ColorRole.Highlight) if whole else colors.text, 2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        radius = RADIUS + 2 if whole else min(8.0, ring.height() / 2 + 2)
+        p.drawRoundedRect(ring.adjusted(-2.5, -2.5, 2.5, 2.5), radius, radius)
+        p.restore()
 
     def _draw_day(self, p: QPainter, r: QRectF, label: str, palette: QPalette) -> None:
         fm_font = self.fonts.bold_small
@@ -414,7 +431,8 @@ class TimelineDelegate(QStyledItemDelegate):
         p.setFont(self.fonts.small)
         p.setPen(colors.muted)
         label = human_duration(position) if playing or position else human_duration(a.duration_ms)
-        p.drawText(QRectF(left, mid + 13, right - left, 16), Qt.AlignmentFlag.AlignLeft, label)
+        p.drawText(QRectF(left, mid + 13, right - left, self.fonts.small_metrics.height()), Qt.AlignmentFlag.AlignLeft,
+                   label)
         p.restore()
 
     def _draw_file(self, p: QPainter, block: Block, t: Transfer | None, colors: BubbleColors, cached: bool,

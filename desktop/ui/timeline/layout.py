@@ -187,9 +187,10 @@ def layout_row(
     max_bubble = max(160, min(BUBBLE_MAX_W, round((width - 2 * MARGIN_X) * 0.78)))
     y = float(GAP_GROUP if first_in_group else GAP_SAME)
     lay = RowLayout(size=QSize(width, 0), own=own, bubble=QRectF())
-    if day_break:
-        lay.day_rect = QRectF(0, y, width, DAY_H)
-        y += DAY_H
+    if day_break:  # (taller with a large font: the day's pill must fit)
+        day_h = max(DAY_H, math.ceil(small_h + 26))
+        lay.day_rect = QRectF(0, y, width, day_h)
+        y += day_h
     if show_sender:
         lay.sender_rect = QRectF(0, y, 0, small_h + 2)
         y += small_h + 3
@@ -206,7 +207,7 @@ def layout_row(
         if a.kind in VISUAL:
             bw, bh = media_size(a)
         elif a.kind == "audio":
-            bw, bh = AUDIO_W, AUDIO_H
+            bw, bh = AUDIO_W, max(AUDIO_H, math.ceil((small_h + 16) / 0.58))  # the length fits under the waves
         else:
             bw, bh = FILE_W, file_block_height(fonts)
         bw = min(bw, max_bubble - 2 * MEDIA_PAD)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from desktop.core import history
 from desktop.core.db.records import Message
+from desktop.ui.accessibility import words
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.style.theme import day_label, local_datetime
 from desktop.ui.timeline import progress
@@ -191,6 +192,10 @@ class TimelineModel(QAbstractListModel):
                 return m.error or ""
             case Qt.ItemDataRole.ToolTipRole:  # why it was not sent, in the server's words (a full quota, say)
                 return f"Not sent: {m.error}" if m.state == "failed" and m.error else None
+            case Qt.ItemDataRole.AccessibleTextRole:  # what a screen reader says for the bubble, then the details
+                return words.message_name(m, me=self.me)
+            case Qt.ItemDataRole.AccessibleDescriptionRole:
+                return words.message_description(m, transfers=self._transfers, cached=self.data(index, Roles.CACHED))
             case Roles.CREATED_AT:
                 return m.created_at
             case Roles.IS_OWN:

@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent, QMouseEvent, QPalette, QResizeEvent
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFocusEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPalette,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from desktop.core.forwarding import can_forward
+from desktop.ui.accessibility.announcer import Announcer, Arrivals
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import timeline_background
 from desktop.ui.timeline.delegate import TimelineDelegate
+from desktop.ui.timeline.keys import BubbleKeys
 from desktop.ui.timeline.model import Roles, TimelineModel
 from desktop.ui.viewer.audio import AudioPlayback
 
 HISTORY_MARGIN_PX = 600
 CLICK_SLOP_PX = 6
+KEYS_HELP = ("Up and Down move between messages. Enter opens a message's photo, video or file. Tab reaches the "
+             "buttons of a message, Escape goes back to it. The Menu key or Shift+F10 opens its menu.")
 
 
 class TimelineView(QListView):
     """A QListView of bubbles: pixel scrolling, sticks to the bottom, keeps its place when history loads.
+
+    By keyboard (``keys``): the arrows move between messages, Tab reaches a bubble's buttons (a focus ring
+    shows which), Enter opens media; new messages from others are announced to screen readers.
 
     Signals:
         action_requested(action, message_id, sha256): media, play, download, open, save, cancel,
@@ -52,6 +67,12 @@ class TimelineView(QListView):
         self._adjusting = False
         self._press: QPoint | None = None
         self._apply_background()
+        self.setAccessibleName("Messages")
+        self.setAccessibleDescription(KEYS_HELP)
+        self.announcer = Announcer(self)
+        self.arrivals = Arrivals(self.announcer, lambda: model.me if (model := self.timeline()) else "")
+        self.keys = BubbleKeys(self)
+        self.bubbles.focus_ring = self.keys.ring
         thumbnails.ready.connect(self._on_thumbnail_ready)
         self.playback.changed.connect(lambda _sha: self.viewport().update())
         bar = self.verticalScrollBar()
@@ -69,7 +90,10 @@ class TimelineView(QListView):
             old.dataChanged.disconnect(self._on_data_changed)
             old.history_loaded.disconnect(self._after_history)
             old.rowsRemoved.disconnect(self.clearSelection)
+            old.message_arrived.disconnect(self._on_message_arrived)
         self.playback.stop()
+        self.arrivals.clear()
+        self.keys.focused = -1
         super().setModel(model)
         self._stick_bottom = True
         self._keep_from_bottom = None
@@ -78,6 +102,7 @@ class TimelineView(QListView):
             model.dataChanged.connect(self._on_data_changed)
             model.history_loaded.connect(self._after_history)
             model.rowsRemoved.connect(self.clearSelection)  # a second Delete must not take the next message
+            model.message_arrived.connect(self._on_message_arrived)
             QTimer.singleShot(0, self.scroll_to_newest)
 
     # -- scrolling ---------------------------------------------------------------------------------
@@ -177,6 +202,11 @@ class TimelineView(QListView):
         if not roles or Roles.STATE in roles or Roles.DAY_BREAK in roles:
             self.scheduleDelayedItemsLayout()  # a row's height may have changed
 
+    def _on_message_arrived(self, row: int, own: bool) -> None:
+        model = self.timeline()
+        if model is not None and not own:
+            self.arrivals.add(model.message_at(row))
+
     def _on_thumbnail_ready(self, _sha: str) -> None:
         self.viewport().update()
 
@@ -200,6 +230,7 @@ class TimelineView(QListView):
 
     # -- clicks ------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.keys.keyboard = False
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position().toPoint()
             self.setFocus()
@@ -257,7 +288,27 @@ class TimelineView(QListView):
             return ""
         return "discard" if message.state == "failed" else "delete"
 
+    # -- keyboard ----------------------------------------------------------------------------------
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.keys.entered(event.reason())  # (before Qt makes the oldest loaded message the current one)
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()  # the focus ring goes
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.hasFocus() and self.keys.tab(next):
+            return True
+        return super().focusNextPrevChild(next)
+
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # type: ignore[override]
+        super().currentChanged(current, previous)
+        self.keys.moved()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.keys.key_press(event):
+            return
         index = self.currentIndex()
         if event.key() == Qt.Key.Key_Delete and self.selectionModel().isSelected(index):
             action = self.removal_action(index)
@@ -267,6 +318,9 @@ class TimelineView(QListView):
         super().keyPressEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:  # the Menu key, where the platform sends it so
+            self.open_menu(self.currentIndex(), self.keys.menu_position())
+            return
         index = self.indexAt(event.pos())
         if not index.isValid():
             return
@@ -275,6 +329,18 @@ class TimelineView(QListView):
         if not menu.isEmpty():
             menu.exec(event.globalPos())
         menu.deleteLater()
+
+    def open_menu(self, index: QModelIndex, pos: QPoint) -> QMenu | None:
+        """The message's menu at ``pos`` (global), left open without waiting for it (keyboard use)."""
+        if not index.isValid():
+            return None
+        menu = self.message_menu(index)
+        if menu.isEmpty():
+            menu.deleteLater()
+            return None
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(pos)
+        return menu
 
     def message_menu(self, index: QModelIndex) -> QMenu:
         """The right-click menu of a message: copy, view, open, save; forward; retry; discard or delete for me."""

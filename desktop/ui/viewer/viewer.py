@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.db.records import MediaItem
+from desktop.ui.accessibility.words import alt_text
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.media import safe_image
 from desktop.ui.media.file_actions import no_app_box, save_target
@@ -129,6 +130,7 @@ class MediaViewer(QDialog):
 
         self.canvas = ImageCanvas(self)
         self.player = MediaPlayer(self)
+        self.player.play_button.setAccessibleName("Play or pause")
         self.waiting = _WaitingPage(self)
         self.stage = QStackedWidget(self)
         for page in (self.canvas, self.player, self.waiting):
@@ -209,6 +211,7 @@ class MediaViewer(QDialog):
         button = QToolButton(parent)
         button.setText(text)
         button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])  # "Zoom in", not "+"
         button.setAutoRaise(True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(slot)
@@ -299,6 +302,9 @@ class MediaViewer(QDialog):
         self.title.setText(clean_filename(item.attachment.name) if item else "")  # rows filed before names were cleaned
         self.subtitle.setText(
             f"{item.sender} · {_when(item.created_at)} · {human_size(item.attachment.size)}" if item else "")
+        message = self.bridge.engine.db.messages.get(item.message_id) if item else None
+        self.canvas.setAccessibleName(alt_text(item.attachment, message.body if message else "") if item else "")
+        self.canvas.setAccessibleDescription(self.subtitle.text())
         is_image = item is not None and item.attachment.kind == "image"
         for button in (self.zoom_in_button, self.zoom_out_button, self.zoom_button):
             button.setVisible(is_image)

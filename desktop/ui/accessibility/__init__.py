@@ -1,0 +1,1 @@
+"""What screen readers hear and keyboards reach: accessible text, announcements, moving between panes."""
