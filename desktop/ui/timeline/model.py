@@ -262,10 +262,13 @@ class TimelineModel(QAbstractListModel):
 
     # -- loading -----------------------------------------------------------------------------------
     def _fetch_page(self) -> None:
+        rows = len(self._rows)
         try:
             self._load_page(self._page_size)
         finally:
             self._fetching = False
+        if len(self._rows) == rows and self._on_server:  # nothing older here after all: the server's turn
+            self.fetchMore()
 
     def _fetch_from_server(self) -> None:
         """Nothing older is here: file the server's next older page (a member added later), then show it."""
@@ -273,7 +276,7 @@ class TimelineModel(QAbstractListModel):
 
         def done(page: history.HistoryPage) -> None:
             if shiboken6.isValid(self):  # (another conversation may be open by now)
-                self._on_server, self._has_more = not page.complete, page.filed > 0
+                self._on_server, self._has_more = not page.complete, True  # (or another view filed them)
                 self._fetch_page()
 
         def failed(sentence: str) -> None:  # tried again when the conversation is opened again
