@@ -7,7 +7,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from desktop.core.db.records import Attachment, Message
-from desktop.core.names import display_name
+from desktop.core.names import display_name, sender_beside
 from desktop.core.sending import is_original
 from desktop.core.units import size_text
 from desktop.ui.style.theme import clock_time, day_label, human_duration, local_datetime
@@ -162,10 +162,11 @@ def preview_line(preview: str, kind: str, sender: str, me: str) -> str:
 
 
 def conversation_name(title: str, *, unread: int, line: str, time: str, request_from: str | None) -> str:
-    """ "Weekend trip, 2 unread, bob: Photo, 14:02"; a request says from whom."""
+    """ "Weekend trip, 2 unread, bob: Photo, 14:02"; a request says from whom, unless its title does."""
     parts = [title]
     if request_from is not None:
-        parts.append(f"request from {display_name(request_from)}")
+        inviter = sender_beside(title, request_from)
+        parts.append(f"request from {inviter}" if inviter else "request")
     if unread:
         parts.append(f"{unread} unread")
     parts += [p for p in (line, time) if p]
