@@ -34,7 +34,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.backoff import Backoff
 from desktop.core.db.records import Message
 from desktop.core.engine import Engine
-from desktop.ui.bridge import EngineBridge
+from desktop.ui.bridge import STRICT_THREADS, EngineBridge
 from desktop.ui.conversations.pane import ConversationView
 from desktop.ui.main_window import MainWindow
 from desktop.ui.timeline.model import TimelineModel
@@ -46,6 +46,12 @@ from tests.samples import SHIPPED
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = SHIPPED
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def strict_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our UI code writing the database on the GUI thread fails the test (writes go off it)."""
+    monkeypatch.setenv(STRICT_THREADS, "1")
 
 
 @dataclass

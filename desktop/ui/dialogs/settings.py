@@ -4,6 +4,7 @@ offline pins, watched folders."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
@@ -193,11 +194,11 @@ class SettingsDialog(QDialog):
         self.auto_download.setSpecialValueText("Never")
         self.auto_download.setMinimumWidth(120)
         self.auto_download.valueChanged.connect(
-            lambda mb: self.engine.db.settings.set("auto_download_max_bytes", int(mb) * MB))
+            lambda mb: self._set("auto_download_max_bytes", int(mb) * MB))
         self.compress = QCheckBox("Compress photos (up to 2560 px, location removed)", self)
-        self.compress.toggled.connect(lambda on: self.engine.db.settings.set("compress_photos", bool(on)))
+        self.compress.toggled.connect(lambda on: self._set("compress_photos", bool(on)))
         self.notifications = QCheckBox("Notify me when a message arrives", self)
-        self.notifications.toggled.connect(lambda on: self.engine.db.settings.set("notifications", bool(on)))
+        self.notifications.toggled.connect(lambda on: self._set("notifications", bool(on)))
         self.form.addRow("Download photos up to:", self._beside(self.auto_download))
         self.form.addRow("Sending:", self.compress)
         self.form.addRow("Notifications:", self.notifications)
@@ -307,9 +308,12 @@ class SettingsDialog(QDialog):
         self.sign_out_button.setEnabled(False)
         self.bridge.run(self.engine.sign_out, on_done=lambda _: self.refresh_account(), on_error=self._error)
 
+    def _set(self, key: str, value: object, then: Callable[[object], None] | None = None) -> None:
+        """Store a setting off the GUI thread (which never writes the database)."""
+        self.bridge.run(lambda: self.engine.db.settings.set(key, value), on_done=then, on_error=self._error)
+
     def _cache_limit_changed(self, gigabytes: float) -> None:
-        self.engine.db.settings.set("cache_limit_bytes", round(gigabytes * GB))
-        self.refresh_usage()
+        self._set("cache_limit_bytes", round(gigabytes * GB), self.refresh_usage)
         self.evict_timer.start()
 
     def evict_now(self) -> None:

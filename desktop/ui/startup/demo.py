@@ -57,20 +57,33 @@ class Demo:
         self._tmp = tempfile.TemporaryDirectory(prefix="envelope-demo-")
         root = Path(self._tmp.name)
         self.server = EmbeddedServer(ServerConfig(data_dir=root / "server")).start()
-        self.users: dict[str, DemoUser] = {}
-        for name in ("alice", "bob"):
-            engine = Engine(root / name, long_poll_s=long_poll_s).start()
-            engine.sign_up(self.server.url, name, PASSWORD)
-            self.users[name] = DemoUser(name, engine, EngineBridge(engine))
-        SyncClient(self.server.url).create_account("carol", PASSWORD)
-        alice = self.users["alice"].engine
-        self.club_id = alice.create_conversation("Photo club", ["bob", "carol"])
-        self.users["bob"].engine.accept_request(self.club_id)  # so alice's chat below is no request
-        self.chat_id = alice.create_conversation("", ["bob"])
+        engines = {name: Engine(root / name, long_poll_s=long_poll_s).start() for name in ("alice", "bob")}
+        self.club_id = self.chat_id = ""
+        setup = threading.Thread(target=self._set_up, args=(engines,), name="envelope-demo-setup")
+        setup.start()  # accounts and conversations, off the GUI thread (which never writes the database)
+        setup.join()
+        if not self.chat_id:
+            for engine in engines.values():
+                engine.stop()
+            self.server.stop()
+            self._tmp.cleanup()
+            raise RuntimeError("the demo could not set up its accounts and conversations (see the log)")
+        self.users = {name: DemoUser(name, engine, EngineBridge(engine)) for name, engine in engines.items()}
         self.expected = {self.chat_id: len(SCRIPT), self.club_id: len(CLUB_SCRIPT)}
         self.seeded = threading.Event()
         self.failed = ""
         self._thread = threading.Thread(target=self._seed, name="envelope-demo-seed", daemon=True)
+
+    def _set_up(self, engines: dict[str, Engine]) -> None:
+        try:
+            for name, engine in engines.items():
+                engine.sign_up(self.server.url, name, PASSWORD)
+            SyncClient(self.server.url).create_account("carol", PASSWORD)
+            self.club_id = engines["alice"].create_conversation("Photo club", ["bob", "carol"])
+            engines["bob"].accept_request(self.club_id)  # so alice's chat below is no request
+            self.chat_id = engines["alice"].create_conversation("", ["bob"])
+        except Exception:
+            log.exception("demo set-up failed")
 
     def show_windows(self, size: tuple[int, int] | None = None) -> list[MainWindow]:
         """Open alice's and bob's windows side by side and start filling the conversation."""

@@ -53,8 +53,9 @@ def test_changes_persist_in_the_db(setup: Setup, qtbot: QtBot) -> None:
     dialog.auto_download.setValue(20)
     dialog.compress.setChecked(False)
     dialog.notifications.setChecked(False)
-    assert settings.get("cache_limit_bytes") == 2_500_000_000  # GB as Settings shows it: 1000³ bytes
     assert dialog.evict_timer.isActive()  # the new limit applies once the user stops typing
+    setup.bridge.wait_idle()  # stored off the GUI thread
+    assert settings.get("cache_limit_bytes") == 2_500_000_000  # GB as Settings shows it: 1000³ bytes
     assert settings.get("auto_download_max_bytes") == 20_000_000
     assert settings.get("compress_photos") is False
     assert settings.get("notifications") is False

@@ -33,9 +33,10 @@ def test_limits_read_and_write_in_decimal_units(alice: AppUser, qtbot: QtBot) ->
     assert settings.get("auto_download_max_bytes") == 8 * MB
     assert dialog.usage.text() == "0 bytes of 5.0 GB"
     dialog.cache_limit.setValue(0.1)
+    qtbot.waitUntil(lambda: dialog.usage.text() == "0 bytes of 100.0 MB")  # stored off the GUI thread; not "of 102 MB"
     assert settings.get("cache_limit_bytes") == 100 * MB
-    assert dialog.usage.text() == "0 bytes of 100.0 MB"  # not "of 102 MB"
     dialog.auto_download.setValue(20)
+    alice.bridge.wait_idle()
     assert settings.get("auto_download_max_bytes") == 20 * MB
 
 
