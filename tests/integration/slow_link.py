@@ -41,6 +41,10 @@ class SlowLink:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.target_port))
             with self._lock:
+                if self._closed.is_set():  # came in as it closed
+                    client.close()
+                    upstream.close()
+                    return
                 self._sockets += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
@@ -69,9 +73,13 @@ class SlowLink:
 
     def close(self) -> None:
         self._closed.set()
+        with suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept(): no connection comes in after close
         self._listener.close()
         with self._lock:
             for s in self._sockets:
+                with suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)  # wakes a pump blocked in recv (close alone does not)
                 s.close()
 
 
