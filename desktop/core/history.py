@@ -64,6 +64,8 @@ def fetch_older(engine: Engine, conversation_id: str, *, limit: int = PAGE_SIZE)
         except Offline:
             raise HistoryUnavailable("Older messages can't be loaded while the server can't be reached.") from None
         except ApiError as exc:
+            if exc.status == 404:  # no longer a member (left, removed): nothing older to show; the feed says the rest
+                return HistoryPage(0, True)
             raise HistoryUnavailable(f"Older messages can't be loaded: {exc.message}") from None
         except UNFILEABLE:
             raise HistoryUnavailable("Older messages can't be loaded: the server sent something this app "

@@ -185,3 +185,13 @@ def test_pages_already_here_are_passed_over(club: Club) -> None:
         carol.delete_for_me(m.id)
     assert history.fetch_older(carol, club.cid, limit=2) == history.HistoryPage(2, False)
     assert [m.body for m in _messages(carol, club.cid)] == ["early 2", "early 3"]
+
+
+def test_history_of_a_conversation_one_was_removed_from_is_quietly_complete(club: Club) -> None:
+    """Removed (or left elsewhere) before the feed says so: asking for older messages is no error to show."""
+    alice, bob = club["alice"], club["bob"]
+    bob.stop()  # not listening: the removal reaches bob's database only later
+    members.remove_member(alice, club.cid, "bob")
+    bob = club.engines["bob"] = Engine(bob.data_dir, long_poll_s=1)  # not started: no feed
+    assert bob.db.conversations.get(club.cid) is not None
+    assert history.fetch_older(bob, club.cid) == history.HistoryPage(0, True)
