@@ -23,7 +23,8 @@ from desktop.ui.style.theme import (
 AnyIndex = QModelIndex | QPersistentModelIndex
 CELL_GAP = 2
 CELL_RADIUS = 6.0
-ROW_HEIGHT = 60
+ROW_HEIGHT = 60  # at the usual font size
+DETAIL_SCALE = 0.92
 ICON_SIDE = 36
 
 
@@ -132,7 +133,7 @@ class MediaCellDelegate(QStyledItemDelegate):
     @staticmethod
     def _draw_selection(painter: QPainter, rect: QRect, option: QStyleOptionViewItem) -> None:
         selected = option.state & QStyle.StateFlag.State_Selected
-        hovered = option.state & QStyle.StateFlag.State_MouseOver
+        hovered = option.state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_HasFocus)  # or current
         if not (selected or hovered):
             return
         color = QColor(option.palette.color(_group(option), QPalette.ColorRole.Highlight))
@@ -150,7 +151,9 @@ class FileRowDelegate(QStyledItemDelegate):
     """Paints a file or audio clip: a type icon, the name, then duration · size · date · sender."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(320, ROW_HEIGHT)
+        lines = QFontMetrics(scaled_font(option.font, 1.0, bold=True)).height() + \
+            QFontMetrics(scaled_font(option.font, DETAIL_SCALE)).height()
+        return QSize(320, max(ROW_HEIGHT, lines + 20))  # taller with a large system font
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         painter.save()
@@ -187,7 +190,7 @@ class FileRowDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         name_font = scaled_font(option.font, 1.0, bold=True)
         name_metrics = QFontMetrics(name_font)
-        detail_font = scaled_font(option.font, 0.92)
+        detail_font = scaled_font(option.font, DETAIL_SCALE)
         detail_metrics = QFontMetrics(detail_font)
         top = rect.center().y() - (name_metrics.height() + detail_metrics.height() + 3) // 2
         name_rect = QRect(rect.left(), top, rect.width(), name_metrics.height())

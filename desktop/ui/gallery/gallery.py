@@ -107,6 +107,8 @@ class GalleryDialog(QDialog):
         self.files.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.files.activated.connect(self.choose_file)
+        self.grid.setAccessibleName("Photos and videos")
+        self.files.setAccessibleName("Files and voice notes")
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -139,6 +141,8 @@ class GalleryDialog(QDialog):
         self.save_all_button.clicked.connect(self.save_all)
         self.save_selected_button = QPushButton("Save selected…")
         self.save_selected_button.clicked.connect(self.save_selected)
+        for button in (self.save_all_button, self.save_selected_button):
+            button.setAutoDefault(False)  # Enter in the grid opens the item; it must not press Save too
         bar = QHBoxLayout()
         bar.setContentsMargins(12, 6, 12, 10)
         bar.addWidget(self.selection_label, 1)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from desktop.core.db.records import MediaItem
 from desktop.core.units import size_text
+from desktop.ui.accessibility import words
 from desktop.ui.bridge import EngineBridge
 from sync.protocol import Kind
 
@@ -36,6 +37,7 @@ class Roles(enum.IntEnum):
     CREATED_AT = enum.auto()
     MESSAGE_ID = enum.auto()
     CACHED = enum.auto()  # the full media is in the local cache
+    ALT_TEXT = enum.auto()  # a picture's alternative text: its message's caption, else its file name
 
 
 class MediaModel(QAbstractListModel):
@@ -56,6 +58,7 @@ class MediaModel(QAbstractListModel):
         self._cursor: MediaItem | None = None  # the last row of the last page read: the next page starts below it
         self._exhausted = False
         self._fetching = False
+        self._captions: dict[int, str] = {}  # message id: its text, read when a screen reader asks
         bridge.message_added.connect(self._message_added)
         bridge.message_updated.connect(self._message_updated)
         bridge.blob_ready.connect(self._blob_ready)
@@ -103,7 +106,22 @@ class MediaModel(QAbstractListModel):
                 return item.message_id
             case Roles.CACHED:
                 return item.blob_state == "complete"
+            case Roles.ALT_TEXT:
+                return words.alt_text(a, self.caption(item.message_id))
+            case Qt.ItemDataRole.AccessibleTextRole:  # "Photo, Chelsea on the sofa", "File, a.pdf, 21.6 KB"
+                return words.media_item_name(a, self.caption(item.message_id))
+            case Qt.ItemDataRole.AccessibleDescriptionRole:
+                account = self.bridge.engine.account
+                return words.media_item_description(a, sender=item.sender, me=account.username if account else "",
+                                                    created_at=item.created_at, cached=item.blob_state == "complete")
         return None
+
+    def caption(self, message_id: int) -> str:
+        """The text of the message an item belongs to ("" if none)."""
+        if message_id not in self._captions:
+            message = self.bridge.engine.db.messages.get(message_id)
+            self._captions[message_id] = message.body if message is not None else ""
+        return self._captions[message_id]
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._exhausted
