@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from desktop.core.db.records import Attachment, Message
 from desktop.core.names import display_name, sender_beside
@@ -12,32 +12,13 @@ from desktop.core.sending import is_original
 from desktop.core.units import size_text
 from desktop.ui.style.theme import clock_time, day_label, human_duration, local_datetime
 
+if TYPE_CHECKING:
+    from desktop.ui.timeline.model import Transfer
+
 KIND_NOUN = {"image": "Photo", "video": "Video", "audio": "Voice note", "file": "File"}
 KIND_PLURAL = {"image": "photos", "video": "videos", "audio": "voice notes", "file": "files"}
 STATE_WORDS = {"pending": "sending", "failed": "not sent"}
 VISUAL = ("image", "video")
-
-
-class TransferState(Protocol):
-    """How far an upload or download has got (``desktop.ui.timeline.model.Transfer``)."""
-
-    @property
-    def direction(self) -> str: ...
-
-    @property
-    def error(self) -> str: ...
-
-    @property
-    def cancelled(self) -> bool: ...
-
-    @property
-    def active(self) -> bool: ...
-
-    @property
-    def bytes_text(self) -> str: ...
-
-    @property
-    def rate_text(self) -> str: ...
 
 
 def spoken_list(words: Sequence[str]) -> str:
@@ -94,7 +75,7 @@ def message_name(m: Message, *, me: str) -> str:
     return f"{name}, {state}" if state else name
 
 
-def message_description(m: Message, *, transfers: Mapping[str, TransferState], cached: Container[str]) -> str:
+def message_description(m: Message, *, transfers: Mapping[str, Transfer], cached: Container[str]) -> str:
     """The details after the name: caption, album, "Original", transfers, why it was not sent, the day."""
     several = len(m.attachments) > 1
     parts = []
@@ -110,7 +91,7 @@ def message_description(m: Message, *, transfers: Mapping[str, TransferState], c
     return ". ".join(parts) + "."
 
 
-def attachment_state(a: Attachment, t: TransferState | None, cached: bool, *, named: bool) -> list[str]:
+def attachment_state(a: Attachment, t: Transfer | None, cached: bool, *, named: bool) -> list[str]:
     """ "Original", "Downloading: 1.2 MB of 3.4 MB, 2.0 MB/s · 1 s left", "Not downloaded yet"… """
     of = f" {a.name}" if named else ""
     parts = [f"Original{of}"] if is_original(a) else []

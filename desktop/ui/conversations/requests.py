@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.conversations.delegate import AVATAR, ROW_H
+from desktop.ui.conversations.delegate import AVATAR, row_height
 from desktop.ui.conversations.view import ConversationList
 from desktop.ui.style.theme import is_dark, link_button, mix, scaled_font
 
@@ -52,7 +52,7 @@ class RequestsRow(QAbstractButton):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(240, ROW_H)
+        return QSize(240, row_height(self.font()))
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -62,13 +62,13 @@ class RequestsRow(QAbstractButton):
         accent = palette.color(QPalette.ColorRole.Highlight)
         r = QRectF(self.rect())
         p.fillRect(r, mix(base, text, 0.05) if self.underMouse() else base)
-        avatar = QRectF(r.left() + 12, r.top() + (ROW_H - AVATAR) / 2, AVATAR, AVATAR)
+        avatar = QRectF(r.left() + 12, r.top() + (r.height() - AVATAR) / 2, AVATAR, AVATAR)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(mix(base, accent, 0.3 if is_dark(palette) else 0.16))
         p.drawEllipse(avatar)
         _tray(p, avatar.adjusted(12, 13, -12, -12), accent)
         left, right = avatar.right() + 12, r.right() - 12
-        top = QRectF(left, r.top() + 12, right - left, (ROW_H - 24) / 2)
+        top = QRectF(left, r.top() + 12, right - left, (r.height() - 24) / 2)
         bottom = top.translated(0, top.height())
         p.setFont(scaled_font(self.font(), 0.82, bold=True))
         label = str(self.count)
