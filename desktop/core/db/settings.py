@@ -16,6 +16,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "auto_download_max_bytes": 8 * MB,  # images up to this size download without a click
     "compress_photos": True,  # photos are sent at most 2560 px unless sent "as file"
     "notifications": True,
+    "voice_speed": 1.0,  # voice notes play at 1×, 1.5× or 2× (the last one chosen)
 }
 
 

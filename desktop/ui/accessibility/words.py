@@ -127,6 +127,7 @@ def action_words(action: str, a: Attachment | None) -> str:
         "media": f"View {noun} {name}", "play": f"Play or pause {noun} {name}", "download": f"Download {name}",
         "open": f"Open {name}", "save": f"Save {name} as…", "cancel": f"Stop the transfer of {name}",
         "retry_down": f"Retry the download of {name}", "retry_send": "Retry sending",
+        "speed": "Playback speed of voice notes",
     }
     return words.get(action, action)
 

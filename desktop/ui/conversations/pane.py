@@ -34,6 +34,7 @@ from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import scaled_font
 from desktop.ui.timeline.model import TimelineModel
 from desktop.ui.timeline.view import TimelineView
+from desktop.ui.viewer.audio import next_speed
 from desktop.ui.viewer.viewer import MediaViewer
 
 SIGHT_SETTLE_MS = 150
@@ -101,6 +102,7 @@ class ConversationView(QWidget):
         header_layout.addWidget(self.more_button)
 
         self.timeline = TimelineView(thumbnails)
+        self.timeline.playback.set_speed(float(bridge.engine.db.settings.get("voice_speed")))
         self.timeline.action_requested.connect(self._on_action)
         self.timeline.playback.unavailable.connect(lambda _sha, sentence: self.status.emit(sentence))
         self._sight = QTimer(self)  # restarted by every scroll step: one signal when scrolling stops
@@ -259,6 +261,8 @@ class ConversationView(QWidget):
                 self.open_viewer(sha256, message_id)
             case "play":
                 self._play(sha256)
+            case "speed":
+                self._next_speed()
             case "download":
                 self.files.download(sha256)
             case "open" if attachment is not None:
@@ -309,6 +313,14 @@ class ConversationView(QWidget):
         viewer = MediaViewer(self.bridge, self.conversation_id, sha256, self.window(), message_id=message_id)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # it holds a media player
         viewer.show()
+
+    def _next_speed(self) -> None:
+        """1× → 1.5× → 2× → 1× for every voice note, the one playing included; remembered."""
+        playback = self.timeline.playback
+        playback.set_speed(next_speed(playback.speed))
+        speed, settings = playback.speed, self.bridge.engine.db.settings
+        self.bridge.run(lambda: settings.set("voice_speed", speed), None, self.status.emit)
+        self.timeline.viewport().update()
 
     def _play(self, sha256: str) -> None:
         engine = self.bridge.engine

@@ -45,6 +45,7 @@ from desktop.ui.timeline.layout import (
     Fonts,
     Hit,
     RowLayout,
+    audio_speed_rect,
     audio_transfer_parts,
     file_caption,
     file_links,
@@ -54,12 +55,16 @@ from desktop.ui.timeline.layout import (
 )
 from desktop.ui.timeline.model import Roles, TimelineModel, Transfer
 from desktop.ui.timeline.text import TextDocs
+from desktop.ui.viewer.audio import speed_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 LAID_OUT_ROWS = 600  # geometry kept for painting: a few screens' worth
 
 
 class Playback(Protocol):
+    speed: float
+    """Voice notes play at this speed (1, 1.5 or 2)."""
+
     def state(self, sha256: str) -> tuple[bool, float, int]:
         """(playing, fraction played, position ms) of an audio blob."""
         ...
@@ -433,6 +438,14 @@ class TimelineDelegate(QStyledItemDelegate):
         label = human_duration(position) if playing or position else human_duration(a.duration_ms)
         p.drawText(QRectF(left, mid + 13, right - left, self.fonts.small_metrics.height()), Qt.AlignmentFlag.AlignLeft,
                    label)
+        pill = audio_speed_rect(r, self.fonts, a)
+        if pill.right() < (footer.left() - 6 if footer.top() < pill.bottom() else right):
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(mix(colors.muted, colors.background, 0.8))
+            p.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+            p.setPen(colors.muted)
+            speed = self.playback.speed if self.playback else 1.0
+            p.drawText(pill, Qt.AlignmentFlag.AlignCenter, speed_label(speed))
         p.restore()
 
     def _draw_file(self, p: QPainter, block: Block, t: Transfer | None, colors: BubbleColors, cached: bool,

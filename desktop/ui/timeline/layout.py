@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QTextDocument
 from desktop.core.db.records import Attachment, Message
 from desktop.core.sending import is_original
 from desktop.core.units import size_text
-from desktop.ui.style.theme import file_extension
+from desktop.ui.style.theme import file_extension, human_duration
 from desktop.ui.timeline import album
 from desktop.ui.timeline.text import TextDocs
 
@@ -385,6 +385,15 @@ def audio_transfer_parts(r: QRectF, fonts: Fonts, footer: QRectF | None = None) 
     return AudioTransferParts(cancel, detail, bar, rate)
 
 
+def audio_speed_rect(r: QRectF, fonts: Fonts, a: Attachment) -> QRectF:
+    """A voice note's speed pill (1× / 1.5× / 2×): after its duration, under the waveform."""
+    fm = fonts.small_metrics
+    left = r.left() + 40 + 12
+    mid = r.top() + r.height() * 0.42
+    x = left + max(fm.horizontalAdvance("00:00"), fm.horizontalAdvance(human_duration(a.duration_ms))) + 8
+    return QRectF(x, mid + 12, fm.horizontalAdvance("1.5×") + 12, fm.height() + 2)
+
+
 def file_links(a: Attachment, cached: bool, transfer: object | None) -> list[tuple[str, str]]:
     """The text actions a file block offers now: (action, label); none while it moves (the × stops it)."""
     t = transfer
@@ -413,6 +422,8 @@ def _add_hits(lay: RowLayout, message: Message, fonts: Fonts, cached: frozenset[
             lay.hits.append(Hit("media", r, a.blob))
             button = QRectF(r.left(), r.top() + (r.height() - 40) / 2, 40, 40)
             lay.hits.append(Hit("cancel" if t is not None and t.active else "play", button, a.blob))
+            if t is None or not t.active:
+                lay.hits.append(Hit("speed", audio_speed_rect(r, fonts, a), a.blob))
         else:
             moving = t is not None and t.active
             parts = file_parts(r, fonts, moving=moving)

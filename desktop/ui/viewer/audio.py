@@ -7,8 +7,19 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QUrl, Signal
 
+SPEEDS = (1.0, 1.5, 2.0)
 NO_AUDIO_OUTPUT = ("No audio output was found on this computer, so the sound can't be heard; "
                    "connect speakers or headphones and try again.")
+
+
+def speed_label(speed: float) -> str:
+    """ "1×", "1.5×", "2×" """
+    return f"{speed:g}×"
+
+
+def next_speed(speed: float) -> float:
+    """The speed after ``speed`` in 1× → 1.5× → 2× → 1× (anything else starts again at 1×)."""
+    return SPEEDS[(SPEEDS.index(speed) + 1) % len(SPEEDS)] if speed in SPEEDS else SPEEDS[0]
 
 
 def has_audio_output() -> bool:
@@ -39,6 +50,15 @@ class AudioPlayback(QObject):
         self._playing = False
         self._position = 0
         self._duration = 0
+        self.speed = SPEEDS[0]
+
+    def set_speed(self, speed: float) -> None:
+        """Play every note at ``speed`` (one of SPEEDS), the one playing now included."""
+        self.speed = speed if speed in SPEEDS else SPEEDS[0]
+        if self._player is not None:
+            self._player.setPlaybackRate(self.speed)
+        if self.current:
+            self.changed.emit(self.current)
 
     def _ensure_player(self) -> Any:
         if self._player is None:
@@ -47,6 +67,7 @@ class AudioPlayback(QObject):
             self._output = QAudioOutput(self)
             self._player = QMediaPlayer(self)
             self._player.setAudioOutput(self._output)
+            self._player.setPlaybackRate(self.speed)
             self._player.positionChanged.connect(self._on_position)
             self._player.durationChanged.connect(self._on_duration)
             self._player.playbackStateChanged.connect(self._on_state)
@@ -68,6 +89,7 @@ class AudioPlayback(QObject):
         previous, self.current = self.current, sha256
         self._position = self._duration = 0
         player.setSource(QUrl.fromLocalFile(str(path)))
+        player.setPlaybackRate(self.speed)
         player.play()
         if previous:
             self.changed.emit(previous)
