@@ -39,6 +39,7 @@ class OutboxWorker(Worker):
         self.engine = engine
         self._fair: Fair[OutboxItem] = Fair(lambda i: i.conversation_id, lambda i: i.rank)
         self._running: set[str] = set()
+        self._sent: dict[str, int] = {}  # bytes of each running upload handed to the server so far
 
     def running(self, sha256: str) -> bool:
         with self._lock:
@@ -65,6 +66,7 @@ class OutboxWorker(Worker):
             if item.blob is not None:
                 with self._lock:
                     self._running.discard(item.blob)
+                    self._sent.pop(item.blob, None)
                 engine.emit(TransfersChanged())
             self.kick()  # a finished upload may free its message's post, in the posts lane
         return 0
@@ -128,7 +130,7 @@ class OutboxWorker(Worker):
             url,
             path,
             offset=offset,
-            progress=lambda done, total: engine.emit(TransferProgress(sha, "up", done, total)),
+            progress=lambda done, total: self._progress(sha, done, total),
             on_offset=lambda o: engine.db.outbox.update_upload(item.id, offset=o),
             cancelled=lambda: self.is_cancelled(sha),
         )
@@ -210,9 +212,15 @@ class OutboxWorker(Worker):
                 self._give_up(item, "Cancelled.", cancelled=True)
         self.engine.emit(TransfersChanged())
 
+    def _progress(self, sha256: str, done: int, total: int) -> None:
+        self._sent[sha256] = done
+        self.engine.emit(TransferProgress(sha256, "up", done, total))
+
     def _pause(self, item: OutboxItem) -> None:
         assert item.blob is not None
         self.uncancel(item.blob)
+        if item.blob in self._sent:  # the list shows how far it got, after a restart too (resuming asks the server)
+            self.engine.db.outbox.update_upload(item.id, offset=self._sent[item.blob])
         self.engine.emit(TransferFinished(item.blob, "up", error=PAUSED, cancelled=True))
 
     # -- failure -----------------------------------------------------------------------------------

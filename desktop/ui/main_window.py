@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,6 +33,7 @@ from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.search.dialog import SearchDialog
 from desktop.ui.status.indicator import ConnectionIndicator
 from desktop.ui.status.notify import TrayNotifier
+from desktop.ui.transfers.button import SHORTCUT, TransfersButton
 
 log = logging.getLogger(__name__)
 APP_NAME = "Envelope"
@@ -74,7 +76,12 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         heading.setFont(font)
         heading.setContentsMargins(14, 0, 0, 0)
-        side_layout.addWidget(heading)
+        self.transfers_button = TransfersButton(bridge)  # every upload and download, with a count badge
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 8, 0)
+        header.addWidget(heading, 1)
+        header.addWidget(self.transfers_button)
+        side_layout.addLayout(header)
         self.lists = SideLists(bridge, self.conversations)  # the chats under a Requests row, or the requests
         side_layout.addWidget(self.lists, 1)
         new_row = QVBoxLayout()
@@ -131,13 +138,14 @@ class MainWindow(QMainWindow):
         self.gallery_action = action("Gallery", self.open_gallery, "Ctrl+G")
         self.attach_action = action("Attach files…", self.conversation.composer.choose_files, "Ctrl+O")
         self.settings_action = action("Settings…", self.open_settings, "Ctrl+,")
+        self.transfers_action = action("Transfers", self.transfers_button.open_panel, SHORTCUT)
         self.sign_in_action = action("Sign in…", self.ask_sign_in)
         self.sign_out_action = action("Sign out…", self.sign_out)
         self.quit_action = action("Quit", self.quit_app, "Ctrl+Q")
         self.offline_action = QAction("Keep media offline", self, checkable=True)
         self.offline_action.toggled.connect(self._set_pinned)
         app_menu = self.menuBar().addMenu("&Envelope")
-        for act in (self.new_action, self.search_action, self.settings_action):
+        for act in (self.new_action, self.search_action, self.transfers_action, self.settings_action):
             app_menu.addAction(act)
         app_menu.addSeparator()
         app_menu.addAction(self.sign_in_action)

@@ -122,9 +122,10 @@ class Outbox:
         return outbox_from_row(rows[0])
 
     def release_all(self) -> None:
-        """Make every step due now: at start-up, claims of a process that died are void."""
+        """Make every step due, in the order it was queued: at start-up, claims of a process that died
+        are void (an upload that was running when the app quit goes on before those queued behind it)."""
         with self._conns.write() as db:
-            db.execute("UPDATE outbox SET next_attempt_at = min(next_attempt_at, ?)", [self._clock()])
+            db.execute("UPDATE outbox SET next_attempt_at = min(next_attempt_at, created_at)")
 
     def next_wakeup(self) -> int | None:
         """When the earliest step that can run falls due (epoch ms; maybe already past), or None."""
