@@ -24,7 +24,9 @@ def row_height(font: QFont) -> int:
 
 class ConversationDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(option.rect.width(), row_height(option.font))
+        # No width of its own: the list makes each row as wide as itself (``option.rect`` here may be a
+        # width from before the window settled, and would then stick, wider than the list).
+        return QSize(1, row_height(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         r = QRectF(option.rect)
