@@ -8,7 +8,6 @@ driven through the transfers panel in tests/gui/transfers.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -19,6 +18,7 @@ import pytest
 from desktop.core.downloads import PAUSED
 from desktop.core.engine import Engine
 from desktop.core.events import BlobReady, EngineEvent, TransferFinished, TransferProgress, TransfersChanged
+from desktop.core.saving import sha256_of
 from desktop.core.transfers import Transfer
 from tests.integration.conftest import ServerProcess, wait_for
 from tests.integration.slow_link import SlowLink, slow_link
@@ -87,14 +87,6 @@ def downloads(server: ServerProcess, tmp_path: Path) -> Iterator[Downloads]:
         state.bob.stop()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(MB):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def test_a_paused_download_stops_and_resumes_from_its_bytes(downloads: Downloads) -> None:
     bob = downloads.bob
     (sha,) = downloads.sent(24 * MB)
@@ -119,7 +111,7 @@ def test_a_paused_download_stops_and_resumes_from_its_bytes(downloads: Downloads
     assert ready.wait(30)
     assert starts and starts[0] > kept  # the first report already counts the bytes kept: a Range from there
     path = bob.media_path(sha)
-    assert path is not None and _sha256(path) == sha
+    assert path is not None and sha256_of(path) == sha
     assert [t for t in bob.transfers.current() if t.sha256 == sha] == []
 
 
@@ -199,7 +191,7 @@ def test_the_download_queue_its_order_and_what_was_paused_survive_a_restart(down
     again.transfers.resume(held, "down")
     assert ready[held].wait(30)
     path = again.media_path(held)
-    assert path is not None and _sha256(path) == held
+    assert path is not None and sha256_of(path) == held
 
 
 def test_the_list_hears_of_an_upload_queued_retried_and_discarded(downloads: Downloads) -> None:

@@ -9,30 +9,19 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.core.backoff import Backoff
-from desktop.core.engine import Engine
-from desktop.ui.bridge import EngineBridge
-from desktop.ui.main_window import MainWindow
 from desktop.ui.transfers.words import amount
 from tests.gui.conftest import AppUser
+from tests.gui.conversations.test_unread import restart as restarted
 from tests.gui.transfers.conftest import MB, WAIT_MS, Slow, open_panel
 
 
 @pytest.fixture
 def restart(qtbot: QtBot) -> Iterator[Callable[[AppUser], AppUser]]:
-    """Quit a user's app (window, bridge, engine) and start it again on the same data dir."""
+    """Quit a user's app (window, bridge, engine) and start it again on the same data dir; closed at the end."""
     started: list[AppUser] = []
 
     def again(user: AppUser) -> AppUser:
-        user.window.close()
-        user.bridge.stop()
-        engine = Engine(user.data_dir, long_poll_s=1, backoff=Backoff(base=0.05, cap=0.5)).start()
-        bridge = EngineBridge(engine)
-        window = MainWindow(bridge)
-        window.resize(900, 700)
-        window.show()
-        qtbot.waitExposed(window)
-        started.append(AppUser(user.name, engine, bridge, window, user.data_dir))
+        started.append(restarted(qtbot, user))
         return started[-1]
 
     yield again
