@@ -107,3 +107,15 @@ def test_the_panel_reads_the_model_in_order_and_speaks_each_row(slow: Slow, qtbo
     assert index.data(Qt.ItemDataRole.AccessibleTextRole) == "scan-2.pdf, upload: Queued"
     assert slow.row(shas[2]).accessibleName() == "scan-2.pdf, upload: Queued"
     assert slow.panel.summary.text() == "2 running · 1 queued"
+
+
+def test_an_upload_that_lost_the_server_says_it_waits_to_retry_and_why(slow: Slow, qtbot: QtBot) -> None:
+    sha = slow.send(qtbot, "concert.mp4", 30 * MB)
+    qtbot.waitUntil(lambda: slow.state(sha) == "running" and slow.row(sha).bar.value() > 0, timeout=WAIT_MS)
+    slow.link.close()  # the network goes away mid-upload
+    row = slow.row(sha)
+    qtbot.waitUntil(lambda: row.status.text().startswith("Waiting to retry: "), timeout=WAIT_MS)
+    assert len(row.status.text()) > len("Waiting to retry: ") + 10  # the engine's sentence, not a code
+    assert row.buttons["pause"].isVisible() and row.buttons["cancel"].isVisible()
+    assert not row.buttons["retry"].isVisible()  # it tries again by itself
+    assert slow.alice.window.transfers_button.count == 1
