@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 syslibs: $(STAMP)
 	@$(PY) scripts/qt_system_libs.py
 
-# What the tests run besides Qt: a private PulseAudio daemon for the voice-note recording tests.
+# What the tests run besides Qt: a private PulseAudio daemon (voice notes), a private PostgreSQL (metadata on PostgreSQL).
 testsyslibs:
 	@$(PYTHON) scripts/test_system_packages.py
 

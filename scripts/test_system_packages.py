@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -22,8 +23,15 @@ def load_table(path: Path = TABLE_PATH) -> dict[str, str]:
     return table
 
 
+def installed(command: str) -> bool:
+    """A command on PATH, or a path (a glob: ``/usr/lib/postgresql/*/bin/initdb``) for one that is not."""
+    if "/" in command:
+        return bool(glob.glob(command))
+    return shutil.which(command) is not None
+
+
 def missing_packages(table: dict[str, str]) -> list[str]:
-    return sorted({package for command, package in table.items() if shutil.which(command) is None})
+    return sorted({package for command, package in table.items() if not installed(command)})
 
 
 def main() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.server.metadata.sqlite import Database
+from sync.server.metadata.engine import Database
 
 
 @dataclass(frozen=True)

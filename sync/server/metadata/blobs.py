@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sync.server.metadata.engine import Database
 from sync.server.metadata.sealed import FILENAME, NAME, Seals
-from sync.server.metadata.sqlite import Database
 from sync.server.metadata.uploads import Upload
 
 # Who may read a blob: its uploader, and members of a conversation with a message attaching it.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sync.protocol import BlockedUser, MemberState
-from sync.server.metadata.sqlite import Database, Tx
+from sync.server.metadata.engine import Database, Tx
 
 
 def state_for(tx: Tx, user_id: str, inviter_id: str | None) -> MemberState:

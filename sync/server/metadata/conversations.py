@@ -10,10 +10,10 @@ from collections.abc import Collection
 
 from sync.protocol import Conversation, SyncEvent
 from sync.server.metadata.consent import state_for
+from sync.server.metadata.engine import Database, Tx
 from sync.server.metadata.errors import ConversationFull
 from sync.server.metadata.feed import emit
 from sync.server.metadata.sealed import TITLE, Seals
-from sync.server.metadata.sqlite import Database, Tx
 
 _MEMBER_VIEW = ("SELECT m.user_id, m.state, coalesce(u.username, '') AS inviter FROM members m "
                 "LEFT JOIN users u ON u.id = m.invited_by WHERE m.conversation_id = ?")
@@ -108,6 +108,7 @@ class Conversations:
         """Add a member (a request when ``invited_by`` is a stranger to them); a member already in
         stays as they are. Raises ConversationFull when ``limit`` members are in already."""
         with self._db.write() as tx:
+            tx.lock("SELECT id FROM conversations WHERE id = ?", (conversation_id,))  # one add at a time
             if limit is not None and tx.one("SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
                                             (conversation_id, user_id)) is None:
                 row = tx.one("SELECT count(*) AS n FROM members WHERE conversation_id = ?", (conversation_id,))

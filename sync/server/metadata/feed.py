@@ -19,8 +19,8 @@ from collections.abc import Collection
 from pydantic import ValidationError
 
 from sync.protocol import SyncEvent, SyncPage
+from sync.server.metadata.engine import Database, Tx
 from sync.server.metadata.sealed import PAYLOAD, Seals
-from sync.server.metadata.sqlite import Database, Tx
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from sync.protocol import Attachment, Message, SyncEvent
 from sync.server.metadata.accounts import User
 from sync.server.metadata.conversations import member_ids
+from sync.server.metadata.engine import Database
 from sync.server.metadata.feed import emit
 from sync.server.metadata.sealed import ATTACHMENTS, BODY, NAME, Seals
-from sync.server.metadata.sqlite import Database
 
 log = logging.getLogger(__name__)
 _COLUMNS = "m.id, m.client_id, m.conversation_id, m.body, m.attachments, m.seq, m.created_at, u.username"

@@ -1,4 +1,4 @@
-"""Numbered schema migrations of the server's metadata; portable SQL (SQLite now, PostgreSQL next).
+"""Numbered schema migrations of the server's metadata; portable SQL run by SQLite and PostgreSQL alike.
 
 Each entry is one version; a database records how many it has applied. Never edit an applied
 entry: add one. An entry is SQL, or a Python step for what SQL cannot do (sealing existing values):
@@ -14,12 +14,13 @@ from sync.server.crypto.sealing import Sealer
 from sync.server.metadata.sealed import seal_existing
 
 if TYPE_CHECKING:
-    from sync.server.metadata.sqlite import Tx
+    from sync.server.metadata.engine import Tx
 
 Step = Callable[["Tx", Sealer], None]
 
 MIGRATIONS: list[str | Step] = [
-    # 1: accounts, tokens, conversations, messages, blobs, the event feed, uploads
+    # 1: accounts, tokens, conversations, messages, blobs, the event feed, uploads ("offset" is quoted: a
+    # keyword in PostgreSQL)
     """
     CREATE TABLE users (
         id TEXT PRIMARY KEY,
@@ -90,7 +91,7 @@ MIGRATIONS: list[str | Step] = [
         id TEXT PRIMARY KEY,
         user_id TEXT NOT NULL,
         length INTEGER NOT NULL,
-        offset INTEGER NOT NULL DEFAULT 0,
+        "offset" INTEGER NOT NULL DEFAULT 0,
         metadata TEXT NOT NULL,
         sha256 TEXT NOT NULL,
         expires_at REAL NOT NULL

@@ -2,8 +2,8 @@
 
 A user's use is the size of every blob they uploaded (one ``blob_uploaders`` row each: the same
 bytes uploaded by two users count for both, once each) plus the ``Upload-Length`` of their uploads
-in progress that have not expired. The check and the new upload's row are one transaction, so two
-creations at once cannot both slip under the quota.
+in progress that have not expired. The check and the new upload's row are one transaction that holds
+the user's row (``Tx.lock``), so two creations at once, on any replica, cannot both slip under the quota.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from sync.server.metadata.errors import MetadataError
 
 if TYPE_CHECKING:
-    from sync.server.metadata.sqlite import Database, Params, Row, Tx
+    from sync.server.metadata.engine import Database, Params, Row, Tx
 
 
 class _Reader(Protocol):
@@ -64,6 +64,7 @@ def usage_in(reader: _Reader, user_id: str, *, now: float) -> Usage:
 def check(tx: Tx, user_id: str, sha256: str, length: int, limits: UploadLimits, *, now: float) -> None:
     """Raises TooManyOpen or OverQuota when a new upload of ``length`` bytes is not allowed (bytes the
     user already uploaded once need no more room)."""
+    tx.lock("SELECT id FROM users WHERE id = ?", (user_id,))  # one check per user at a time, on any replica
     usage = usage_in(tx, user_id, now=now)
     if usage.open_uploads >= limits.max_open_uploads:
         raise TooManyOpen(usage, limits.max_open_uploads)

@@ -17,7 +17,7 @@ from sync.server.crypto.sealing import Sealer, Unsealable
 from sync.server.metadata.errors import WrongMetadataKey
 
 if TYPE_CHECKING:
-    from sync.server.metadata.sqlite import Database, Tx
+    from sync.server.metadata.engine import Database, Tx
 
 TITLE = "conversations.title"
 BODY = "messages.body"
@@ -67,7 +67,7 @@ class Seals:
         """Raises WrongMetadataKey when this key is not the one the store was sealed with."""
         row = db.one("SELECT sealed FROM metadata_key_check WHERE id = 1")
         if row is None or not self._opens(str(row["sealed"]), CHECK):
-            raise WrongMetadataKey(f"The metadata key does not open the metadata database {db.path}: it was "
+            raise WrongMetadataKey(f"The metadata key does not open the metadata database {db.where}: it was "
                                    "sealed under another key. Start the server with the master key it was made with.")
 
     def _opens(self, value: str, purpose: str) -> bool:

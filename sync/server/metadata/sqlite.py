@@ -3,25 +3,21 @@
 Nothing outside ``sync.server.metadata`` sees a connection, a cursor or a ``sqlite3`` exception:
 reads go through ``Database.one``/``all``, writes through ``Database.write()`` and its ``Tx``, and
 failures leave as ``Duplicate`` or ``MetadataFull``. The SQL the repositories pass is portable
-(``?`` placeholders, ``ON CONFLICT DO NOTHING``, ``RETURNING``, no SQLite functions) so that a
-PostgreSQL engine can run it with the same methods.
+(``engine.py``) so that ``postgres.py`` runs it with the same methods.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sync.server.crypto.sealing import Sealer
+from sync.server.metadata.engine import Params, Row
 from sync.server.metadata.errors import Duplicate, MetadataError, MetadataFull
 from sync.server.metadata.migrations import MIGRATIONS
-
-Row = Mapping[str, Any]
-Params = Sequence[object] | Mapping[str, object]
 
 
 @contextmanager
@@ -63,12 +59,17 @@ class Tx:
         with _translated():
             return list(self._conn.execute(sql, params).fetchall())
 
+    def lock(self, sql: str, params: Params = ()) -> Row | None:
+        """SQLite has one writer at a time (BEGIN IMMEDIATE): reading the row is enough."""
+        return self.one(sql, params)
+
 
 class Database:
     """One SQLite file; a connection per thread, writes in short IMMEDIATE transactions."""
 
     def __init__(self, path: Path, *, sealer: Sealer) -> None:
         self.path = Path(path)
+        self.where = str(self.path)
         self._local = threading.local()
         self._migrate(sealer)
 

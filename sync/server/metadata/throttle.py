@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.server.metadata.sqlite import Database
+from sync.server.metadata.engine import Database
 
 # One statement: a new bucket, a bucket whose window ended (start again at one), or one more hit.
 # The SET expressions all read the row as it was (standard SQL), so window_end and hits agree.

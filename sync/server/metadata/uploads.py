@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sync.server.metadata import quota
+from sync.server.metadata.engine import Database
 from sync.server.metadata.quota import UploadLimits
 from sync.server.metadata.sealed import UPLOAD_METADATA, Seals
-from sync.server.metadata.sqlite import Database
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Uploads:
             if limits is not None:
                 quota.check(tx, upload.user_id, upload.sha256, upload.length, limits, now=now)
             tx.execute(
-                "INSERT INTO uploads (id, user_id, length, offset, metadata, sha256, expires_at)"
+                'INSERT INTO uploads (id, user_id, length, "offset", metadata, sha256, expires_at)'
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (upload.id, upload.user_id, upload.length, upload.offset, sealed, upload.sha256, upload.expires_at),
             )
@@ -66,7 +66,7 @@ class Uploads:
     def advance(self, upload_id: str, *, offset: int, expires_at: float) -> None:
         """Record the bytes received so far (and a later expiry)."""
         with self._db.write() as tx:
-            tx.execute("UPDATE uploads SET offset = ?, expires_at = ? WHERE id = ?", (offset, expires_at, upload_id))
+            tx.execute('UPDATE uploads SET "offset" = ?, expires_at = ? WHERE id = ?', (offset, expires_at, upload_id))
 
     def delete(self, upload_id: str) -> bool:
         with self._db.write() as tx:
@@ -86,7 +86,7 @@ class Uploads:
 
     def complete_ids(self, *, user_id: str | None = None, shas: Iterable[str] | None = None) -> list[str]:
         """Uploads whose every byte arrived but that are not filed yet (of a user, of some blobs)."""
-        sql, params = "SELECT id FROM uploads WHERE offset = length", []
+        sql, params = 'SELECT id FROM uploads WHERE "offset" = length', []
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)

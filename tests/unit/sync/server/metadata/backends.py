@@ -1,8 +1,8 @@
 """The metadata backends the contract tests run against: how to open (and open again) one store.
 
-Adding a backend is one more entry in ``BACKENDS``: a function that, given a test's temp dir,
-returns a way to open that test's store; every call opens the same store anew, with the same
-metadata key (random per test).
+Adding a backend is one more entry in ``BACKENDS``: a function that, given the test's request (for
+fixtures such as a PostgreSQL database) and temp dir, returns a way to open that test's store; every
+call opens the same store anew, with the same metadata key (random per test).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from sync.server.crypto.sealing import Sealer
 from sync.server.metadata import Metadata
@@ -21,9 +23,15 @@ def random_sealer() -> Sealer:
     return Sealer(os.urandom(32))
 
 
-def _sqlite(tmp_path: Path) -> Opener:
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
     sealer = random_sealer()
     return lambda: Metadata(tmp_path / "m.sqlite3", sealer=sealer)
 
 
-BACKENDS: dict[str, Callable[[Path], Opener]] = {"sqlite": _sqlite}
+def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    url: str = request.getfixturevalue("postgres_url")
+    sealer = random_sealer()
+    return lambda: Metadata(url, sealer=sealer)
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Opener]] = {"sqlite": _sqlite, "postgresql": _postgresql}

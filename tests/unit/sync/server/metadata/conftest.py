@@ -9,13 +9,14 @@ import pytest
 
 from sync.server.metadata import Metadata
 from sync.server.metadata.accounts import User
+from tests.engines.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures for the postgresql backend
 from tests.unit.sync.server.metadata.backends import BACKENDS, Opener
 from tests.unit.sync.server.metadata.builders import user
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
-    return BACKENDS[request.param](tmp_path)
+    return BACKENDS[request.param](request, tmp_path)
 
 
 @pytest.fixture
