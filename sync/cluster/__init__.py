@@ -1,0 +1,1 @@
+"""Running the scale-out layout's engines locally: SeaweedFS today (PostgreSQL and nginx next)."""
