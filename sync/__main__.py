@@ -29,7 +29,11 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     parser.add_argument("--data-dir", type=Path, required=True, help="where the database and blobs live")
-    parser.add_argument("--storage", default="file", help="blob storage: 'file' (local disk under --data-dir)")
+    parser.add_argument("--storage", default="file", metavar="WHERE",
+                        help="blob storage: 'file' (encrypted, on the local disk under --data-dir, the default) "
+                             "or s3://BUCKET[/PREFIX] (credentials from the standard AWS_* variables)")
+    parser.add_argument("--s3-endpoint", default="", metavar="URL",
+                        help="the S3 endpoint for --storage s3://... (SeaweedFS, MinIO, ...); default AWS S3")
     parser.add_argument("--database", default="sqlite", help="metadata database: 'sqlite' (under --data-dir)")
     parser.add_argument("--max-upload-mb", type=int, default=4096, help="largest upload accepted, in MB")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
@@ -56,8 +60,8 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     tls.add_argument("--insecure-http", action="store_true",
                      help="allow plain HTTP on a non-loopback address (only behind a proxy that does TLS)")
     args = parser.parse_args(argv)
-    if args.storage != "file":
-        parser.error(f"--storage {args.storage}: only 'file' is available in this version")
+    if args.storage != "file" and not args.storage.startswith("s3://"):
+        parser.error(f"--storage {args.storage}: use 'file' or s3://BUCKET")
     if args.database != "sqlite":
         parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
     if not 0 <= args.max_wait <= 60:
@@ -68,13 +72,17 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     from sync.server.config import ConfigError, ServerConfig
     from sync.server.metadata.errors import WrongMetadataKey
     from sync.server.runner import run_forever
+    from sync.server.storage.s3 import open_s3
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
                           link_secret_file=args.link_secret_file, master_key_file=args.master_key_file,
-                          max_wait_s=args.max_wait, limits=limit_settings.from_args(args))
+                          max_wait_s=args.max_wait, limits=limit_settings.from_args(args),
+                          storage_url="" if args.storage == "file" else args.storage, s3_endpoint=args.s3_endpoint)
     try:
         config.link_secret()
         open_keys(config)  # the wrong master key: said here, before anything listens
+        if config.storage_url:
+            open_s3(config.storage_url, config.s3_endpoint)  # a bucket we cannot reach: said here too
     except ConfigError as exc:
         parser.error(str(exc))
     if warning := key_beside_data(config):

@@ -11,7 +11,6 @@ answers, then creates the bucket.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -107,6 +106,7 @@ class SeaweedFS:
 
     def start(self) -> SeaweedFS:
         weed = weed_binary()
+        self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "s3.json").write_text(json.dumps({"identities": [{
             "name": "envelope", "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
             "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
@@ -183,11 +183,14 @@ class SeaweedFS:
             time.sleep(POLL_S)  # polling a process we started: there is no event to wait on
         raise SeaweedError(f"SeaweedFS: timed out waiting for {what}; logs in {self.root}")
 
-    def _volumes_joined(self) -> bool:
+    def volume_ids(self) -> dict[str, str]:
+        """Each live volume server's address, with the ids of the volumes it holds (as the master says)."""
         status = requests.get(f"http://127.0.0.1:{self.master_port}/dir/status", timeout=2).json()
-        nodes = [node for dc in status["Topology"].get("DataCenters") or []
-                 for rack in dc.get("Racks") or [] for node in rack.get("DataNodes") or []]
-        return len(nodes) >= 2
+        return {node["Url"]: str(node.get("VolumeIds", "")) for dc in status["Topology"].get("DataCenters") or []
+                for rack in dc.get("Racks") or [] for node in rack.get("DataNodes") or []}
+
+    def _volumes_joined(self) -> bool:
+        return len(self.volume_ids()) >= 2
 
     def _gateway_answers(self) -> bool:
         return requests.get(self.endpoint, timeout=2).status_code < 500
@@ -196,5 +199,4 @@ class SeaweedFS:
 def started(root: Path | None = None, bucket: str = "envelope") -> SeaweedFS:
     """A running SeaweedFS keeping its data under ``root`` (a new temp dir when None)."""
     root = root or Path(tempfile.mkdtemp(prefix="envelope-seaweedfs-"))
-    os.makedirs(root, exist_ok=True)
     return SeaweedFS(root, bucket).start()

@@ -19,6 +19,7 @@ from sync.server.limits import BodyLimitMiddleware
 from sync.server.metadata import Metadata
 from sync.server.openapi import install as install_openapi
 from sync.server.rate_limit import WriteRateMiddleware
+from sync.server.storage.s3 import open_s3
 from sync.server.wakeups import Notifier
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     ctx = ServerContext(
         config=config,
         meta=Metadata(config.db_path, sealer=Sealer(keys.metadata_key())),
-        storage=at_rest.storage,
+        storage=open_s3(config.storage_url, config.s3_endpoint) if config.storage_url else at_rest.storage,
         notifier=Notifier(),
         metrics=metrics.Metrics(),
         receiving=filing.Receiving(),

@@ -44,6 +44,11 @@ class ServerConfig:
     master_key_file: Path | None = None
     """Where the master key lives (made 0600 when absent); default ``master.key`` in the data dir.
     ENVELOPE_MASTER_KEY wins over it."""
+    storage_url: str = ""
+    """Where blobs live: ``s3://BUCKET[/PREFIX]`` (plain objects, the store's own encryption at rest), or
+    empty for the encrypted local disk under ``objects_dir``."""
+    s3_endpoint: str = ""
+    """The S3 endpoint for ``storage_url`` (SeaweedFS, MinIO, ...); empty: AWS S3 itself."""
     clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
     """Epoch seconds for every expiry: tokens, signed links, uploads and their leases (tests move their own)."""
     limits: Limits = field(default_factory=Limits)

@@ -136,8 +136,28 @@ class S3Storage(S3Staging):
         self.s3.delete_object(Bucket=self.bucket, Key=self.blob_key(sha256))
         return True
 
-    def presigned_url(self, sha256: str, *, expires_in: int = PRESIGN_S) -> str:
-        """A URL that reads the blob straight from the store for ``expires_in`` seconds (a bearer URL)."""
-        url: str = self.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": self.blob_key(sha256)}, ExpiresIn=expires_in)
+    def presigned_url(self, sha256: str, *, mime: str, disposition: str, expires_in: int = PRESIGN_S) -> str:
+        """A URL that reads the blob straight from the store for ``expires_in`` seconds (a bearer URL),
+        answered with ``mime`` and ``disposition`` as the server itself would."""
+        params = {"Bucket": self.bucket, "Key": self.blob_key(sha256), "ResponseContentType": mime,
+                  "ResponseContentDisposition": disposition}
+        url: str = self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return url
+
+def open_s3(url: str, endpoint: str) -> S3Storage:
+    """The ``S3Storage`` for ``--storage s3://BUCKET[/PREFIX]`` at ``endpoint`` (AWS when empty), its bucket
+    checked now; raises ConfigError with a sentence (a bad location, a bucket we cannot reach)."""
+    from sync.server.config import ConfigError
+
+    try:
+        location = S3Location.parse(url)
+    except ValueError as exc:
+        raise ConfigError(f"--storage: {exc}") from None
+    s3 = client(endpoint)
+    try:
+        s3.head_bucket(Bucket=location.bucket)
+    except Exception as exc:
+        raise ConfigError(f"The bucket {location.bucket!r} at {endpoint or 'AWS S3'} cannot be used: {exc}. "
+                          "Check --s3-endpoint, the bucket's name, and AWS_ACCESS_KEY_ID / "
+                          "AWS_SECRET_ACCESS_KEY.") from None
+    return S3Storage(s3, location)
