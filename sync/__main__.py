@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -34,7 +35,9 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
                              "or s3://BUCKET[/PREFIX] (credentials from the standard AWS_* variables)")
     parser.add_argument("--s3-endpoint", default="", metavar="URL",
                         help="the S3 endpoint for --storage s3://... (SeaweedFS, MinIO, ...); default AWS S3")
-    parser.add_argument("--database", default="sqlite", help="metadata database: 'sqlite' (under --data-dir)")
+    parser.add_argument("--database", default="sqlite", metavar="URL",
+                        help="metadata database: 'sqlite' (a file in --data-dir, the default) or a "
+                             "postgresql://USER@HOST:PORT/DB URL that every replica shares")
     parser.add_argument("--max-upload-mb", type=int, default=4096, help="largest upload accepted, in MB")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--max-wait", type=int, default=60, metavar="SECONDS",
@@ -62,22 +65,22 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     args = parser.parse_args(argv)
     if args.storage != "file" and not args.storage.startswith("s3://"):
         parser.error(f"--storage {args.storage}: use 'file' or s3://BUCKET")
-    if args.database != "sqlite":
-        parser.error(f"--database {args.database}: only 'sqlite' is available in this version")
+    database_url = _database_url(parser, args.database)
     if not 0 <= args.max_wait <= 60:
         parser.error(f"--max-wait {args.max_wait}: from 0 to 60 seconds")
     files = _tls_files(parser, args)  # plain HTTP beyond loopback is refused before anything is written
 
     from sync.server.at_rest import key_beside_data, open_keys
     from sync.server.config import ConfigError, ServerConfig
-    from sync.server.metadata.errors import WrongMetadataKey
+    from sync.server.metadata.errors import MetadataError, WrongMetadataKey
     from sync.server.runner import run_forever
     from sync.server.storage.s3 import open_s3
 
     config = ServerConfig(data_dir=args.data_dir.resolve(), max_upload_bytes=args.max_upload_mb * 1024 * 1024,
                           link_secret_file=args.link_secret_file, master_key_file=args.master_key_file,
                           max_wait_s=args.max_wait, limits=limit_settings.from_args(args),
-                          storage_url="" if args.storage == "file" else args.storage, s3_endpoint=args.s3_endpoint)
+                          storage_url="" if args.storage == "file" else args.storage, s3_endpoint=args.s3_endpoint,
+                          database_url=database_url)
     try:
         config.link_secret()
         open_keys(config)  # the wrong master key: said here, before anything listens
@@ -92,9 +95,23 @@ def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
                     metrics_port=args.metrics_port)
     except WrongMetadataKey as exc:  # raised while the app is built, before it listens
         parser.error(str(exc))
+    except MetadataError as exc:  # PostgreSQL does not answer, or refuses us
+        parser.error(f"cannot open the metadata database: {exc}")
     except OSError as exc:  # the metrics port is taken (bound before anything listens)
         parser.error(f"cannot serve /metrics on 127.0.0.1:{args.metrics_port}: {exc.strerror or exc}")
     return 0
+
+
+def _database_url(parser: argparse.ArgumentParser, database: str) -> str:
+    """'' for SQLite in the data dir, else the PostgreSQL URL (its driver checked now, not at first use)."""
+    if database == "sqlite":
+        return ""
+    if not database.startswith(("postgresql://", "postgres://")):
+        parser.error(f"--database {database}: use 'sqlite' or a postgresql:// URL")
+    if importlib.util.find_spec("psycopg") is None or importlib.util.find_spec("psycopg_pool") is None:
+        parser.error("--database postgresql://...: the PostgreSQL driver is not installed; "
+                     "install it with: pip install 'envelope[postgresql]'")
+    return database
 
 
 def _tls_files(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TlsFiles | None:

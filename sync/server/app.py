@@ -20,7 +20,7 @@ from sync.server.metadata import Metadata
 from sync.server.openapi import install as install_openapi
 from sync.server.rate_limit import WriteRateMiddleware
 from sync.server.storage.s3 import open_s3
-from sync.server.wakeups import Notifier
+from sync.server.wakeups import for_database
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,9 @@ def create_app(config: ServerConfig) -> FastAPI:
     keys = at_rest.keys
     ctx = ServerContext(
         config=config,
-        meta=Metadata(config.db_path, sealer=Sealer(keys.metadata_key())),
+        meta=Metadata(config.database, sealer=Sealer(keys.metadata_key())),
         storage=open_s3(config.storage_url, config.s3_endpoint) if config.storage_url else at_rest.storage,
-        notifier=Notifier(),
+        notifier=for_database(config.database),
         metrics=metrics.Metrics(),
         receiving=filing.Receiving(),
         link_key=config.link_secret(),
@@ -51,6 +51,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            ctx.meta.close()  # PostgreSQL: the pool's connections
 
     app = FastAPI(
         title="Envelope sync API",

@@ -53,6 +53,14 @@ class ServerConfig:
     """Epoch seconds for every expiry: tokens, signed links, uploads and their leases (tests move their own)."""
     limits: Limits = field(default_factory=Limits)
     """The abuse limits: failed sign-ins, sign-ups, storage quota, uploads in progress, write rate."""
+    database_url: str = ""
+    """The metadata database: a ``postgresql://`` URL shared by every replica; default (empty) the
+    SQLite file ``db_path`` in the data dir."""
+
+    @property
+    def database(self) -> Path | str:
+        """Where the metadata lives, for ``Metadata``: the PostgreSQL URL, else the SQLite file."""
+        return self.database_url or self.db_path
 
     @property
     def db_path(self) -> Path:

@@ -2,8 +2,9 @@
 
 ``notify(user_ids)`` may be called from any thread once the change is committed; a long-poll
 takes ``generation(user_id)`` before it reads its feed and then ``wait``s for a later one, so a
-change that lands between the read and the wait is never missed. PostgreSQL LISTEN/NOTIFY can
-stand behind the same three calls when replicas must wake each other.
+change that lands between the read and the wait is never missed. With the PostgreSQL metadata
+backend, ``PgNotifier`` (``pg_wakeups.py``) stands behind the same three calls so that replicas wake
+each other with LISTEN/NOTIFY (``for_database`` chooses).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class Notifier:
@@ -63,3 +65,14 @@ class Notifier:
             for future in list(self._waiters.get(user_id, ())):
                 with contextlib.suppress(asyncio.InvalidStateError):
                     future.set_result(None)
+
+
+def for_database(location: Path | str) -> Notifier:
+    """The notifier for a metadata store: replicas on one PostgreSQL wake each other; SQLite is one server."""
+    from sync.server.metadata import is_postgres
+
+    if is_postgres(location):
+        from sync.server.pg_wakeups import PgNotifier  # psycopg is needed only here
+
+        return PgNotifier(str(location))
+    return Notifier()

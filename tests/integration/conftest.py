@@ -1,5 +1,10 @@
 """Integration fixtures: the real sync server on a free loopback port (a subprocess, or in-process on a
-clock the test moves), and users."""
+clock the test moves), and users.
+
+``engine`` is the metadata database the ``server`` and ``embedded`` servers use: SQLite, and also
+PostgreSQL (a private cluster, a new database per test) for modules marked ``both_engines``, or for
+every test when ENVELOPE_TEST_ENGINES=all (``make test-all``).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import requests
 
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer, free_port
+from tests.engines.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures for engine "postgresql"
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,9 +119,25 @@ class ServerProcess:
         self.start()
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        every = os.environ.get("ENVELOPE_TEST_ENGINES") == "all" or metafunc.definition.get_closest_marker(
+            "both_engines") is not None
+        metafunc.parametrize("engine", ENGINES if every else ENGINES[:1])
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path / "server").start()
+def database_url(engine: str, request: pytest.FixtureRequest) -> str:
+    """'' for SQLite in the data dir, else a new PostgreSQL database's URL."""
+    return "" if engine == "sqlite" else str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def server(tmp_path: Path, database_url: str) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path / "server", args=["--database", database_url] if database_url else []).start()
     yield srv
     srv.stop()
 
@@ -139,7 +161,7 @@ def clock() -> ServerClock:
 
 
 @pytest.fixture
-def embedded(tmp_path: Path, clock: ServerClock) -> Iterator[Callable[..., EmbeddedServer]]:
+def embedded(tmp_path: Path, clock: ServerClock, database_url: str) -> Iterator[Callable[..., EmbeddedServer]]:
     """Start a real uvicorn server on loopback in a thread of the test process, with any settings.
 
     For settings ``python -m sync serve`` has no flags for (upload expiry, the sweep interval), module
@@ -149,7 +171,7 @@ def embedded(tmp_path: Path, clock: ServerClock) -> Iterator[Callable[..., Embed
     servers: list[EmbeddedServer] = []
 
     def start(**settings: Any) -> EmbeddedServer:
-        config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, **settings)
+        config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, database_url=database_url, **settings)
         servers.append(EmbeddedServer(config, metrics_port=free_port()).start())
         return servers[-1]
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.integration.conftest import User
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
 
 
 def _feed(user: User) -> list[dict[str, Any]]:

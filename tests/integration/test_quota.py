@@ -9,11 +9,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import requests
 
 from sync.server.limit_settings import Limits
 from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ROOT, ServerClock, ServerProcess, User, make_user, tus_create
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
 
 TUS = {"Tus-Resumable": "1.0.0"}
 

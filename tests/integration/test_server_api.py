@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse, urlunparse
 
+import pytest
 import requests
 
 from sync.server.runner import EmbeddedServer, free_port
 from tests.integration.conftest import ServerClock, ServerProcess, User, make_user, wait_for
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
 
 
 def _attachment(sha: str, size: int, name: str = "photo.bin", kind: str = "file") -> dict[str, object]:

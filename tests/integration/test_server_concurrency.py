@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -9,10 +10,13 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import psycopg
 import pytest
 import requests
 
 from tests.integration.conftest import ServerProcess, User, tus_create
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
 
 
 @pytest.fixture
@@ -21,16 +25,32 @@ def pool() -> Iterator[ThreadPoolExecutor]:
         yield executor
 
 
+@contextlib.contextmanager
+def writes_held(server: ServerProcess, database_url: str) -> Iterator[None]:
+    """Another process holds the database's write lock (SQLite), or the uploads table's (PostgreSQL)."""
+    if not database_url:
+        held = sqlite3.connect(server.data_dir / "metadata.sqlite3", isolation_level=None, timeout=30)
+        held.execute("BEGIN IMMEDIATE")  # a writer that does not let go
+        try:
+            yield
+        finally:
+            held.execute("ROLLBACK")
+            held.close()
+        return
+    with psycopg.connect(database_url) as conn:  # a transaction until the block ends
+        conn.execute("LOCK TABLE uploads IN EXCLUSIVE MODE")  # reads go on, writes wait
+        yield
+        conn.rollback()
+
+
 def test_a_writer_stuck_on_the_database_does_not_freeze_long_polls(
-    server: ServerProcess, alice: User, bob: User, pool: ThreadPoolExecutor
+    server: ServerProcess, database_url: str, alice: User, bob: User, pool: ThreadPoolExecutor
 ) -> None:
     """Bob's upload cannot record its offset while another process holds the database's write lock;
     alice's long-poll still answers while that lock is held (nothing waits on the event loop)."""
     data = os.urandom(200_000)
     location = tus_create(bob, len(data), hashlib.sha256(data).hexdigest())
-    held = sqlite3.connect(server.data_dir / "metadata.sqlite3", isolation_level=None, timeout=30)
-    held.execute("BEGIN IMMEDIATE")  # a writer that does not let go
-    try:
+    with writes_held(server, database_url):
         patch: Future[requests.Response] = pool.submit(
             bob.request, "PATCH", location, data=data,
             headers={"Tus-Resumable": "1.0.0", "Upload-Offset": "0",
@@ -38,9 +58,6 @@ def test_a_writer_stuck_on_the_database_does_not_freeze_long_polls(
         poll = pool.submit(alice.get, "/v1/sync", params={"wait": 3})
         answered = poll.result(timeout=20)  # answered by its 3 s wait, the lock still held
         assert answered.status_code == 200 and not patch.done()
-    finally:
-        held.execute("ROLLBACK")
-        held.close()
     assert patch.result(timeout=30).status_code == 204  # and the upload goes on once the lock is free
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import requests
 
 from sync.server.limit_settings import Limits
 from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ServerClock, User, make_user
+
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
 
 WRONG = "not the password"
 

@@ -21,6 +21,8 @@ from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ServerClock, ServerProcess, User, b64, make_user, tus_create
 from tests.integration.stored import server_storage, staged_file, staged_uploads, stored_blobs, upload_id
 
+pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
 MiB = 1024 * 1024

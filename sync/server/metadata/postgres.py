@@ -121,6 +121,8 @@ class Database:
         self.where = redacted(url)
         self._max = max_connections
         self._lock = threading.Lock()
+        with _translated(), psycopg.connect(url, connect_timeout=10):
+            pass  # a server that is down or refuses us is said now, in its own words, not after the pool's wait
         self._pool = self._new_pool()
         try:
             self._migrate(sealer)
