@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint syslibs testsyslibs bench clean fuzz
+.PHONY: run test test-all lint syslibs testsyslibs bench clean fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || bash scripts/python-venv.sh $(PYTHON) $(VENV)
@@ -24,6 +24,11 @@ run: $(STAMP) syslibs
 
 test: $(STAMP) syslibs testsyslibs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# As `make test`, with every server integration test on PostgreSQL as well as SQLite (make test runs the
+# metadata tests and the modules marked both_engines on both).
+test-all: $(STAMP) syslibs testsyslibs
+	ENVELOPE_TEST_ENGINES=all QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 # schemathesis against a real server for 10 minutes with every check (make test runs it for 45 s, five checks).
 fuzz: $(STAMP)
