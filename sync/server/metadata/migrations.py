@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
 Step = Callable[["Tx", Sealer], None]
 
+
+def apply(tx: Tx, step: str | Step, sealer: Sealer) -> None:
+    """Run one migration inside ``tx``: its statements one by one, or its Python step."""
+    if isinstance(step, str):
+        for statement in step.split(";"):
+            if statement.strip():
+                tx.execute(statement)
+    else:
+        step(tx, sealer)
+
 MIGRATIONS: list[str | Step] = [
     # 1: accounts, tokens, conversations, messages, blobs, the event feed, uploads ("offset" is quoted: a
     # keyword in PostgreSQL)

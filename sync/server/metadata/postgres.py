@@ -26,6 +26,7 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
 from sync.server.crypto.sealing import Sealer
+from sync.server.metadata import migrations
 from sync.server.metadata.engine import Params, Row
 from sync.server.metadata.errors import Duplicate, MetadataError, MetadataFull
 from sync.server.metadata.migrations import MIGRATIONS
@@ -184,13 +185,7 @@ class Database:
                 version = int(row["version"]) if row is not None else 0
                 if version >= len(MIGRATIONS):
                     return
-                step = MIGRATIONS[version]
-                if isinstance(step, str):
-                    for statement in step.split(";"):
-                        if statement.strip():
-                            tx.execute(statement)
-                else:
-                    step(tx, sealer)
+                migrations.apply(tx, MIGRATIONS[version], sealer)
                 tx.execute("INSERT INTO envelope_schema (id, version) VALUES (1, ?) "
                            "ON CONFLICT (id) DO UPDATE SET version = excluded.version", (version + 1,))
 

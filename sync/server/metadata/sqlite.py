@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sync.server.crypto.sealing import Sealer
+from sync.server.metadata import migrations
 from sync.server.metadata.engine import Params, Row
 from sync.server.metadata.errors import Duplicate, MetadataError, MetadataFull
 from sync.server.metadata.migrations import MIGRATIONS
@@ -126,13 +127,8 @@ class Database:
                 version = int(row["user_version"]) if row is not None else 0
                 rewrote = False
                 for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-                    if isinstance(step, str):
-                        for statement in step.split(";"):
-                            if statement.strip():
-                                tx.execute(statement)
-                    else:
-                        step(tx, sealer)
-                        rewrote = rewrote or version > 0
+                    migrations.apply(tx, step, sealer)
+                    rewrote = rewrote or (not isinstance(step, str) and version > 0)
                     tx.execute(f"PRAGMA user_version={number}")
             if rewrote:
                 with _translated():
