@@ -4,7 +4,10 @@ links answered with a presigned object URL, and downloads that survive losing a 
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,9 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.cluster.seaweedfs import SeaweedFS
+from sync.cluster.seaweedfs import SeaweedFS, free_port
 from tests.engines.seaweedfs import seaweedfs
-from tests.integration.conftest import ServerProcess, User, make_user, tus_create
+from tests.integration.conftest import ROOT, ServerProcess, User, make_user, tus_create
 
 __all__ = ["seaweedfs"]  # the session's SeaweedFS, for the fixtures below
 
@@ -138,3 +141,32 @@ def test_downloads_keep_working_when_a_volume_server_dies(tmp_path: Path) -> Non
     finally:
         server.stop()
         store.stop()
+
+
+@pytest.mark.parametrize(("storage", "said"), [
+    ("ftp://host/bucket", "use 'file' or s3://BUCKET"),
+    ("s3://", "is not an S3 location"),
+    ("s3://no-such-bucket", "The bucket 'no-such-bucket' at http://127.0.0.1:"),
+    ("s3://no-such-bucket", "does not exist; create it first."),
+])
+def test_a_storage_the_server_cannot_use_is_said_before_it_listens(seaweedfs: SeaweedFS, tmp_path: Path,
+                                                                    storage: str, said: str) -> None:
+    assert said in refusal(seaweedfs.environment(), tmp_path, "--storage", storage,
+                           "--s3-endpoint", seaweedfs.endpoint)
+
+
+def test_wrong_credentials_or_no_store_are_said_before_it_listens(seaweedfs: SeaweedFS, tmp_path: Path) -> None:
+    wrong = {**seaweedfs.environment(), "AWS_SECRET_ACCESS_KEY": "not the secret"}
+    assert "refuses these credentials" in refusal(wrong, tmp_path, "--storage", f"s3://{seaweedfs.bucket}",
+                                                  "--s3-endpoint", seaweedfs.endpoint)
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    assert "cannot be reached" in refusal(seaweedfs.environment(), tmp_path, "--storage",
+                                          f"s3://{seaweedfs.bucket}", "--s3-endpoint", nowhere)
+
+
+def refusal(env: dict[str, str], tmp_path: Path, *args: str) -> str:
+    """What ``serve`` says when it refuses to start with ``args`` (it must exit with status 2)."""
+    done = subprocess.run([sys.executable, "-m", "sync", "serve", "--data-dir", str(tmp_path / "d"), *args],
+                          cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    return done.stderr

@@ -154,10 +154,15 @@ def open_s3(url: str, endpoint: str) -> S3Storage:
     except ValueError as exc:
         raise ConfigError(f"--storage: {exc}") from None
     s3 = client(endpoint)
+    where = f"The bucket {location.bucket!r} at {endpoint or 'AWS S3'}"
     try:
         s3.head_bucket(Bucket=location.bucket)
     except Exception as exc:
-        raise ConfigError(f"The bucket {location.bucket!r} at {endpoint or 'AWS S3'} cannot be used: {exc}. "
-                          "Check --s3-endpoint, the bucket's name, and AWS_ACCESS_KEY_ID / "
-                          "AWS_SECRET_ACCESS_KEY.") from None
+        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+        if code in {"404", "NoSuchBucket"}:
+            raise ConfigError(f"{where} does not exist; create it first.") from None
+        if code in {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
+            raise ConfigError(f"{where} refuses these credentials; check AWS_ACCESS_KEY_ID and "
+                              "AWS_SECRET_ACCESS_KEY.") from None
+        raise ConfigError(f"{where} cannot be reached ({exc}); check --s3-endpoint.") from None
     return S3Storage(s3, location)
