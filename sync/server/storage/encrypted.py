@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from sync.blobstore import Blob, BlobNotFound, CorruptBlob
 from sync.server.crypto.segments import HEADER_BYTES, Damaged, Segments, SegmentWriter, header, parse_header
+from sync.server.storage.again import stored_again
 from sync.server.storage.encrypted_staging import EncryptedStaging, blob_name
 from sync.server.storage.objects import ObjectMissing
 
@@ -31,14 +32,9 @@ class EncryptedStorage(EncryptedStaging):
     # -- blobs -------------------------------------------------------------------------------------
     def put(self, chunks: Iterable[bytes], *, sha256: str) -> Blob:
         name = blob_name(sha256)
-        hasher, size = hashlib.sha256(), 0
         if self.objects.exists(name):  # the same bytes again: check them, keep the first copy
-            for chunk in chunks:
-                hasher.update(chunk)
-                size += len(chunk)
-            if hasher.hexdigest() != sha256:
-                raise CorruptBlob(sha256, hasher.hexdigest())
-            return Blob(sha256, size)
+            return stored_again(chunks, sha256)
+        hasher, size = hashlib.sha256(), 0
         blob_id, key = self.keys.new_data_key(f"blob:{sha256}")
         segments = Segments(key, blob_id, self.segment_size, sha256)
         new = self.objects.create(name)

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sync.blobstore import Blob, BlobNotFound, CorruptBlob, check_sha256
+from sync.server.storage.again import stored_again
 from sync.server.storage.s3_staging import PART_SIZE, S3Staging, missing
 
 READ_CHUNK = 1024 * 1024
@@ -65,14 +66,9 @@ class S3Storage(S3Staging):
     # -- blobs -------------------------------------------------------------------------------------
     def put(self, chunks: Iterable[bytes], *, sha256: str) -> Blob:
         key = self.blob_key(sha256)
-        hasher, size = hashlib.sha256(), 0
         if self.exists(sha256):  # the same bytes again: check them, keep the first copy
-            for chunk in chunks:
-                hasher.update(chunk)
-                size += len(chunk)
-            if hasher.hexdigest() != sha256:
-                raise CorruptBlob(sha256, hasher.hexdigest())
-            return Blob(sha256, size)
+            return stored_again(chunks, sha256)
+        hasher, size = hashlib.sha256(), 0
         upload_id = self.s3.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         try:
             parts: list[dict[str, Any]] = []
