@@ -36,6 +36,9 @@ DOWNLOAD: dict[str, Any] = {
         "206": {"description": "The range asked for.", "content": _BYTES,
                 "headers": {**_ALWAYS, "Content-Range": _header("bytes START-END/SIZE"),
                             "Content-Length": _header("The range's size.")}},
+        "302": {"description": "With S3 storage, a signed link that passed every check (signature, expiry, the "
+                        "read rule) is sent to a presigned object URL that works for 5 minutes.",
+                "headers": {"Location": _header("The presigned object URL.")}},
         "304": {"description": "If-None-Match named the ETag.", "headers": _ALWAYS},
     },
 }
