@@ -18,7 +18,7 @@ from sync.server.config import ServerContext, context
 from sync.server.crypto.segments import Damaged
 from sync.server.disposition import content_disposition
 from sync.server.errors import APIError, BlobDamaged, Forbidden, NotFound, RangeNotSatisfiable, Unauthorized
-from sync.server.media_spec import DOWNLOAD
+from sync.server.media_spec import ACCESS, DOWNLOAD
 from sync.server.metadata.accounts import User
 from sync.server.mime import is_inline
 from sync.server.numbers import MAX_INTEGER, parse_count
@@ -59,7 +59,8 @@ def _link_user(ctx: ServerContext, request: Request, expires: int | None) -> Use
     user_id, sig = q.get("user", ""), q.get("sig", "")
     if expires is None:
         raise Forbidden("This link is not valid: it has no expiry.")
-    expected = sign(ctx.link_key, "GET", request.url.path, user_id, expires)
+    path = f"/v1/media/{request.path_params.get('sha256', '')}"  # the download's, for /access too
+    expected = sign(ctx.link_key, "GET", path, user_id, expires)
     if not hmac.compare_digest(expected.encode(), sig.encode()):  # bytes: a str must be ASCII (else TypeError)
         raise Forbidden("This link is not valid.")
     if expires < ctx.config.clock():
@@ -142,6 +143,20 @@ def download(
     except Damaged:
         raise BlobDamaged() from None
     return StreamingResponse(itertools.chain([first], body), status_code=status, headers=headers, media_type=mime)
+
+
+@router.get("/v1/media/{sha256:sha256}/access", status_code=204, response_class=Response,
+            operation_id="media_access")
+@operation(ACCESS)
+def access(sha256: Sha256, ctx: Ctx, user: Annotated[User, Depends(media_reader)]) -> Response:
+    """Whether the caller may read the blob: 204 and its Content-Disposition for them, no bytes (the edge
+    cache asks this on every request, cached or not)."""
+    if not is_sha256(sha256) or not ctx.meta.blobs.can_read(user.id, sha256):
+        raise NotFound("No such media.")
+    blob = ctx.meta.blobs.get(sha256)
+    inline = blob is not None and is_inline(blob.mime)
+    disposition = content_disposition(_blob_name(ctx, user, sha256), inline=inline)
+    return Response(status_code=204, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.post("/v1/media/check", response_model=MediaCheckResult)

@@ -42,3 +42,11 @@ DOWNLOAD: dict[str, Any] = {
         "304": {"description": "If-None-Match named the ETag.", "headers": _ALWAYS},
     },
 }
+ACCESS: dict[str, Any] = {
+    "description": "Whether the caller may read the blob, for an edge cache in front of the servers (nginx's "
+                   "auth_request): the same credentials and read rule as the download, no bytes. A signed link's "
+                   "query is the download's (signed for /v1/media/{sha256}).",
+    "parameters": DOWNLOAD["parameters"],
+    "responses": {"204": {"description": "The caller may read it.", "headers": {
+        "Content-Disposition": _ALWAYS["Content-Disposition"], "Cache-Control": _header("no-store")}}},
+}

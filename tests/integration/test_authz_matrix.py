@@ -72,6 +72,7 @@ ROWS: dict[tuple[str, str], tuple[str, Callable[[World], Req]]] = {
     ("DELETE", "/v1/uploads/{upload_id}"): (OWNER, lambda w: Req(f"/v1/uploads/{w.upload_id}", headers=TUS)),
     ("GET", "/v1/media/{sha256}"): (OWNER, lambda w: Req(f"/v1/media/{w.sha}")),
     ("HEAD", "/v1/media/{sha256}"): (OWNER, lambda w: Req(f"/v1/media/{w.sha}")),
+    ("GET", "/v1/media/{sha256}/access"): (OWNER, lambda w: Req(f"/v1/media/{w.sha}/access")),
     ("POST", "/v1/media/check"): (SELF, lambda w: Req("/v1/media/check", {"blobs": [w.sha, w.other_sha]})),
     ("POST", "/v1/media/{sha256}/link"): (OWNER, lambda w: Req(f"/v1/media/{w.sha}/link", {"ttl": 60})),
     ("GET", "/healthz"): (PUBLIC, lambda w: Req("/healthz")),

@@ -40,7 +40,7 @@ def test_security_on_every_operation(spec: dict[str, Any]) -> None:
     for method, path, op in _operations(spec):
         if (method, path) in PUBLIC:
             assert op["security"] == [], (method, path)
-        elif path == "/v1/media/{sha256}":
+        elif path in ("/v1/media/{sha256}", "/v1/media/{sha256}/access"):
             assert op["security"] == [{"bearer": []}, {"signedLink": []}]
             assert {"user", "expires"} <= {p["name"] for p in op["parameters"]}
         else:
