@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint syslibs testsyslibs bench clean fuzz
+.PHONY: run test test-all lint syslibs testsyslibs bench clean fuzz cluster cluster-down
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || bash scripts/python-venv.sh $(PYTHON) $(VENV)
@@ -33,6 +33,13 @@ test-all: $(STAMP) syslibs testsyslibs
 # schemathesis against a real server for 10 minutes with every check (make test runs it for 45 s, five checks).
 fuzz: $(STAMP)
 	FUZZ_SECONDS=600 FUZZ_CHECKS=all $(PY) -m pytest -s tests/integration/test_fuzz_api.py
+
+# The scale-out layout on this machine (SeaweedFS, PostgreSQL, two replicas, nginx), under .cluster/.
+cluster: $(STAMP) testsyslibs
+	$(PY) scripts/cluster.py up
+
+cluster-down: $(STAMP)
+	$(PY) scripts/cluster.py down
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

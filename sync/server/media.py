@@ -150,9 +150,10 @@ def download(
 @operation(ACCESS)
 def access(sha256: Sha256, ctx: Ctx, user: Annotated[User, Depends(media_reader)]) -> Response:
     """Whether the caller may read the blob: 204 and its Content-Disposition for them, no bytes (the edge
-    cache asks this on every request, cached or not)."""
+    cache asks this on every request, cached or not). 403 when they may not, whether or not it exists: nginx's
+    auth_request passes on only 401 and 403."""
     if not is_sha256(sha256) or not ctx.meta.blobs.can_read(user.id, sha256):
-        raise NotFound("No such media.")
+        raise Forbidden("You may not read this media.")
     blob = ctx.meta.blobs.get(sha256)
     inline = blob is not None and is_inline(blob.mime)
     disposition = content_disposition(_blob_name(ctx, user, sha256), inline=inline)

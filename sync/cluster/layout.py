@@ -1,0 +1,185 @@
+"""The scale-out layout on one machine: SeaweedFS (S3), PostgreSQL, two server replicas, nginx in front.
+
+``Cluster(root).start()`` starts it all under ``root`` (``make cluster`` uses ``.cluster/``, the tests a
+temp dir) and writes ``url`` (the balancer) and ``replicas`` (one base URL a line) there; ``stop()`` ends
+everything it started. The processes outlive the command that started them: ``state.json`` keeps their
+pids, so a second ``start()`` reuses a layout that still runs whole, and ``stop()`` from another process
+ends it. Every replica shares one link secret and one master key (``root/secrets``), and one data dir
+(the key records the master key wraps live there, not in PostgreSQL), so any replica verifies any signed
+link and opens any sealed field.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from sync.cluster.nginx import Nginx
+from sync.cluster.postgres import PostgresServer
+from sync.cluster.seaweedfs import SeaweedFS
+from sync.server.private_files import write_private
+from sync.server.runner import free_port
+
+REPLICAS = 2
+START_TIMEOUT_S = 60.0
+STOP_S = 5.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Cluster:
+    root: Path
+    url: str = ""
+    replicas: list[str] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)  # each replica's /metrics URL, in the order of replicas
+    s3_endpoint: str = ""
+    pids: dict[str, int] = field(default_factory=dict)
+    pg_port: int = 0
+    reused: bool = False
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "state.json"
+
+    def start(self) -> Cluster:
+        """Reuse the layout under ``root`` when all of it runs; else clear what is left and start anew."""
+        if self._load() and self.running():
+            self.reused = True
+            return self
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.mkdir(parents=True)
+        self.root.chmod(0o755)  # PostgreSQL and nginx's workers run as nobody, under it
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def running(self) -> bool:
+        return all(_alive(pid) for pid in self.pids.values()) and Nginx(self.root / "nginx").running()
+
+    def _start(self) -> None:
+        seaweed = SeaweedFS(self.root / "seaweedfs").start()
+        self.s3_endpoint = seaweed.endpoint
+        self.pids = {f"seaweedfs-{name}": s.process.pid for name, s in seaweed.servers.items() if s.process}
+        self._save()
+        (self.root / "postgres").mkdir()
+        postgres = PostgresServer(self.root / "postgres", durable=True).start()
+        self.pg_port = postgres.port
+        self._save()
+        database = postgres.create_database("envelope")
+        write_private(self.root / "secrets" / "link.secret", secrets.token_hex(32).encode())
+        for index in range(REPLICAS):  # one after another: the first makes the shared master key
+            self._start_replica(index, database, seaweed)
+        port = free_port()
+        Nginx(self.root / "nginx").start(port, self.replicas)
+        self.url = f"http://127.0.0.1:{port}"
+        self._save()
+        (self.root / "url").write_text(self.url + "\n")
+        (self.root / "replicas").write_text("".join(url + "\n" for url in self.replicas))
+
+    def _start_replica(self, index: int, database: str, seaweed: SeaweedFS) -> None:
+        port, metrics_port = free_port(), free_port()
+        data = self.root / "data"  # shared: it holds the key records the master key wraps (sealed fields)
+        command = [sys.executable, "-m", "sync", "serve", "--host", "127.0.0.1", "--port", str(port),
+                   "--data-dir", str(data), "--database", database, "--storage", f"s3://{seaweed.bucket}",
+                   "--s3-endpoint", seaweed.endpoint, "--link-secret-file", str(self.root / "secrets" / "link.secret"),
+                   "--master-key-file", str(self.root / "secrets" / "master.key"), "--metrics-port", str(metrics_port),
+                   "--trusted-proxy", "127.0.0.1", "--log-level", "warning"]
+        with (self.root / f"replica{index + 1}.log").open("ab") as log:
+            process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **seaweed.environment()},
+                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        self.pids[f"replica{index + 1}"] = process.pid
+        self.replicas.append(url)
+        self.metrics.append(f"http://127.0.0.1:{metrics_port}/metrics")
+        self._save()
+        _wait_healthy(url, process, self.root / f"replica{index + 1}.log")
+
+    def kill_replica(self, index: int) -> None:
+        """Kill one replica at once, as a crash would (nginx then skips it)."""
+        _end([self.pids.pop(f"replica{index + 1}")], signal.SIGKILL)
+        self._save()
+
+    def stop(self) -> None:
+        """End every process this layout started (those in ``state.json``); nothing when none runs."""
+        if not self.pids and not self._load():
+            return
+        Nginx(self.root / "nginx").stop()
+        _end([pid for name, pid in self.pids.items() if name.startswith("replica")], signal.SIGTERM)
+        if self.pg_port:
+            postgres = PostgresServer(self.root / "postgres", durable=True)
+            postgres.port = self.pg_port
+            postgres.stop()
+        _end([pid for name, pid in self.pids.items() if name.startswith("seaweedfs")], signal.SIGTERM)
+        self.pids, self.pg_port = {}, 0
+        self.state_file.unlink(missing_ok=True)
+
+    def _save(self) -> None:
+        state = {"url": self.url, "replicas": self.replicas, "metrics": self.metrics,
+                 "s3_endpoint": self.s3_endpoint, "pids": self.pids, "pg_port": self.pg_port}
+        self.state_file.write_text(json.dumps(state, indent=1))
+
+    def _load(self) -> bool:
+        try:
+            state = json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return False
+        self.url, self.replicas, self.metrics = state["url"], state["replicas"], state["metrics"]
+        self.s3_endpoint, self.pids, self.pg_port = state["s3_endpoint"], state["pids"], state["pg_port"]
+        return True
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a child of ours that ended is reaped here, not left a zombie)."""
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _end(pids: list[int], sig: int) -> None:
+    """Send ``sig`` to each, wait (bounded) for them to end, then kill those that have not."""
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, sig)
+    deadline = time.monotonic() + STOP_S
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)  # they may not be our children (a previous make cluster): no wait() for them
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The server replica at {url} stopped while starting; see {log}")
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)  # polling a process we started: there is no event to wait on
+    raise RuntimeError(f"The server replica at {url} did not answer within {START_TIMEOUT_S:.0f} s; see {log}")
