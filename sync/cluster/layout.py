@@ -46,6 +46,7 @@ class Cluster:
     pids: dict[str, int] = field(default_factory=dict)
     pg_port: int = 0
     reused: bool = False
+    _children: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)  # started by this process
 
     @property
     def state_file(self) -> Path:
@@ -74,6 +75,7 @@ class Cluster:
         seaweed = SeaweedFS(self.root / "seaweedfs").start()
         self.s3_endpoint = seaweed.endpoint
         self.pids = {f"seaweedfs-{name}": s.process.pid for name, s in seaweed.servers.items() if s.process}
+        self._children += [s.process for s in seaweed.servers.values() if s.process]
         self._save()
         (self.root / "postgres").mkdir()
         postgres = PostgresServer(self.root / "postgres", durable=True).start()
@@ -104,6 +106,7 @@ class Cluster:
                                        start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         self.pids[f"replica{index + 1}"] = process.pid
+        self._children.append(process)
         self.replicas.append(url)
         self.metrics.append(f"http://127.0.0.1:{metrics_port}/metrics")
         self._save()
@@ -125,7 +128,9 @@ class Cluster:
             postgres.port = self.pg_port
             postgres.stop()
         _end([pid for name, pid in self.pids.items() if name.startswith("seaweedfs")], signal.SIGTERM)
-        self.pids, self.pg_port = {}, 0
+        for child in self._children:
+            child.wait()  # ended above (and reaped there): this only settles the Popen
+        self.pids, self.pg_port, self._children = {}, 0, []
         self.state_file.unlink(missing_ok=True)
 
     def _save(self) -> None:

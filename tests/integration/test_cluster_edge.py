@@ -1,0 +1,109 @@
+"""The scale-out layout as ``make cluster`` starts it: nginx in front of two replicas on PostgreSQL and SeaweedFS.
+
+One layout for the module. A photo is sent in a conversation; its readers download it through nginx. The
+first download fills the edge cache; every later one, whole or a range, moves no byte through Python (the
+replicas' ``envelope_http_bytes_out`` does not move), and so none from the object store either: only the
+replicas read it, and a bearer download is never sent there. nginx still asks a replica on every request,
+so a stranger, a reader without a token and a forged link are refused while the photo sits in the cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from sync.cluster.layout import Cluster
+from tests.integration.conftest import User, make_user
+
+PHOTO = Path(__file__).resolve().parents[1] / "data" / "samples" / "photos" / "coffee.png"
+
+
+@dataclass
+class Scene:
+    cluster: Cluster
+    alice: User
+    bob: User
+    carol: User
+    mallory: User
+    sha: str
+    data: bytes
+
+
+@pytest.fixture(scope="module")
+def scene() -> Iterator[Scene]:
+    root = Path(tempfile.mkdtemp(prefix="envelope-cluster-"))
+    root.chmod(0o755)  # PostgreSQL and nginx's workers run as nobody under root: they must pass through
+    cluster = Cluster(root / "cluster").start()
+    try:
+        alice, bob, carol, mallory = (make_user(cluster.url) for _ in range(4))
+        cid = alice.conversation("coffee", bob.username, carol.username)["id"]
+        data = PHOTO.read_bytes()
+        sha = alice.upload_bytes(data, filename="coffee.png")
+        attachment = {"blob": sha, "size": len(data), "mime": "image/png", "name": "coffee.png", "kind": "image"}
+        r = alice.post(f"/v1/conversations/{cid}/messages",
+                       json={"client_id": uuid.uuid4().hex, "body": "fresh", "attachments": [attachment]})
+        assert r.status_code == 201, r.text
+        yield Scene(cluster, alice, bob, carol, mallory, sha, data)
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def bytes_out(cluster: Cluster) -> float:
+    """Response body bytes all replicas have sent so far."""
+    total = 0.0
+    for url in cluster.metrics:
+        for line in requests.get(url, timeout=10).text.splitlines():
+            if line.startswith("envelope_http_bytes_out_total "):
+                total += float(line.split()[1])
+    return total
+
+
+def test_make_cluster_writes_the_balancer_and_the_replicas(scene: Scene) -> None:
+    root = scene.cluster.root
+    assert (root / "url").read_text().split() == [scene.cluster.url]
+    assert (root / "replicas").read_text().split() == scene.cluster.replicas
+    assert len(scene.cluster.replicas) == 2
+    for url in [scene.cluster.url, *scene.cluster.replicas]:
+        assert requests.get(url + "/healthz", timeout=10).ok
+    again = Cluster(root).start()  # a second make cluster reuses what runs
+    assert again.reused and again.url == scene.cluster.url and again.pids == scene.cluster.pids
+
+
+def test_the_second_reader_is_served_from_the_edge_cache(scene: Scene) -> None:
+    path = f"/v1/media/{scene.sha}"
+    before = bytes_out(scene.cluster)
+    first = scene.bob.get(path)
+    assert first.status_code == 200 and first.content == scene.data
+    assert bytes_out(scene.cluster) - before >= len(scene.data)  # the first read came through a replica
+
+    before = bytes_out(scene.cluster)
+    second = scene.carol.get(path)
+    assert second.status_code == 200 and second.content == scene.data
+    assert second.headers["X-Cache"] == "HIT"
+    assert 'filename="coffee.png"' in second.headers["Content-Disposition"]
+    part = scene.carol.get(path, headers={"Range": "bytes=1000-1999"})
+    assert part.status_code == 206 and part.content == scene.data[1000:2000]
+    assert part.headers["Content-Range"] == f"bytes 1000-1999/{len(scene.data)}"
+    assert bytes_out(scene.cluster) == before  # no byte of it through Python, so none from the object store
+
+
+def test_nginx_asks_a_replica_even_when_the_photo_is_cached(scene: Scene) -> None:
+    path = f"/v1/media/{scene.sha}"
+    assert scene.bob.get(path).status_code == 200  # cached now, whichever test ran first
+    assert scene.mallory.get(path).status_code == 403
+    assert requests.get(scene.cluster.url + path, timeout=10).status_code == 401
+    link = scene.bob.post(f"{path}/link", json={"ttl": 60}).json()["url"]
+    assert link.startswith(scene.cluster.url)
+    assert requests.get(link.replace("sig=", "sig=0"), timeout=10).status_code == 403
+    before = bytes_out(scene.cluster)
+    by_link = requests.get(link, timeout=10)
+    assert by_link.status_code == 200 and by_link.content == scene.data
+    assert bytes_out(scene.cluster) == before
