@@ -31,6 +31,7 @@ from sync.server.private_files import write_private
 from sync.server.runner import free_port
 
 REPLICAS = 2
+BUCKET = "envelope"
 START_TIMEOUT_S = 60.0
 STOP_S = 5.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,8 @@ class Cluster:
     s3_endpoint: str = ""
     pids: dict[str, int] = field(default_factory=dict)
     pg_port: int = 0
+    database: str = ""
+    args: list[str] = field(default_factory=list)  # more flags for every replica's serve (tests: limits)
     reused: bool = False
     _children: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)  # started by this process
 
@@ -72,7 +75,7 @@ class Cluster:
         return all(_alive(pid) for pid in self.pids.values()) and Nginx(self.root / "nginx").running()
 
     def _start(self) -> None:
-        seaweed = SeaweedFS(self.root / "seaweedfs").start()
+        seaweed = SeaweedFS(self.root / "seaweedfs", BUCKET).start()
         self.s3_endpoint = seaweed.endpoint
         self.pids = {f"seaweedfs-{name}": s.process.pid for name, s in seaweed.servers.items() if s.process}
         self._children += [s.process for s in seaweed.servers.values() if s.process]
@@ -81,10 +84,10 @@ class Cluster:
         postgres = PostgresServer(self.root / "postgres", durable=True).start()
         self.pg_port = postgres.port
         self._save()
-        database = postgres.create_database("envelope")
+        self.database = postgres.create_database("envelope")
         write_private(self.root / "secrets" / "link.secret", secrets.token_hex(32).encode())
         for index in range(REPLICAS):  # one after another: the first makes the shared master key
-            self._start_replica(index, database, seaweed)
+            self._start_replica(index)
         port = free_port()
         Nginx(self.root / "nginx").start(port, self.replicas)
         self.url = f"http://127.0.0.1:{port}"
@@ -92,25 +95,32 @@ class Cluster:
         (self.root / "url").write_text(self.url + "\n")
         (self.root / "replicas").write_text("".join(url + "\n" for url in self.replicas))
 
-    def _start_replica(self, index: int, database: str, seaweed: SeaweedFS) -> None:
-        port, metrics_port = free_port(), free_port()
-        data = self.root / "data"  # shared: it holds the key records the master key wraps (sealed fields)
-        command = [sys.executable, "-m", "sync", "serve", "--host", "127.0.0.1", "--port", str(port),
-                   "--data-dir", str(data), "--database", database, "--storage", f"s3://{seaweed.bucket}",
-                   "--s3-endpoint", seaweed.endpoint, "--link-secret-file", str(self.root / "secrets" / "link.secret"),
-                   "--master-key-file", str(self.root / "secrets" / "master.key"), "--metrics-port", str(metrics_port),
-                   "--trusted-proxy", "127.0.0.1", "--log-level", "warning"]
-        with (self.root / f"replica{index + 1}.log").open("ab") as log:
-            process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **seaweed.environment()},
-                                       stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    def _start_replica(self, index: int) -> None:
+        """Start replica ``index`` (0-based); a new one on free ports, a restarted one on its own."""
+        if index == len(self.replicas):
+            self.replicas.append(f"http://127.0.0.1:{free_port()}")
+            self.metrics.append(f"http://127.0.0.1:{free_port()}/metrics")
+        url, name = self.replicas[index], f"replica{index + 1}"
+        metrics_port = self.metrics[index].rsplit(":", 1)[1].split("/")[0]
+        command = [sys.executable, "-m", "sync", "serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1],
+                   "--data-dir", str(self.root / "data"),  # shared: the key records the master key wraps
+                   "--database", self.database, "--storage", f"s3://{BUCKET}", "--s3-endpoint", self.s3_endpoint,
+                   "--link-secret-file", str(self.root / "secrets" / "link.secret"),
+                   "--master-key-file", str(self.root / "secrets" / "master.key"), "--metrics-port", metrics_port,
+                   "--trusted-proxy", "127.0.0.1", "--log-level", "warning", *self.args]
+        log = self.root / f"{name}.log"
+        with log.open("ab") as out:
+            process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **SeaweedFS(self.root).environment()},
+                                       stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                        start_new_session=True)
-        url = f"http://127.0.0.1:{port}"
-        self.pids[f"replica{index + 1}"] = process.pid
+        self.pids[name] = process.pid
         self._children.append(process)
-        self.replicas.append(url)
-        self.metrics.append(f"http://127.0.0.1:{metrics_port}/metrics")
         self._save()
-        _wait_healthy(url, process, self.root / f"replica{index + 1}.log")
+        _wait_healthy(url, process, log)
+
+    def restart_replica(self, index: int) -> None:
+        """Start a replica killed by ``kill_replica`` again, on its own ports (nginx sends to it again)."""
+        self._start_replica(index)
 
     def kill_replica(self, index: int) -> None:
         """Kill one replica at once, as a crash would (nginx then skips it)."""
@@ -135,7 +145,8 @@ class Cluster:
 
     def _save(self) -> None:
         state = {"url": self.url, "replicas": self.replicas, "metrics": self.metrics,
-                 "s3_endpoint": self.s3_endpoint, "pids": self.pids, "pg_port": self.pg_port}
+                 "s3_endpoint": self.s3_endpoint, "pids": self.pids, "pg_port": self.pg_port,
+                 "database": self.database}
         self.state_file.write_text(json.dumps(state, indent=1))
 
     def _load(self) -> bool:
@@ -145,6 +156,7 @@ class Cluster:
             return False
         self.url, self.replicas, self.metrics = state["url"], state["replicas"], state["metrics"]
         self.s3_endpoint, self.pids, self.pg_port = state["s3_endpoint"], state["pids"], state["pg_port"]
+        self.database = state["database"]
         return True
 
 

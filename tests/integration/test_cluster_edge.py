@@ -21,6 +21,7 @@ import requests
 
 from sync.cluster.layout import Cluster
 from tests.integration.conftest import User, make_user
+from tests.integration.fuzzing import UNLIMITED
 
 PHOTO = Path(__file__).resolve().parents[1] / "data" / "samples" / "photos" / "coffee.png"
 
@@ -40,7 +41,7 @@ class Scene:
 def scene() -> Iterator[Scene]:
     root = Path(tempfile.mkdtemp(prefix="envelope-cluster-"))
     root.chmod(0o755)  # PostgreSQL and nginx's workers run as nobody under root: they must pass through
-    cluster = Cluster(root / "cluster").start()
+    cluster = Cluster(root / "cluster", args=UNLIMITED).start()
     try:
         alice, bob, carol, mallory = (make_user(cluster.url) for _ in range(4))
         cid = alice.conversation("coffee", bob.username, carol.username)["id"]
