@@ -154,9 +154,10 @@ class Cluster:
             state = json.loads(self.state_file.read_text())
         except (OSError, ValueError):
             return False
-        self.url, self.replicas, self.metrics = state["url"], state["replicas"], state["metrics"]
-        self.s3_endpoint, self.pids, self.pg_port = state["s3_endpoint"], state["pids"], state["pg_port"]
-        self.database = state["database"]
+        self.url, self.replicas = state.get("url", ""), state.get("replicas", [])
+        self.metrics = state.get("metrics", [])
+        self.s3_endpoint, self.pids = state.get("s3_endpoint", ""), state.get("pids", {})
+        self.pg_port, self.database = state.get("pg_port", 0), state.get("database", "")
         return True
 
 
