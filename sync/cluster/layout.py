@@ -43,6 +43,7 @@ class Cluster:
     url: str = ""
     replicas: list[str] = field(default_factory=list)
     metrics: list[str] = field(default_factory=list)  # each replica's /metrics URL, in the order of replicas
+    store_metrics: list[str] = field(default_factory=list)  # each SeaweedFS volume server's /metrics URL
     s3_endpoint: str = ""
     pids: dict[str, int] = field(default_factory=dict)
     pg_port: int = 0
@@ -79,6 +80,8 @@ class Cluster:
         self.s3_endpoint = seaweed.endpoint
         self.pids = {f"seaweedfs-{name}": s.process.pid for name, s in seaweed.servers.items() if s.process}
         self._children += [s.process for s in seaweed.servers.values() if s.process]
+        self.store_metrics = [f"http://127.0.0.1:{arg.split('=', 1)[1]}/metrics" for server in seaweed.servers.values()
+                              for arg in server.args if arg.startswith("-metricsPort=")]
         self._save()
         (self.root / "postgres").mkdir()
         postgres = PostgresServer(self.root / "postgres", durable=True).start()
@@ -145,7 +148,8 @@ class Cluster:
 
     def _save(self) -> None:
         state = {"url": self.url, "replicas": self.replicas, "metrics": self.metrics,
-                 "s3_endpoint": self.s3_endpoint, "pids": self.pids, "pg_port": self.pg_port,
+                 "store_metrics": self.store_metrics, "s3_endpoint": self.s3_endpoint, "pids": self.pids,
+                 "pg_port": self.pg_port,
                  "database": self.database}
         self.state_file.write_text(json.dumps(state, indent=1))
 
@@ -155,7 +159,7 @@ class Cluster:
         except (OSError, ValueError):
             return False
         self.url, self.replicas = state.get("url", ""), state.get("replicas", [])
-        self.metrics = state.get("metrics", [])
+        self.metrics, self.store_metrics = state.get("metrics", []), state.get("store_metrics", [])
         self.s3_endpoint, self.pids = state.get("s3_endpoint", ""), state.get("pids", {})
         self.pg_port, self.database = state.get("pg_port", 0), state.get("database", "")
         return True

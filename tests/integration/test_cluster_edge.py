@@ -2,8 +2,8 @@
 
 One layout for the module. A photo is sent in a conversation; its readers download it through nginx. The
 first download fills the edge cache; every later one, whole or a range, moves no byte through Python (the
-replicas' ``envelope_http_bytes_out`` does not move), and so none from the object store either: only the
-replicas read it, and a bearer download is never sent there. nginx still asks a replica on every request,
+replicas' ``envelope_http_bytes_out`` does not move) and none from the object store (its volume servers'
+GET count does not move). nginx still asks a replica on every request,
 so a stranger, a reader without a token and a forged link are refused while the photo sits in the cache.
 """
 
@@ -57,14 +57,24 @@ def scene() -> Iterator[Scene]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _counter(urls: list[str], name: str) -> float:
+    """The sum of one counter over these /metrics pages (each sample line whose name, labels included, starts so)."""
+    total = 0.0
+    for url in urls:
+        for line in requests.get(url, timeout=10).text.splitlines():
+            if line.startswith(name):
+                total += float(line.split()[-1])
+    return total
+
+
 def bytes_out(cluster: Cluster) -> float:
     """Response body bytes all replicas have sent so far."""
-    total = 0.0
-    for url in cluster.metrics:
-        for line in requests.get(url, timeout=10).text.splitlines():
-            if line.startswith("envelope_http_bytes_out_total "):
-                total += float(line.split()[1])
-    return total
+    return _counter(cluster.metrics, "envelope_http_bytes_out_total ")
+
+
+def store_reads(cluster: Cluster) -> float:
+    """Reads the object store's volume servers have answered so far."""
+    return _counter(cluster.store_metrics, 'SeaweedFS_volumeServer_request_total{code="200",type="GET"}')
 
 
 def test_make_cluster_writes_the_balancer_and_the_replicas(scene: Scene) -> None:
@@ -80,12 +90,13 @@ def test_make_cluster_writes_the_balancer_and_the_replicas(scene: Scene) -> None
 
 def test_the_second_reader_is_served_from_the_edge_cache(scene: Scene) -> None:
     path = f"/v1/media/{scene.sha}"
-    before = bytes_out(scene.cluster)
+    before, reads = bytes_out(scene.cluster), store_reads(scene.cluster)
     first = scene.bob.get(path)
     assert first.status_code == 200 and first.content == scene.data
     assert bytes_out(scene.cluster) - before >= len(scene.data)  # the first read came through a replica
+    assert store_reads(scene.cluster) > reads  # and from the object store
 
-    before = bytes_out(scene.cluster)
+    before, reads = bytes_out(scene.cluster), store_reads(scene.cluster)
     second = scene.carol.get(path)
     assert second.status_code == 200 and second.content == scene.data
     assert second.headers["X-Cache"] == "HIT"
@@ -93,7 +104,8 @@ def test_the_second_reader_is_served_from_the_edge_cache(scene: Scene) -> None:
     part = scene.carol.get(path, headers={"Range": "bytes=1000-1999"})
     assert part.status_code == 206 and part.content == scene.data[1000:2000]
     assert part.headers["Content-Range"] == f"bytes 1000-1999/{len(scene.data)}"
-    assert bytes_out(scene.cluster) == before  # no byte of it through Python, so none from the object store
+    assert bytes_out(scene.cluster) == before  # no byte of it through Python
+    assert store_reads(scene.cluster) == reads  # nor from the object store
 
 
 def test_nginx_asks_a_replica_even_when_the_photo_is_cached(scene: Scene) -> None:
