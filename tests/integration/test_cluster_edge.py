@@ -22,7 +22,9 @@ import requests
 from sync.cluster.layout import Cluster
 from tests.integration.conftest import User, make_user
 from tests.integration.fuzzing import UNLIMITED
+from tests.integration.test_s3_storage import seeded
 
+MiB = 1024 * 1024
 PHOTO = Path(__file__).resolve().parents[1] / "data" / "samples" / "photos" / "coffee.png"
 
 
@@ -119,4 +121,26 @@ def test_nginx_asks_a_replica_even_when_the_photo_is_cached(scene: Scene) -> Non
     before = bytes_out(scene.cluster)
     by_link = requests.get(link, timeout=10)
     assert by_link.status_code == 200 and by_link.content == scene.data
+    assert bytes_out(scene.cluster) == before
+
+
+def test_ranges_across_cache_slices_are_the_blobs_bytes(scene: Scene) -> None:
+    """A blob of several 1 MiB slices: a range over a slice boundary fills part of the cache, a whole read the rest."""
+    data = seeded(21, 3 * MiB + 5)
+    sha = scene.alice.upload_bytes(data, filename="pan.bin")
+    cid = scene.alice.conversation("big", scene.bob.username)["id"]
+    attachment = {"blob": sha, "size": len(data), "mime": "application/octet-stream", "name": "pan.bin",
+                  "kind": "file"}
+    r = scene.alice.post(f"/v1/conversations/{cid}/messages",
+                         json={"client_id": uuid.uuid4().hex, "body": "", "attachments": [attachment]})
+    assert r.status_code == 201, r.text
+    path = f"/v1/media/{sha}"
+    across = scene.bob.get(path, headers={"Range": f"bytes={MiB - 10}-{MiB + 9}"})
+    assert across.status_code == 206 and across.content == data[MiB - 10:MiB + 10]
+    tail = scene.bob.get(path, headers={"Range": "bytes=-7"})
+    assert tail.status_code == 206 and tail.content == data[-7:]
+    whole = scene.bob.get(path)
+    assert whole.status_code == 200 and whole.content == data
+    before = bytes_out(scene.cluster)
+    assert scene.bob.get(path).content == data
     assert bytes_out(scene.cluster) == before
