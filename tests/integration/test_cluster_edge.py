@@ -20,11 +20,12 @@ import pytest
 import requests
 
 from sync.cluster.layout import Cluster
+from sync.cluster.nginx import SLICE_MIB
 from tests.integration.conftest import User, make_user
 from tests.integration.fuzzing import UNLIMITED
 from tests.integration.test_s3_storage import seeded
 
-MiB = 1024 * 1024
+SLICE = SLICE_MIB * 1024 * 1024
 PHOTO = Path(__file__).resolve().parents[1] / "data" / "samples" / "photos" / "coffee.png"
 
 
@@ -125,8 +126,8 @@ def test_nginx_asks_a_replica_even_when_the_photo_is_cached(scene: Scene) -> Non
 
 
 def test_ranges_across_cache_slices_are_the_blobs_bytes(scene: Scene) -> None:
-    """A blob of several 1 MiB slices: a range over a slice boundary fills part of the cache, a whole read the rest."""
-    data = seeded(21, 3 * MiB + 5)
+    """A blob of several cache slices: a range over a slice boundary fills part of the cache, a whole read the rest."""
+    data = seeded(21, 2 * SLICE + 5)
     sha = scene.alice.upload_bytes(data, filename="pan.bin")
     cid = scene.alice.conversation("big", scene.bob.username)["id"]
     attachment = {"blob": sha, "size": len(data), "mime": "application/octet-stream", "name": "pan.bin",
@@ -135,8 +136,8 @@ def test_ranges_across_cache_slices_are_the_blobs_bytes(scene: Scene) -> None:
                          json={"client_id": uuid.uuid4().hex, "body": "", "attachments": [attachment]})
     assert r.status_code == 201, r.text
     path = f"/v1/media/{sha}"
-    across = scene.bob.get(path, headers={"Range": f"bytes={MiB - 10}-{MiB + 9}"})
-    assert across.status_code == 206 and across.content == data[MiB - 10:MiB + 10]
+    across = scene.bob.get(path, headers={"Range": f"bytes={SLICE - 10}-{SLICE + 9}"})
+    assert across.status_code == 206 and across.content == data[SLICE - 10:SLICE + 10]
     tail = scene.bob.get(path, headers={"Range": "bytes=-7"})
     assert tail.status_code == 206 and tail.content == data[-7:]
     whole = scene.bob.get(path)
