@@ -13,7 +13,9 @@ caller may read the blob (``auth_request`` to ``/v1/media/{sha256}/access`` with
 token or signed-link query); only then are the bytes served, from the cache when there. The cache key is
 the sha256 and an 8 MiB slice (the slice module): the bytes behind a hash never change, a seek in a video
 fetches only the slices it needs, and a reader's Range is served from the cached slices. The file name
-(Content-Disposition) is the caller's own, from the access answer, never the one cached.
+(Content-Disposition) is the caller's own, from the access answer, never the one cached. A refusal is the
+replica's own answer (its status and sentence): nginx asks once more, without auth_request, and passes it on
+(auth_request itself turns anything but 2xx, 401 and 403, such as a malformed link's 400, into a 500).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ http {{
             set $sha $1;
             set $link $args;
             auth_request /_access;
+            error_page 401 403 500 = @refused;
             auth_request_set $disposition $upstream_http_content_disposition;
             slice {slice};
             proxy_buffering on;
@@ -83,6 +86,9 @@ http {{
             add_header Content-Disposition $disposition;
             add_header X-Cache $upstream_cache_status;
             proxy_pass http://envelope;
+        }}
+        location @refused {{
+            proxy_pass http://envelope/v1/media/$sha/access?$link;
         }}
         location = /_access {{
             internal;
