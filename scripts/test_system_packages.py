@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 TABLE_PATH = Path(__file__).with_name("test-system-packages.txt")
+POLICY = Path("/usr/sbin/policy-rc.d")
 
 
 def load_table(path: Path = TABLE_PATH) -> dict[str, str]:
@@ -34,6 +37,21 @@ def missing_packages(table: dict[str, str]) -> list[str]:
     return sorted({package for command, package in table.items() if not installed(command)})
 
 
+@contextlib.contextmanager
+def no_service_starts() -> Iterator[None]:
+    """Packages install without starting their services (nginx on port 80, PostgreSQL's default cluster):
+    the tests start private ones. Debian's ``policy-rc.d`` answering 101 says "not now" to every start."""
+    if POLICY.exists():  # the machine has its own policy: leave it be
+        yield
+        return
+    POLICY.write_text("#!/bin/sh\n# written by Envelope's test set-up while it installs packages\nexit 101\n")
+    POLICY.chmod(0o755)
+    try:
+        yield
+    finally:
+        POLICY.unlink(missing_ok=True)
+
+
 def main() -> int:
     if sys.platform != "linux" or not shutil.which("apt-get"):
         return 0  # not Debian-like: nothing we can install here
@@ -48,7 +66,8 @@ def main() -> int:
     if subprocess.run(["apt-get", "update", "-qq"], env=env, check=False).returncode != 0:
         return 1
     cmd = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
-    install = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    with no_service_starts():
+        install = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if install.returncode != 0 or missing_packages(load_table()):
         print(install.stdout + install.stderr, file=sys.stderr)
         print(f"test_system_packages: apt-get could not install {' '.join(packages)}", file=sys.stderr)
