@@ -1,9 +1,11 @@
 """Integration fixtures: the real sync server on a free loopback port (a subprocess, or in-process on a
 clock the test moves), and users.
 
-``engine`` is the metadata database the ``server`` and ``embedded`` servers use: SQLite, and also
-PostgreSQL (a private cluster, a new database per test) for modules marked ``both_engines``, or for
-every test when ENVELOPE_TEST_ENGINES=all (``make test-all``).
+``layout`` is where the ``server`` and ``embedded`` servers keep things: ``embedded`` (SQLite and the
+encrypted local disk in the data dir), and also ``scaleout`` (a new database of the session's private
+PostgreSQL, and a bucket prefix of its own on the session's private SeaweedFS, through S3) for modules
+marked ``both_engines``, or for every test when ENVELOPE_TEST_ENGINES=all (``make test-all``). A test
+marked ``embedded_only`` (it looks at the local encrypted store's files) runs on ``embedded`` alone.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import requests
 
 from sync.server.config import ServerConfig
 from sync.server.runner import EmbeddedServer, free_port
-from tests.engines.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures for engine "postgresql"
+from tests.engines.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures for the scale-out layout
+from tests.engines.seaweedfs import seaweedfs  # noqa: F401 - fixture for the scale-out layout
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,25 +122,59 @@ class ServerProcess:
         self.start()
 
 
-ENGINES = ("sqlite", "postgresql")
+LAYOUTS = ("embedded", "scaleout")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "engine" in metafunc.fixturenames:
-        every = os.environ.get("ENVELOPE_TEST_ENGINES") == "all" or metafunc.definition.get_closest_marker(
-            "both_engines") is not None
-        metafunc.parametrize("engine", ENGINES if every else ENGINES[:1])
+    if "layout" in metafunc.fixturenames:
+        node = metafunc.definition
+        every = os.environ.get("ENVELOPE_TEST_ENGINES") == "all" or node.get_closest_marker("both_engines") is not None
+        only_embedded = node.get_closest_marker("embedded_only") is not None
+        metafunc.parametrize("layout", LAYOUTS if every and not only_embedded else LAYOUTS[:1])
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a test's server keeps metadata and blobs; empty fields: SQLite / the encrypted disk in its data dir."""
+
+    name: str
+    database_url: str = ""
+    storage_url: str = ""
+    s3_endpoint: str = ""
+
+    def args(self) -> list[str]:
+        """The ``serve`` flags that choose this layout."""
+        flags = [("--database", self.database_url), ("--storage", self.storage_url),
+                 ("--s3-endpoint", self.s3_endpoint)]
+        return [part for flag, value in flags if value for part in (flag, value)]
+
+    def settings(self) -> dict[str, str]:
+        """The same, as ``ServerConfig`` fields."""
+        return {"database_url": self.database_url, "storage_url": self.storage_url, "s3_endpoint": self.s3_endpoint}
 
 
 @pytest.fixture
-def database_url(engine: str, request: pytest.FixtureRequest) -> str:
-    """'' for SQLite in the data dir, else a new PostgreSQL database's URL."""
-    return "" if engine == "sqlite" else str(request.getfixturevalue("postgres_url"))
+def server_layout(layout: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Layout:
+    """``embedded``, or ``scaleout``: a new PostgreSQL database and a new key prefix of the SeaweedFS bucket,
+    with the S3 credentials in this test's environment (servers started from here inherit them)."""
+    if layout == "embedded":
+        return Layout(layout)
+    store = request.getfixturevalue("seaweedfs")
+    for name, value in store.environment().items():
+        monkeypatch.setenv(name, value)
+    return Layout(layout, database_url=str(request.getfixturevalue("postgres_url")),
+                  storage_url=f"s3://{store.bucket}/test-{uuid.uuid4().hex}", s3_endpoint=store.endpoint)
 
 
 @pytest.fixture
-def server(tmp_path: Path, database_url: str) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path / "server", args=["--database", database_url] if database_url else []).start()
+def database_url(server_layout: Layout) -> str:
+    """'' for SQLite in the data dir, else the test's PostgreSQL database's URL."""
+    return server_layout.database_url
+
+
+@pytest.fixture
+def server(tmp_path: Path, server_layout: Layout) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path / "server", args=server_layout.args()).start()
     yield srv
     srv.stop()
 
@@ -161,7 +198,7 @@ def clock() -> ServerClock:
 
 
 @pytest.fixture
-def embedded(tmp_path: Path, clock: ServerClock, database_url: str) -> Iterator[Callable[..., EmbeddedServer]]:
+def embedded(tmp_path: Path, clock: ServerClock, server_layout: Layout) -> Iterator[Callable[..., EmbeddedServer]]:
     """Start a real uvicorn server on loopback in a thread of the test process, with any settings.
 
     For settings ``python -m sync serve`` has no flags for (upload expiry, the sweep interval), module
@@ -171,7 +208,7 @@ def embedded(tmp_path: Path, clock: ServerClock, database_url: str) -> Iterator[
     servers: list[EmbeddedServer] = []
 
     def start(**settings: Any) -> EmbeddedServer:
-        config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, database_url=database_url, **settings)
+        config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, **{**server_layout.settings(), **settings})
         servers.append(EmbeddedServer(config, metrics_port=free_port()).start())
         return servers[-1]
 

@@ -19,6 +19,8 @@ from sync.server.crypto.segments import DEFAULT_SEGMENT, HEADER_BYTES, OVERHEAD
 from tests.integration.conftest import ROOT, ServerProcess, User, make_user, tus_create
 from tests.integration.stored import server_storage
 
+pytestmark = pytest.mark.embedded_only  # the encrypted local store's files and master key in the data dir
+
 PATCH = {"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-stream"}
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.conftest import User
 
-pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+pytestmark = pytest.mark.both_engines  # also on the scale-out layout (PostgreSQL, SeaweedFS S3) in make test
 
 
 def _feed(user: User) -> list[dict[str, Any]]:

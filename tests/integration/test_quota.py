@@ -16,7 +16,7 @@ from sync.server.limit_settings import Limits
 from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ROOT, ServerClock, ServerProcess, User, make_user, tus_create
 
-pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+pytestmark = pytest.mark.both_engines  # also on the scale-out layout (PostgreSQL, SeaweedFS S3) in make test
 
 TUS = {"Tus-Resumable": "1.0.0"}
 

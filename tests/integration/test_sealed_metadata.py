@@ -8,7 +8,11 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
+
 from tests.integration.conftest import ServerProcess, User, tus_create
+
+pytestmark = pytest.mark.embedded_only  # reads the SQLite file in the data dir
 
 
 def _metadata_bytes(data_dir: Path) -> bytes:

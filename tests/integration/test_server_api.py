@@ -18,7 +18,7 @@ import requests
 from sync.server.runner import EmbeddedServer, free_port
 from tests.integration.conftest import ServerClock, ServerProcess, User, make_user, wait_for
 
-pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+pytestmark = pytest.mark.both_engines  # also on the scale-out layout (PostgreSQL, SeaweedFS S3) in make test
 
 
 def _attachment(sha: str, size: int, name: str = "photo.bin", kind: str = "file") -> dict[str, object]:

@@ -16,7 +16,7 @@ import requests
 
 from tests.integration.conftest import ServerProcess, User, tus_create
 
-pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+pytestmark = pytest.mark.both_engines  # also on the scale-out layout (PostgreSQL, SeaweedFS S3) in make test
 
 
 @pytest.fixture

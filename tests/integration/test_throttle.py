@@ -12,7 +12,7 @@ from sync.server.limit_settings import Limits
 from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ServerClock, User, make_user
 
-pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+pytestmark = pytest.mark.both_engines  # also on the scale-out layout (PostgreSQL, SeaweedFS S3) in make test
 
 WRONG = "not the password"
 

@@ -20,6 +20,8 @@ from desktop.core.engine import Engine
 from tests.integration.conftest import ServerProcess, User, make_user, tus_create
 from tests.integration.stored import server_storage
 
+pytestmark = pytest.mark.embedded_only  # edits the SQLite file and the local store's staging behind the server
+
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
 

@@ -21,7 +21,8 @@ from sync.server.runner import EmbeddedServer
 from tests.integration.conftest import ServerClock, ServerProcess, User, b64, make_user, tus_create
 from tests.integration.stored import server_storage, staged_file, staged_uploads, stored_blobs, upload_id
 
-pytestmark = pytest.mark.both_engines  # also on PostgreSQL in make test
+pytestmark = pytest.mark.both_engines  # also on the scale-out layout (PostgreSQL, SeaweedFS S3) in make test
+EMBEDDED_ONLY = pytest.mark.embedded_only  # looks at the encrypted local store's files in the data dir
 
 TUS = {"Tus-Resumable": "1.0.0"}
 OCTETS = "application/offset+octet-stream"
@@ -106,6 +107,7 @@ def test_protocol_rules_refuse_bad_requests_without_moving_the_offset(alice: Use
     assert alice.get(f"/v1/media/{sha}").content == data
 
 
+@EMBEDDED_ONLY
 def test_per_chunk_checksum_rejects_a_bad_chunk_and_keeps_a_good_one(server: ServerProcess, alice: User) -> None:
     data = os.urandom(300_000)
     sha = hashlib.sha256(data).hexdigest()
@@ -127,6 +129,7 @@ def test_per_chunk_checksum_rejects_a_bad_chunk_and_keeps_a_good_one(server: Ser
     assert alice.get(f"/v1/media/{sha}").content == data
 
 
+@EMBEDDED_ONLY
 def test_declared_sha256_mismatch_stores_nothing(server: ServerProcess, alice: User) -> None:
     declared = hashlib.sha256(b"what the client said it would send").hexdigest()
     data = os.urandom(2 * MiB)
@@ -143,6 +146,7 @@ def test_declared_sha256_mismatch_stores_nothing(server: ServerProcess, alice: U
     assert stored_blobs(server.data_dir) == []
 
 
+@EMBEDDED_ONLY
 def test_terminate_removes_the_upload(server: ServerProcess, alice: User) -> None:
     data = os.urandom(10_000)
     path = tus_create(alice, len(data), hashlib.sha256(data).hexdigest())
@@ -200,6 +204,7 @@ def test_resumes_across_a_server_restart(server: ServerProcess, alice: User) -> 
     assert alice.get(f"/v1/media/{sha}").content == data
 
 
+@EMBEDDED_ONLY
 def test_zero_byte_upload_completes_at_creation(server: ServerProcess, alice: User) -> None:
     sha = hashlib.sha256(b"").hexdigest()
     path = tus_create(alice, 0, sha, "empty.txt")
@@ -287,6 +292,7 @@ def wait_until_receiving(srv: EmbeddedServer, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
+@EMBEDDED_ONLY
 def test_an_abandoned_upload_expires_and_its_bytes_are_swept(
     embedded: Callable[..., EmbeddedServer], clock: ServerClock, tmp_path: Path
 ) -> None:
@@ -307,6 +313,7 @@ def test_an_abandoned_upload_expires_and_its_bytes_are_swept(
     assert_error(patch(user, path, data[20_000:], 20_000), 404, "not_found")
 
 
+@EMBEDDED_ONLY
 def test_an_upload_does_not_expire_while_a_patch_is_receiving_it(
     embedded: Callable[..., EmbeddedServer], clock: ServerClock, tmp_path: Path
 ) -> None:

@@ -150,6 +150,7 @@ def download_sha256(user: User, sha: str) -> tuple[str, int, float]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(240)
+@pytest.mark.embedded_only  # looks at the local store's staging folder
 def test_300mb_upload_cut_off_twice_resumes_and_keeps_server_memory_flat(
     server: ServerProcess, alice: User, tmp_path: Path
 ) -> None:
