@@ -118,7 +118,7 @@ class SeaweedFS:
                              "-peers=none"])
         for name in ("volume1", "volume2"):
             self._add(name, [weed, "volume", *loopback, f"-port={free_port()}", f"-port.grpc={free_port()}",
-                             f"-dir={self._dir(name)}", "-max=32", f"-master={master}", "-dataCenter=dc1",
+                             f"-dir={self._dir(name)}", "-max=512", f"-master={master}", "-dataCenter=dc1",
                              "-rack=rack1", "-minFreeSpace=1", f"-metricsPort={free_port()}"])
         filer_port, filer_grpc = free_port(), free_port()
         self._add("filer", [weed, "filer", *loopback, f"-port={filer_port}", f"-port.grpc={filer_grpc}",
