@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -85,7 +86,7 @@ class ServerProcess:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self) -> ServerProcess:
+    def start(self, retries: int = 2) -> ServerProcess:
         cmd = [
             *self.prefix, sys.executable, "-m", "sync", "serve",
             "--host", self.host, "--port", str(self.port),
@@ -93,12 +94,17 @@ class ServerProcess:
             "--log-level", "warning", *self.args,
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        start = log.tell()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+                said = self.log_path.read_bytes()[start:].decode(errors="replace")
+                if "address already in use" in said and retries:  # taken since free_port(): another port
+                    self.port = free_port()
+                    return self.start(retries - 1)
+                raise RuntimeError(f"server exited: {said[-2000:]}")
             try:
                 if self._healthy():
                     return self
@@ -179,6 +185,17 @@ def server(tmp_path: Path, server_layout: Layout) -> Iterator[ServerProcess]:
     srv.stop()
 
 
+def port_taken(port: int) -> bool:
+    """Whether something else holds this loopback port: a port free_port() found free can be taken by an
+    outgoing connection (to PostgreSQL, to S3) before the server binds it."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
 class ServerClock:
     """Epoch seconds for an in-process server: the real time plus however far the test moved it on."""
 
@@ -209,8 +226,15 @@ def embedded(tmp_path: Path, clock: ServerClock, server_layout: Layout) -> Itera
 
     def start(**settings: Any) -> EmbeddedServer:
         config = ServerConfig(data_dir=tmp_path / "embedded", clock=clock, **{**server_layout.settings(), **settings})
-        servers.append(EmbeddedServer(config, metrics_port=free_port()).start())
-        return servers[-1]
+        for retries in (2, 1, 0):
+            srv = EmbeddedServer(config, metrics_port=free_port())
+            try:
+                servers.append(srv.start())
+                return srv
+            except RuntimeError:
+                if not retries or not (port_taken(srv.port) or port_taken(srv.metrics_port or 0)):
+                    raise
+        raise AssertionError("unreachable")
 
     yield start
     for srv in servers:
