@@ -29,8 +29,8 @@ def replicas(tmp_path: Path, postgres_url: str) -> Iterator[tuple[ServerProcess,
     """Two replicas sharing the database, the blob dir (and its key records) and the link secret."""
     env = {LINK_SECRET_ENV: os.urandom(32).hex()}
     args = ["--database", postgres_url]
-    one = ServerProcess(tmp_path / "shared", env=env, args=args).start()  # makes the keys first
-    two = ServerProcess(tmp_path / "shared", env=env, args=args).start()
+    one = ServerProcess(tmp_path / "replicas", env=env, args=args).start()  # makes the keys first
+    two = ServerProcess(tmp_path / "replicas", env=env, args=args).start()
     yield one, two
     one.stop()
     two.stop()
