@@ -96,7 +96,8 @@ class Downloads(Worker):
             self.engine.db.blobs.record(sha256, None, "missing")
         row = self.engine.db.downloads.put(sha256, priority)
         self._push(sha256, row.priority, row.rank)
-        self.engine.emit(TransfersChanged())
+        if row.priority != THUMBNAIL:  # thumbnails are not in the transfers list: no news for it
+            self.engine.emit(TransfersChanged())
 
     def _push(self, sha256: str, priority: int, rank: int) -> None:
         record = self.engine.db.blobs.get(sha256)
@@ -173,7 +174,8 @@ class Downloads(Worker):
         return saving.save(self, sha256, target, private=private)
 
     # -- working -------------------------------------------------------------------------------------
-    def _next(self, lane: str) -> str | None:
+    def _next(self, lane: str) -> tuple[str, int] | None:
+        """The next blob of ``lane`` and its priority, now counted as running."""
         heap = self._heaps[lane]
         with self._lock:
             while heap:
@@ -181,22 +183,26 @@ class Downloads(Worker):
                 if self._queued.get(sha) == (priority, -minus_rank) and sha not in self._running:
                     del self._queued[sha]
                     self._running.add(sha)
-                    return sha
+                    return sha, priority
             return None
 
     def step_in(self, lane: str) -> float | None:
         if self.engine.client is None:
             return None
-        sha = self._next(lane)
-        if sha is None:
+        taken = self._next(lane)
+        if taken is None:
             return None
+        sha, priority = taken
+        listed = priority != THUMBNAIL  # thumbnails are not in the transfers list: no news for it
         try:
-            self.engine.emit(TransfersChanged())
+            if listed:
+                self.engine.emit(TransfersChanged())
             self._fetch(sha)
         finally:
             with self._lock:
                 self._running.discard(sha)
-            self.engine.emit(TransfersChanged())
+            if listed:
+                self.engine.emit(TransfersChanged())
         return 0
 
     def _fetch(self, sha: str) -> None:

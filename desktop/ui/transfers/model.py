@@ -68,6 +68,7 @@ class TransfersModel(QAbstractListModel):
         self._rows: list[Row] = []
         self._meters: dict[Key, progress.TransferMeter] = {}
         self._active = 0
+        self._reading = self._again = False
         self._soon = QTimer(self)  # a burst of changes is read once
         self._soon.setSingleShot(True)
         self._soon.setInterval(0)
@@ -120,16 +121,34 @@ class TransfersModel(QAbstractListModel):
 
     # -- reading the engine ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the engine's list again and move this one to it."""
+        """Read the engine's list again (off the GUI thread, one read at a time) and move this one to it."""
         if self.bridge.closed:
             return
+        if self._reading:
+            self._again = True  # read once more when the one under way is in
+            return
+        self._reading = True
         engine = self.bridge.engine
+
+        def read() -> list[tuple[Transfer, str]]:
+            return [(t, title_of(engine, t.conversation_id) if t.conversation_id else "")
+                    for t in engine.transfers.current()]
+
+        self.bridge.read(read, self._apply, self._read_failed)
+
+    def _read_failed(self, _sentence: str) -> None:
+        self._reading = False
+
+    def _apply(self, listing: list[tuple[Transfer, str]]) -> None:
+        self._reading = False
+        if self._again:
+            self._again = False
+            self.refresh()
         old = {row.key: row for row in self._rows}
         new: list[Row] = []
-        for t in engine.transfers.current():
+        for t, title in listing:
             before = old.get((t.sha256, t.direction))
-            place = before.place if before else (words.place(title_of(engine, t.conversation_id))
-                                                 if t.conversation_id else "")
+            place = before.place if before else (words.place(title) if title else "")
             row = Row(t, t.done, place)
             if t.state == "running" and before is not None and before.transfer.state == "running":
                 row = replace(row, rate=before.rate, seconds_left=before.seconds_left)

@@ -111,7 +111,8 @@ def test_the_panel_reads_the_model_in_order_and_speaks_each_row(slow: Slow, qtbo
 
 def test_an_upload_that_lost_the_server_says_it_waits_to_retry_and_why(slow: Slow, qtbot: QtBot) -> None:
     sha = slow.send(qtbot, "concert.mp4", 30 * MB)
-    qtbot.waitUntil(lambda: slow.state(sha) == "running" and slow.row(sha).bar.value() > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: slow.state(sha) == "running" and (sha, "up") in slow.panel.rows  # the panel reads
+                    and slow.row(sha).bar.value() > 0, timeout=WAIT_MS)  # off the GUI thread: a moment later
     slow.link.close()  # the network goes away mid-upload
     row = slow.row(sha)
     qtbot.waitUntil(lambda: row.status.text().startswith("Waiting to retry: "), timeout=WAIT_MS)
