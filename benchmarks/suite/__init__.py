@@ -1,0 +1,1 @@
+"""The benchmark suite: one module a row in benchmarks/rows/, run by ``python -m benchmarks.suite``."""
