@@ -197,6 +197,17 @@ class Messages:
             attachments = _attachments_for(db, [r["id"] for r in rows])
         return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
 
+    def page_after(self, conversation_id: str, *, after: int, limit: int = 50) -> list[Message]:
+        """Up to ``limit`` messages with a ``sort_key`` above ``after``, oldest first (a timeline paging
+        towards the newest, after a jump back); unsent ones come last, as they sort."""
+        with self._conns.read() as db:
+            rows = list(db.query(
+                """SELECT * FROM messages WHERE conversation_id = :conversation_id AND sort_key > :after
+                   ORDER BY sort_key LIMIT :limit""",
+                {"conversation_id": conversation_id, "after": after, "limit": limit}))
+            attachments = _attachments_for(db, [r["id"] for r in rows])
+        return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
+
     def oldest_seq(self, conversation_id: str) -> int | None:
         """The smallest server seq of the conversation's messages here (None: none sent yet)."""
         with self._conns.read() as db:
