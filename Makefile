@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint syslibs testsyslibs bench clean fuzz cluster cluster-down
+.PHONY: run test test-all lint syslibs testsyslibs benchsyslibs bench bench-full clean fuzz cluster cluster-down
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || bash scripts/python-venv.sh $(PYTHON) $(VENV)
@@ -18,6 +18,10 @@ syslibs: $(STAMP)
 # What the tests run besides Qt: a private PulseAudio daemon (voice notes), a private PostgreSQL (metadata on PostgreSQL).
 testsyslibs:
 	@$(PYTHON) scripts/test_system_packages.py
+
+# What the benchmarks compare with: nginx and curl (transfers), vipsthumbnail (photo compression).
+benchsyslibs:
+	@$(PYTHON) scripts/test_system_packages.py scripts/bench-system-packages.txt
 
 run: $(STAMP) syslibs
 	$(PY) main.py $(ARGS)
@@ -45,8 +49,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)
-	for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+# Every row of BENCHMARKS.md's table, each beside its reference in the same run: quick sizes (< 5 min), or
+# the sizes issue 15 names (bench-full). Prints one table; BENCH_MD=FILE also writes it as Markdown.
+bench: $(STAMP) syslibs testsyslibs benchsyslibs
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.suite $(if $(BENCH_MD),--markdown $(BENCH_MD))
+
+bench-full: $(STAMP) syslibs testsyslibs benchsyslibs
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.suite --full $(if $(BENCH_MD),--markdown $(BENCH_MD))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,8 @@
-"""Install (as root), or print the apt-get line for, the Debian packages the tests run (test-system-packages.txt)."""
+"""Install (as root), or print the apt-get line for, the Debian packages the tests run (test-system-packages.txt).
+
+``python3 scripts/test_system_packages.py [TABLE]``: another table, e.g. bench-system-packages.txt (the
+benchmark suite's references), in the same form.
+"""
 
 from __future__ import annotations
 
@@ -52,10 +56,11 @@ def no_service_starts() -> Iterator[None]:
         POLICY.unlink(missing_ok=True)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    table_path = Path(argv[0]) if argv else TABLE_PATH
     if sys.platform != "linux" or not shutil.which("apt-get"):
         return 0  # not Debian-like: nothing we can install here
-    packages = missing_packages(load_table())
+    packages = missing_packages(load_table(table_path))
     if not packages:
         return 0
     if os.geteuid() != 0:
@@ -68,7 +73,7 @@ def main() -> int:
     cmd = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
     with no_service_starts():
         install = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    if install.returncode != 0 or missing_packages(load_table()):
+    if install.returncode != 0 or missing_packages(load_table(table_path)):
         print(install.stdout + install.stderr, file=sys.stderr)
         print(f"test_system_packages: apt-get could not install {' '.join(packages)}", file=sys.stderr)
         return install.returncode or 1
@@ -76,4 +81,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -15,6 +15,7 @@ import blurhash
 import pillow_heif
 from PIL import Image, ImageCms
 
+from sync.media.resize import resize_in_bands
 from sync.media.types import (
     EncodedImage,
     MediaInfo,
@@ -160,7 +161,7 @@ def compress_image(
         icc = _rgb_icc_profile(im)
         picture = _to_rgb(im)
         if picture.size != target:
-            picture = picture.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            picture = resize_in_bands(picture, target)
         picture = _upright(picture, orientation)
         picture.info = {}  # nothing of the source's metadata may ride along
         out = io.BytesIO()
@@ -168,7 +169,8 @@ def compress_image(
         if picture.mode == "RGBA":
             picture.save(out, "PNG", **extra)
             return EncodedImage(out.getvalue(), ".png")
-        picture.save(out, "JPEG", quality=quality, optimize=True, **extra)
+        # optimize=True (a second pass for Huffman tables) costs ~12 % of the time for ~10 % of the bytes.
+        picture.save(out, "JPEG", quality=quality, **extra)
         return EncodedImage(out.getvalue(), ".jpg")
 
 
