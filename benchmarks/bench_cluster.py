@@ -29,7 +29,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_transfer import PASSWORD, EnvelopeServer, _make_file
+from benchmarks.transfer.servers import PASSWORD, EnvelopeServer, make_file
 from sync.client import SyncClient
 from sync.cluster.layout import Cluster
 
@@ -66,7 +66,7 @@ def measure(url: str, token: str, work: Path, mib: int, runs: int) -> dict[str, 
     times: dict[str, list[float]] = {case: [] for case in CASES}
     source, target = work / "source.bin", work / "target.bin"
     for _ in range(runs):
-        sha = _make_file(source, mib * MiB)
+        sha = make_file(source, mib * MiB)
         upload = client.create_upload(mib * MiB, sha, filename="bench.bin")
         times["upload"].append(seconds(client.upload, upload, source))
         for case in CASES[1:]:

@@ -1,0 +1,1 @@
+"""What the transfer benchmarks share: nginx and the Envelope server on loopback, test files, curl timings."""
