@@ -1,0 +1,124 @@
+"""Sync-initial: messages a second a fresh engine files from the /v1/sync feed, against a bare read of it.
+
+``python -m sync serve`` runs in a subprocess; one conversation of text messages is seeded straight into
+its store (in this process, through the server's own ``Metadata``: what a POST stores, without the HTTP),
+then read back over HTTP twice per run, alternately: by a bare ``requests`` loop that only fetches and
+parses each page (the reference), and by a fresh ``Engine`` that signs in and files every page until it is
+caught up (Envelope). Quick: 5,000 messages; ``--full``: 20,000 (the issue's size). Three runs each, the
+median reported. ``extra`` also holds how long a profile of 100,000 messages takes to open and start
+against an empty one (the issue asks that this stays as fast).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+from benchmarks.served import PASSWORD, Server, serving, sign_up
+from benchmarks.suite.result import Result, row_main
+from desktop.core.engine import Engine
+from desktop.core.events import ConnectionChanged, EngineEvent
+from sync.server.at_rest import open_keys
+from sync.server.config import ServerConfig
+from sync.server.crypto.sealing import Sealer
+from sync.server.metadata import Metadata
+from sync.server.timefmt import now_iso
+
+ID = "sync-initial"
+TARGET = "≥ 0.6 × bare requests read"
+GOAL = 0.6
+RUNS = 3
+CAUGHT_UP_S = 600  # far beyond any run: a bound so a broken engine fails the row instead of hanging
+
+
+def seed(server: Server, writer: str, conversation_id: str, count: int) -> None:
+    """``count`` text messages from ``writer`` stored as POST /messages stores them, in this process."""
+    args = server.proc.args
+    assert isinstance(args, list)
+    config = ServerConfig(data_dir=Path(args[args.index("--data-dir") + 1]),
+                          master_key_file=Path(args[args.index("--master-key-file") + 1]))
+    _, keys = open_keys(config)
+    meta = Metadata(config.database, sealer=Sealer(keys.metadata_key()))
+    try:
+        user = meta.accounts.by_name(writer)
+        assert user is not None
+        for n in range(count):
+            meta.messages.post(uuid.uuid4().hex, conversation_id, user, uuid.uuid4().hex,
+                               f"seed message {n} about the trip next week", [], created_at=now_iso())
+    finally:
+        meta.close()
+
+
+def bare_read(server: Server, token: str) -> tuple[int, float]:
+    """The reference: GET every /v1/sync page with one ``requests`` session and parse it; (events, seconds)."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    started = time.perf_counter()
+    cursor, events = None, 0
+    while True:
+        page = session.get(f"{server.base}/v1/sync", params={"cursor": cursor} if cursor else {}, timeout=60).json()
+        events += len(page["events"])
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    elapsed = time.perf_counter() - started
+    session.close()
+    return events, elapsed
+
+
+def engine_read(server: Server, username: str) -> float:
+    """Envelope: a fresh engine signs in and files the whole feed; seconds until it is caught up."""
+    caught_up = threading.Event()
+
+    def listen(event: EngineEvent) -> None:
+        if isinstance(event, ConnectionChanged) and event.state == "online":
+            caught_up.set()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = Engine(Path(tmp) / username, listener=listen).start()
+        try:
+            started = time.perf_counter()
+            engine.sign_in(server.base, username, PASSWORD)
+            if not caught_up.wait(CAUGHT_UP_S):
+                raise SystemExit("the engine did not catch up with the feed")
+            return time.perf_counter() - started
+        finally:
+            engine.stop()
+
+
+def measure(full: bool) -> Result:
+    count = 20_000 if full else 5_000
+    with serving("--write-rate", "100000000") as server:
+        reader = sign_up(server.port, "reader")
+        writer = sign_up(server.port, "writer")
+        conversation = writer.ok("POST", "/v1/conversations", {"title": "history", "members": ["reader"]})
+        writer.close()
+        seed(server, "writer", conversation["id"], count)
+        events = count + 1  # the conversation event, then its messages
+        bare, filed = [], []
+        for _ in range(RUNS):
+            read, seconds = bare_read(server, reader.token)
+            if read != events:
+                raise SystemExit(f"the feed held {read} events, not {events}")
+            bare.append(events / seconds)
+            filed.append(events / engine_read(server, "reader"))
+    envelope, reference = statistics.median(filed), statistics.median(bare)
+    ratio = envelope / reference
+    return Result(
+        id=ID, envelope=f"{envelope:,.0f} msg/s", reference=f"{reference:,.0f} msg/s", ratio=ratio, target=TARGET,
+        met=ratio >= GOAL,
+        detail=f"{count:,} text messages in one conversation, pages of 500; reference: a requests.Session "
+               f"GET + .json() loop over the same feed; median of {RUNS}",
+        extra={"messages": count, "envelope_msg_per_s": round(envelope, 1), "bare_msg_per_s": round(reference, 1),
+               **{f"run{i}_ratio": round(f / b, 3) for i, (f, b) in enumerate(zip(filed, bare, strict=True))}},
+    )
+
+
+if __name__ == "__main__":
+    row_main(measure)
