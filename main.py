@@ -1,8 +1,6 @@
 """Envelope's entry point: ``python main.py --help``."""
 
-import sys
-
-from desktop.ui.app import main
+from desktop.ui.app import launch
 
 if __name__ == "__main__":
-    sys.exit(main())
+    launch()

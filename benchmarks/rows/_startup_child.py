@@ -1,10 +1,10 @@
 """A program whose start-up the cold-start row times: ``python -m benchmarks.rows._startup_child KIND ...``.
 
 ``minimal``: the reference — a PySide6 program that shows one QMainWindow and grabs it (a full paint).
-``envelope ARGS...``: Envelope's own ``main(ARGS)``; the QApplication is made here first (the app takes an
-existing one as it is) so that a filter sees the first paint of the app's main window, then closes it as
-a user would. Prints ``painted`` after the first paint and ``closing`` just before the close; the row
-times both lines and the process's exit from outside.
+``envelope ARGS...``: Envelope's own ``launch(ARGS)`` (what main.py runs); the QApplication is made here
+first (the app takes an existing one as it is) so that a filter sees the first paint of the app's main
+window, then closes it as a user would. Prints ``painted`` after the first paint and ``closing`` just
+before the close; the row times both lines and the process's exit from outside.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ def envelope(argv: list[str]) -> int:
     app = QApplication(sys.argv[:1])
     probe = FirstPaint()
     app.installEventFilter(probe)
-    from desktop.ui.app import main
+    from desktop.ui.app import launch
 
-    return main(argv)
+    launch(argv)  # ends the process, as the app does
 
 
 if __name__ == "__main__":

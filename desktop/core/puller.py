@@ -59,12 +59,13 @@ class Puller(Worker):
         self._caught_up = False
         self._filing = threading.Lock()
 
-    def stop(self, timeout: float = 0.1) -> None:
+    def stop(self, timeout: float = 0.0) -> None:
         """Stop without waiting out a long-poll in flight: its answer is dropped, never filed.
 
         A page being filed is finished first, so the database can close right after this. The thread
-        (a daemon) is given ``timeout`` to end; one still in a long-poll ends when its answer comes
-        (or the connection drops), files nothing and reads nothing more.
+        (a daemon) is not waited for by default (quitting the app must not wait on the network); one
+        still in a long-poll ends when its answer comes (or the connection drops), files nothing and
+        reads nothing more.
         """
         self._stopping.set()
         self._wake.set()

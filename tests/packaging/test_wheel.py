@@ -74,7 +74,7 @@ def test_the_wheel_carries_the_assets_and_the_commands(installed: Installed) -> 
         names = set(wheel.namelist())
         entry_points = wheel.read(f"envelope-{VERSION}.dist-info/entry_points.txt").decode()
     assert set(ASSETS) <= names
-    assert "envelope = desktop.ui.app:main" in entry_points
+    assert "envelope = desktop.ui.app:launch" in entry_points
     assert "envelope-server = sync.__main__:serve" in entry_points
 
 
