@@ -5,6 +5,9 @@ Run: .venv/bin/python benchmarks/bench_timeline.py [--messages N] [--profile CAS
 A "frame" is the action, one ``processEvents()`` (layouts, history pages, thumbnails that landed, Qt's own
 partial repaint), then ``viewport().repaint()`` (every visible row painted): an upper bound of one frame's
 work on the GUI thread. Thumbnails decode on the ThumbnailCache's pool meanwhile, as in the app.
+
+``timeline_window``, ``scroll_rows`` and ``jump_back`` are the rig the suite's rows timeline-scroll and
+timeline-jump (benchmarks/rows/) measure with.
 """
 
 from __future__ import annotations
@@ -18,19 +21,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench_db import build  # noqa: E402
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QAbstractSlider, QApplication  # noqa: E402
 
+from benchmarks.bench_db import build  # noqa: E402
 from desktop.core.db.local import LocalDB  # noqa: E402
 from desktop.core.db.records import Account  # noqa: E402
 from desktop.core.engine import Engine  # noqa: E402
@@ -74,16 +79,19 @@ def add_thumbnails(engine: Engine, spans: list[range]) -> int:
 class Bench:
     """The window under test and the ways to drive it; ``frame`` times one action with its paint."""
 
-    def __init__(self, app: QApplication, window: MainWindow, bridge: EngineBridge, profile: str | None) -> None:
+    def __init__(self, app: QApplication, window: MainWindow, bridge: EngineBridge, profile: str | None = None) -> None:
         self.app, self.window, self.bridge = app, window, bridge
         self.view = window.conversation.timeline
         self.profile_case = profile
         self.profiler = cProfile.Profile()
         self.case = ""
+        self.cpu_ms = 0.0  # the GUI thread's own CPU time in the last frame (the rest is waiting for a core)
+        self.n = 0  # messages in the big conversation
+        self.setup = ""  # how the database was made, for the table's heading
 
     def frame(self, action: Callable[[], object]) -> float:
         profiling = self.case == self.profile_case
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         if profiling:
             self.profiler.enable()
         action()
@@ -91,6 +99,7 @@ class Bench:
         self.view.viewport().repaint()
         if profiling:
             self.profiler.disable()
+        self.cpu_ms = (time.thread_time() - cpu) * 1000
         return (time.perf_counter() - start) * 1000
 
     def settle(self, timeout_s: float = 5.0) -> None:
@@ -148,9 +157,108 @@ class Bench:
         return model is not None and model.has_more
 
 
+@contextmanager
+def timeline_window(n: int, profile: str | None = None) -> Iterator[Bench]:
+    """A shown MainWindow (offscreen unless QT_QPA_PLATFORM says otherwise) on a fresh profile whose
+    conversation c1 holds ``n`` messages (``bench_db.build``); photos near the newest and around the
+    message a jump lands on have real thumbnails."""
+    app = make_application(parse_args([]))
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        started = time.perf_counter()
+        with LocalDB.in_dir(data_dir) as db:
+            build(db, n)
+            db.set_account(Account("http://127.0.0.1:9", "u1", "alice", None))  # signed in, never online
+        built = time.perf_counter() - started
+        engine = Engine(data_dir).start()
+        started = time.perf_counter()
+        back = min(10_000, n // 2)
+        thumbnails = add_thumbnails(engine, [range(n - WITH_THUMBNAILS, n + 1), range(n - back - 500, n - back + 500)])
+        thumbed = time.perf_counter() - started
+        bridge = EngineBridge(engine)
+        window = MainWindow(bridge)
+        window.show()
+        bench = Bench(app, window, bridge, profile)
+        bench.n = n
+        bench.setup = (f"db built in {built:.1f} s; {thumbnails} photos with real thumbnails, made in "
+                       f"{thumbed:.1f} s")
+        try:
+            yield bench
+        finally:
+            window.close()
+            bridge.wait_idle()
+            window.thumbnails.wait_idle()
+            bridge.close()
+            engine.stop()
+            window.deleteLater()
+            app.processEvents()
+
+
+@dataclass
+class Scroll:
+    """One scroll upwards, a wheel step per frame: each frame's wall and GUI-thread CPU milliseconds."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    paged: list[bool] = field(default_factory=list)  # whether a history page came in during the frame
+    rows: int = 0
+    seconds: float = 0.0
+
+    def over(self, limit_ms: float = FRAME_MS, *, cpu: bool = False) -> int:
+        return sum(ms > limit_ms for ms in (self.cpu if cpu else self.wall))
+
+
+def scroll_rows(bench: Bench, count: int) -> Scroll:
+    """From the newest message, scroll ``count`` rows up a wheel step (96 px) per frame."""
+    bench.open_fresh()
+    model = bench.view.timeline()
+    assert model is not None
+    pages: list[int] = []
+    model.history_loaded.connect(pages.append)
+    out = Scroll()
+    newest = bench.top_message_id()
+    started = time.perf_counter()
+    while newest - bench.top_message_id() < count:
+        before, top = len(pages), bench.top_message_id()
+        out.wall.append(bench.frame(bench.wheel_up))
+        out.cpu.append(bench.cpu_ms)
+        out.paged.append(len(pages) != before)
+        if bench.top_message_id() == top and not bench.history_left():
+            break  # a short conversation ran out
+    out.rows, out.seconds = newest - bench.top_message_id(), time.perf_counter() - started
+    bench.settle()
+    return out
+
+
+def jump_target(n: int) -> int:
+    """A photo about 10,000 messages back (half-way in a smaller conversation), as a gallery jump lands on
+    (build: a photo on every 10th message, a file on every 50th)."""
+    target = (n - min(10_000, n // 2)) // 10 * 10
+    return target - 10 if target % 50 == 0 else target
+
+
+def open_conversation(bench: Bench) -> float:
+    """One frame: open the big conversation (from the empty one), its newest page laid out and painted."""
+    bench.window.open_conversation(OTHER)
+    bench.settle()
+    ms = bench.frame(lambda: bench.window.open_conversation(CONVERSATION))
+    bench.settle()
+    return ms
+
+
+def jump_back(bench: Bench, target: int) -> tuple[float, float]:
+    """From the freshly opened conversation, one frame: jump to ``target``; and milliseconds until its
+    photos in sight show their thumbnails."""
+    bench.open_fresh()
+    start = time.perf_counter()
+    ms = bench.frame(lambda: bench.view.jump_to(target))
+    photos = bench.until_photos_painted(start)
+    bench.settle()
+    return ms, photos
+
+
 def run_cases(bench: Bench, n: int) -> list[Row]:
     rows: list[Row] = []
-    back = min(10_000, n // 2)
 
     def case(name: str, key: str = "") -> list[float]:
         """A row of the table; a row with a ``key`` starts a case (``--profile`` names it), others report on it."""
@@ -167,10 +275,7 @@ def run_cases(bench: Bench, n: int) -> list[Row]:
 
     samples = case("open conversation (model + first paint)", "open")
     for _ in range(8):
-        bench.window.open_conversation(OTHER)
-        bench.settle()
-        samples.append(bench.frame(lambda: bench.window.open_conversation(CONVERSATION)))
-        bench.settle()
+        samples.append(open_conversation(bench))
 
     samples = case("scroll one wheel step up (96 px)", "wheel")
     for _ in range(40):
@@ -189,31 +294,22 @@ def run_cases(bench: Bench, n: int) -> list[Row]:
         samples.append(bench.frame(bench.fetch_one_page))
         bench.settle()
 
-    bench.open_fresh()
-    frames, history, other = (case("scroll 2,000 rows, 1 wheel step/frame: all", "flick"),
-                              case("  … frames that loaded a history page"), case("  … other frames"))
-    newest = bench.top_message_id()
-    started = time.perf_counter()
-    while newest - bench.top_message_id() < 2_000:
-        before, top = bench.loaded(), bench.top_message_id()
-        ms = bench.frame(bench.wheel_up)
-        frames.append(ms)
-        (history if bench.loaded() != before else other).append(ms)
-        if bench.top_message_id() == top and not bench.history_left():
-            break  # a short conversation ran out
-    rows.append((f"  ({newest - bench.top_message_id():,} rows in {time.perf_counter() - started:.1f} s, "
-                 f"{sum(ms > FRAME_MS for ms in frames)} of {len(frames)} frames over {FRAME_MS} ms)", []))
-    bench.settle()
+    bench.case = "flick"
+    flick = scroll_rows(bench, 2_000)
+    rows.append(("scroll 2,000 rows, 1 wheel step/frame: all", flick.wall))
+    paged = list(zip(flick.wall, flick.paged, strict=True))
+    rows.append(("  … frames that loaded a history page", [ms for ms, p in paged if p]))
+    rows.append(("  … other frames", [ms for ms, p in paged if not p]))
+    rows.append(("  … GUI thread CPU per frame", flick.cpu))
+    rows.append((f"  ({flick.rows:,} rows in {flick.seconds:.1f} s, {flick.over()} of {len(flick.wall)} frames over "
+                 f"{FRAME_MS} ms; {flick.over(cpu=True)} by GUI-thread CPU)", []))
 
-    target = (n - back) // 10 * 10  # a photo, as a gallery jump lands on (build: every 10th, every 50th a file)
-    target -= 10 if target % 50 == 0 else 0
+    target = jump_target(n)
     jumped, photos = case(f"jump_to a photo {n - target:,} messages back", "jump"), case("  … until photos in sight")
     for _ in range(3):
-        bench.open_fresh()
-        start = time.perf_counter()
-        jumped.append(bench.frame(lambda: bench.view.jump_to(target)))
-        photos.append(bench.until_photos_painted(start))
-        bench.settle()
+        frame_ms, photos_ms = jump_back(bench, target)
+        jumped.append(frame_ms)
+        photos.append(photos_ms)
     samples = case(f"  then a wheel step ({bench.loaded():,} loaded)", "wheel_big")
     for _ in range(20):
         samples.append(bench.frame(bench.wheel_up))
@@ -242,36 +338,11 @@ def main() -> None:
                         help="print where the time of one case goes (cProfile, GUI thread)")
     args = parser.parse_args()
     n = args.messages
-    app = make_application(parse_args([]))
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
-        started = time.perf_counter()
-        with LocalDB.in_dir(data_dir) as db:
-            build(db, n)
-            db.set_account(Account("http://127.0.0.1:9", "u1", "alice", None))  # signed in, never online
-        built = time.perf_counter() - started
-        engine = Engine(data_dir).start()
-        started = time.perf_counter()
-        back = min(10_000, n // 2)
-        thumbnails = add_thumbnails(engine, [range(n - WITH_THUMBNAILS, n + 1), range(n - back - 500, n - back + 500)])
-        thumbed = time.perf_counter() - started
-        bridge = EngineBridge(engine)
-        window = MainWindow(bridge)
-        window.show()
-        bench = Bench(app, window, bridge, args.profile)
-        try:
-            rows = run_cases(bench, n)
-            size = bench.view.viewport().size()
-        finally:
-            window.close()
-            bridge.wait_idle()
-            window.thumbnails.wait_idle()
-            bridge.close()
-            engine.stop()
-            window.deleteLater()
+    with timeline_window(n, args.profile) as bench:
+        rows = run_cases(bench, n)
+        size = bench.view.viewport().size()
 
-    print(f"timeline, {n:,} messages in one conversation (db built in {built:.1f} s; {thumbnails} photos with "
-          f"real thumbnails, made in {thumbed:.1f} s); viewport {size.width()}x{size.height()}, "
+    print(f"timeline, {n:,} messages in one conversation ({bench.setup}); viewport {size.width()}x{size.height()}, "
           f"{os.environ['QT_QPA_PLATFORM']}")
     print(f"{'frame (action + processEvents + repaint)':<52} {'runs':>5} {'first ms':>9} {'median':>9} "
           f"{'p95':>9} {'max':>9}")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import bisect
 import enum
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
@@ -17,12 +16,17 @@ from desktop.core import history
 from desktop.core.db.records import Message
 from desktop.ui.accessibility import words
 from desktop.ui.bridge import EngineBridge
-from desktop.ui.style.theme import day_label, local_datetime
+from desktop.ui.style.theme import day_label
 from desktop.ui.timeline import progress
+from desktop.ui.timeline.rows import GROUP_GAP_MS, Rows
 
 PAGE_SIZE = 50
-JUMP_PAGE_SIZE = 500
-GROUP_GAP_MS = 5 * 60 * 1000
+WINDOW_ROWS = 250
+"""The most rows the model holds after a page comes in: the page at the far end goes (a live message may
+add rows at the newest end until the view, at the bottom, lets the oldest go)."""
+JUMP_CONTEXT = PAGE_SIZE
+"""Rows loaded on each side of a message jumped to that is not in the window."""
+__all__ = ["GROUP_GAP_MS", "PAGE_SIZE", "Roles", "TimelineModel", "Transfer"]
 RATE_REFRESH_MS = 1000  # speed and time left are worked out again this often while a transfer runs
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -75,32 +79,27 @@ class Transfer:
         return progress.rate_text(self.rate, self.seconds_left)
 
 
-class RowFlags(NamedTuple):
-    """A row's place among its neighbours, worked out when the row or its neighbour changes.
-
-    ``stamp`` (message id, hash of the message and flags) changes whenever the row's message or flags
-    change, and is the same for the same row in a new model: a delegate keys its geometry on it.
-    """
-
-    day_break: bool
-    first_in_group: bool
-    stamp: tuple[int, int]
-
-
 class TimelineModel(QAbstractListModel):
-    """Messages oldest first (row 0 is the oldest loaded); older pages load on ``fetchMore``: from the local
-    database, then from the server what the feed never brought (a member added later; ``desktop.core.history``).
+    """A window of the conversation's messages, oldest first (row 0 is the oldest loaded).
+
+    Older pages load on ``fetchMore``: from the local database, then from the server what the feed never
+    brought (a member added later; ``desktop.core.history``); newer ones on ``fetch_newer`` once a jump
+    (``load_through``) left the newest messages out. Past ``WINDOW_ROWS`` the rows at the far end go, so
+    Qt never lays out more than a few hundred rows, however long the conversation.
 
     The view arms history loading with ``history_wanted`` when it scrolls near the top: Qt's own
     auto-fetch assumes "more" lies below the last row, which in a chat is the newest message.
 
     Signals:
         history_loaded(count): a page of older messages was put in front.
-        message_arrived(row, own): a new message was inserted live (not from history).
+        newer_loaded(count): a page of newer messages was put at the end.
+        message_arrived(message, own): a new message came live (not from history); it is in the model
+            unless the window stops short of the newest messages.
     """
 
     history_loaded = Signal(int)
-    message_arrived = Signal(int, bool)
+    newer_loaded = Signal(int)
+    message_arrived = Signal(object, bool)
 
     def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int = PAGE_SIZE,
                  clock: Callable[[], float] = time.monotonic, parent: QObject | None = None) -> None:
@@ -118,12 +117,8 @@ class TimelineModel(QAbstractListModel):
         conversation = db.conversations.get(conversation_id)
         self.group = conversation is not None and len(conversation.members) > 2
         self._page_size = page_size
-        self._rows: list[Message] = []
-        self._keys: list[int] = []
-        self._days: list[date] = []
-        self._flags: list[RowFlags] = []
-        self._row_of: dict[int, int] | None = {}
-        self._by_sha: dict[str, set[int]] = {}
+        self._window = Rows(self.me, self.group)
+        self._rows, self._keys, self._by_sha = self._window.messages, self._window.keys, self._window.by_sha
         self._transfers: dict[str, Transfer] = {}
         self._meters: dict[str, progress.TransferMeter] = {}
         self._clock = clock
@@ -131,7 +126,8 @@ class TimelineModel(QAbstractListModel):
         self._rates.setInterval(RATE_REFRESH_MS)
         self._rates.timeout.connect(self.refresh_rates)
         self._cached: dict[str, bool] = {}
-        self._has_more = True
+        self._has_more = True  # older messages are in the database, beyond row 0
+        self._has_newer = False  # newer ones are, beyond the last row (after a jump back)
         self._on_server = history.may_have_older(bridge.engine, conversation_id)  # joined later: older ones there
         self._fetching = False
         self.history_wanted = False
@@ -140,7 +136,7 @@ class TimelineModel(QAbstractListModel):
         bridge.transfer_progress.connect(self._on_transfer_progress)
         bridge.transfer_finished.connect(self._on_transfer_finished)
         bridge.blob_ready.connect(self._on_blob_ready)
-        self._load_page(self._page_size)
+        self._load_older(self._page_size)
 
     # -- Qt model API --------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -160,9 +156,21 @@ class TimelineModel(QAbstractListModel):
         self._fetching = True
         QTimer.singleShot(0, self._fetch_page if self._has_more else self._fetch_from_server)
 
+    def fetch_newer(self) -> None:
+        """Queue one newer page (the window stops short of the newest messages); ignored while a page is queued."""
+        if self._has_newer and not self._fetching:
+            self._fetching = True
+            QTimer.singleShot(0, self._fetch_newer_page)
+
     @property
     def has_more(self) -> bool:
+        """Whether older messages are in the local database, beyond the first row."""
         return self._has_more
+
+    @property
+    def has_newer(self) -> bool:
+        """Whether newer messages are in the local database, beyond the last row (after a jump back)."""
+        return self._has_newer
 
     @property
     def fetching(self) -> bool:
@@ -207,9 +215,9 @@ class TimelineModel(QAbstractListModel):
             case Roles.DAY_BREAK:
                 return self._day_label(row)
             case Roles.FIRST_IN_GROUP:
-                return self._flags[row].first_in_group
+                return self._window.flags[row].first_in_group
             case Roles.SHOW_SENDER:
-                return self.group and m.sender != self.me and self._flags[row].first_in_group
+                return self.group and m.sender != self.me and self._window.flags[row].first_in_group
             case Roles.TRANSFERS:
                 return {a.blob: self._transfers[a.blob] for a in m.attachments if a.blob in self._transfers}
             case Roles.CACHED:
@@ -222,19 +230,17 @@ class TimelineModel(QAbstractListModel):
 
     def stamp(self, row: int) -> tuple[int, int]:
         """Changes whenever anything ``layout_key(row)`` holds changes (a cheap cache key for the row)."""
-        return self._flags[row].stamp
+        return self._window.flags[row].stamp
 
     def layout_key(self, row: int) -> tuple[Message, bool, str, bool, bool]:
         """(message, own, day label or "", first in group, show sender): what the row's geometry depends on."""
-        m, flags = self._rows[row], self._flags[row]
+        m, flags = self._rows[row], self._window.flags[row]
         own = m.sender == self.me
         return (m, own, self._day_label(row), flags.first_in_group,
                 self.group and not own and flags.first_in_group)
 
     def row_of(self, message_id: int) -> int | None:
-        if self._row_of is None:
-            self._row_of = {m.id: i for i, m in enumerate(self._rows)}
-        return self._row_of.get(message_id)
+        return self._window.row_of(message_id)
 
     def index_of(self, message_id: int) -> QModelIndex:
         row = self.row_of(message_id)
@@ -250,25 +256,46 @@ class TimelineModel(QAbstractListModel):
         return self._transfers.get(sha256)
 
     def load_through(self, message_id: int) -> QModelIndex:
-        """Load older pages until ``message_id`` is in the model (a search or gallery jump)."""
+        """Bring ``message_id`` into the model (a search, reply or gallery jump): where it is not loaded, the
+        window moves to a page on each side of it, whatever lies between."""
         target = self.bridge.engine.db.messages.get(message_id)
         if target is None or target.conversation_id != self.conversation_id:
             return QModelIndex()
-        while self._has_more and (not self._keys or self._keys[0] > target.sort_key):
-            self._load_page(JUMP_PAGE_SIZE)  # (row_of would re-index every row after every page)
-        while self.row_of(message_id) is None and self._has_more:
-            self._load_page(JUMP_PAGE_SIZE)
+        if self.row_of(message_id) is None:
+            db, cid = self.bridge.engine.db.messages, self.conversation_id
+            older = db.page(cid, before=target.sort_key + 1, limit=JUMP_CONTEXT + 1)  # (with the target)
+            newer = db.page_after(cid, after=target.sort_key, limit=JUMP_CONTEXT)
+            self._reset([*reversed(older), *newer], older=len(older) > JUMP_CONTEXT, newer=len(newer) == JUMP_CONTEXT)
         return self.index_of(message_id)
+
+    def show_newest(self) -> bool:
+        """Move the window back to the newest page (scrolling to the newest after a jump); False if it is there."""
+        if not self._has_newer:
+            return False
+        page = self.bridge.engine.db.messages.page(self.conversation_id, limit=self._page_size)
+        self._reset(page[::-1], older=len(page) == self._page_size, newer=False)
+        return True
+
+    def trim_oldest(self) -> None:
+        """Let the oldest rows go past ``WINDOW_ROWS`` (with some slack): the view calls it while at the bottom,
+        where live messages would otherwise grow the window without end."""
+        if len(self._rows) > WINDOW_ROWS + self._page_size:
+            self._drop(0, len(self._rows) - WINDOW_ROWS)
 
     # -- loading -----------------------------------------------------------------------------------
     def _fetch_page(self) -> None:
-        rows = len(self._rows)
         try:
-            self._load_page(self._page_size)
+            loaded = self._load_older(self._page_size)
         finally:
             self._fetching = False
-        if len(self._rows) == rows and self._on_server:  # nothing older here after all: the server's turn
+        if not loaded and self._on_server:  # nothing older here after all: the server's turn
             self.fetchMore()
+
+    def _fetch_newer_page(self) -> None:
+        try:
+            self._load_newer(self._page_size)
+        finally:
+            self._fetching = False
 
     def _fetch_from_server(self) -> None:
         """Nothing older is here: file the server's next older page (a member added later), then show it."""
@@ -286,28 +313,67 @@ class TimelineModel(QAbstractListModel):
 
         self.bridge.run(lambda: history.fetch_older(engine, cid, limit=limit), done, failed)
 
-    def _load_page(self, limit: int) -> None:
+    def _load_older(self, limit: int) -> int:
+        """Put the next older page in front, and let the newest rows go past ``WINDOW_ROWS``: how many came."""
         before = self._keys[0] if self._keys else None
         page = self.bridge.engine.db.messages.page(self.conversation_id, before=before, limit=limit)
         self._has_more = len(page) == limit
         if not page:
-            return
-        older = list(reversed(page))
+            return 0
+        older = page[::-1]
+        if len(self._rows) + len(older) > WINDOW_ROWS:  # (first: the view still knows where its rows are)
+            self._drop(max(0, WINDOW_ROWS - len(older)), len(self._rows))
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
-        self._put(0, older)
-        for m in older:
-            self._index_shas(m)
+        self._window.put(0, older)
         self.endInsertRows()
         if len(self._rows) > len(older):  # the old first row may lose its day break / group start
             boundary = self.index(len(older), 0)
             self.dataChanged.emit(boundary, boundary)
         self.history_loaded.emit(len(older))
+        return len(older)
 
-    def _index_shas(self, m: Message) -> None:
-        for a in m.attachments:
-            for sha in (a.blob, a.thumbnail):
-                if sha:
-                    self._by_sha.setdefault(sha, set()).add(m.id)
+    def _load_newer(self, limit: int) -> None:
+        """Put the next newer page at the end, and let the oldest rows go past ``WINDOW_ROWS``."""
+        if not self._keys:
+            return
+        page = self.bridge.engine.db.messages.page_after(self.conversation_id, after=self._keys[-1], limit=limit)
+        self._has_newer = len(page) == limit
+        if page:
+            if len(self._rows) + len(page) > WINDOW_ROWS:
+                self._drop(0, min(len(self._rows), len(self._rows) + len(page) - WINDOW_ROWS))
+            end = len(self._rows)
+            self.beginInsertRows(QModelIndex(), end, end + len(page) - 1)
+            self._window.put(end, page)
+            self.endInsertRows()
+        self.newer_loaded.emit(len(page))
+
+    def _drop(self, first: int, stop: int) -> None:
+        """Let rows ``first`` to ``stop - 1`` go from one end of the window (they load again when scrolled to)."""
+        if stop <= first:
+            return
+        self.beginRemoveRows(QModelIndex(), first, stop - 1)
+        self._window.take(first, stop)
+        self.endRemoveRows()
+        if first == 0:
+            self._has_more = True
+            if self._rows:  # the new first row starts a day and a group
+                top = self.index(0, 0)
+                self.dataChanged.emit(top, top)
+        else:
+            self._has_newer = True
+
+    def _reset(self, messages: Sequence[Message], *, older: bool, newer: bool) -> None:
+        self.beginResetModel()
+        self._window.clear()
+        self._window.put(0, messages)
+        self._has_more, self._has_newer = older, newer
+        self.endResetModel()
+
+    def _in_window(self, sort_key: int) -> bool:
+        """Whether a message with this ``sort_key`` belongs among the loaded rows (not beyond either end)."""
+        if not self._keys:
+            return not self._has_newer
+        return not (self._has_more and sort_key < self._keys[0]) and not (self._has_newer and sort_key > self._keys[-1])
 
     # -- live updates ------------------------------------------------------------------------------
     def _on_message_added(self, message_id: int, conversation_id: str) -> None:
@@ -319,21 +385,20 @@ class TimelineModel(QAbstractListModel):
         m = self.bridge.engine.db.messages.get(message_id)
         if m is None:
             return
-        if self._rows and m.sort_key < self._keys[0] and self._has_more:
-            return  # older than what is loaded: history brings it
         self._insert(m, live=True)
 
     def _insert(self, m: Message, *, live: bool) -> None:
-        row = bisect.bisect_right(self._keys, m.sort_key)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._put(row, [m])
-        self._index_shas(m)
-        self.endInsertRows()
-        if row + 1 < len(self._rows):
-            after = self.index(row + 1, 0)
-            self.dataChanged.emit(after, after)
+        """Put ``m`` in its place, unless it lies beyond the window (paging brings it when scrolled to)."""
+        if self._in_window(m.sort_key):
+            row = bisect.bisect_right(self._keys, m.sort_key)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._window.put(row, [m])
+            self.endInsertRows()
+            if row + 1 < len(self._rows):
+                after = self.index(row + 1, 0)
+                self.dataChanged.emit(after, after)
         if live:
-            self.message_arrived.emit(row, m.sender == self.me)
+            self.message_arrived.emit(m, m.sender == self.me)
 
     def _on_message_updated(self, message_id: int, conversation_id: str) -> None:
         if conversation_id != self.conversation_id:
@@ -345,22 +410,18 @@ class TimelineModel(QAbstractListModel):
         m = self.bridge.engine.db.messages.get(message_id)
         if m is None:
             self.beginRemoveRows(QModelIndex(), row, row)
-            self._take(row)
+            self._window.take(row, row + 1)
             self.endRemoveRows()
             return
         in_order = (row == 0 or self._keys[row - 1] <= m.sort_key) and (
             row + 1 >= len(self._keys) or m.sort_key <= self._keys[row + 1])
         if in_order:
-            self._rows[row] = m
-            self._keys[row] = m.sort_key
-            self._days[row] = local_datetime(m.created_at).date()
-            self._restamp(row, row + 2)
-            self._index_shas(m)
+            self._window.replace(row, m)
             index = self.index(row, 0)
             self.dataChanged.emit(index, index)
             return
         self.beginRemoveRows(QModelIndex(), row, row)
-        self._take(row)
+        self._window.take(row, row + 1)
         self.endRemoveRows()
         self._insert(m, live=False)
 
@@ -433,35 +494,5 @@ class TimelineModel(QAbstractListModel):
         if self._transfers.pop(sha256, None) is not None:
             self._changed_for(sha256, [Roles.TRANSFERS])
 
-    # -- rows and their flags ------------------------------------------------------------------------
-    def _put(self, row: int, messages: list[Message]) -> None:
-        """Insert ``messages`` (in order) at ``row``; flags are worked out for them and the row after."""
-        self._rows[row:row] = messages
-        self._keys[row:row] = [m.sort_key for m in messages]
-        self._days[row:row] = [local_datetime(m.created_at).date() for m in messages]
-        self._flags[row:row] = [RowFlags(False, False, (0, 0))] * len(messages)
-        self._row_of = None
-        self._restamp(row, row + len(messages) + 1)
-
-    def _take(self, row: int) -> None:
-        del self._rows[row], self._keys[row], self._days[row], self._flags[row]
-        self._row_of = None
-        self._restamp(row, row + 1)
-
-    def _restamp(self, first: int, stop: int) -> None:
-        """Work out the day break and group start of rows ``first`` to ``stop - 1`` (the rows above are right)."""
-        rows, days, flags = self._rows, self._days, self._flags
-        for row in range(max(0, first), min(stop, len(rows))):
-            cur = rows[row]
-            if row == 0:
-                day_break = first_in_group = True
-            else:
-                prev = rows[row - 1]
-                day_break = days[row] != days[row - 1]
-                first_in_group = (day_break or prev.sender != cur.sender
-                                  or cur.created_at - prev.created_at > GROUP_GAP_MS)
-            stamp = hash((cur, cur.sender == self.me, self.group, day_break, first_in_group))
-            flags[row] = RowFlags(day_break, first_in_group, (cur.id, stamp))
-
     def _day_label(self, row: int) -> str:
-        return day_label(self._days[row]) if self._flags[row].day_break else ""
+        return day_label(self._window.days[row]) if self._window.flags[row].day_break else ""

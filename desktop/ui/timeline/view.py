@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFocusEvent,
@@ -14,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
+from desktop.core.db.records import Message
 from desktop.core.forwarding import can_forward
 from desktop.ui.accessibility.announcer import Announcer, Arrivals
 from desktop.ui.media.thumbnails import ThumbnailCache
@@ -32,6 +45,10 @@ KEYS_HELP = ("Up and Down move between messages. Enter opens a message's photo, 
 class TimelineView(QListView):
     """A QListView of bubbles: pixel scrolling, sticks to the bottom, keeps its place when history loads.
 
+    The model is a window of the conversation: near the top of it an older page comes, near its bottom a
+    newer one (after a jump back), and rows leave at the far end. Whatever comes or goes, the message at
+    the top of the viewport stays where it was on screen (``_place``) until the user scrolls.
+
     By keyboard (``keys``): the arrows move between messages, Tab reaches a bubble's buttons (a focus ring
     shows which), Enter opens media; new messages from others are announced to screen readers.
 
@@ -46,6 +63,9 @@ class TimelineView(QListView):
     link_clicked = Signal(QUrl)
 
     def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+        self._stick_bottom = True
+        self._place: tuple[int, int] | None = None  # (message id, its top in the viewport) to keep in place
+        self._adjusting = False
         super().__init__(parent)
         self.thumbnails = thumbnails
         self.playback = AudioPlayback(self)
@@ -62,9 +82,6 @@ class TimelineView(QListView):
         self.setAutoFillBackground(True)
         self.viewport().setAutoFillBackground(True)
         self.verticalScrollBar().setSingleStep(32)
-        self._stick_bottom = True
-        self._keep_from_bottom: int | None = None
-        self._adjusting = False
         self._press: QPoint | None = None
         self._apply_background()
         self.setAccessibleName("Messages")
@@ -75,9 +92,7 @@ class TimelineView(QListView):
         self.bubbles.focus_ring = self.keys.ring
         thumbnails.ready.connect(self._on_thumbnail_ready)
         self.playback.changed.connect(lambda _sha: self.viewport().update())
-        bar = self.verticalScrollBar()
-        bar.valueChanged.connect(self._on_scrolled)
-        bar.rangeChanged.connect(self._on_range_changed)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
     def timeline(self) -> TimelineModel | None:
         model = self.model()
@@ -89,6 +104,7 @@ class TimelineView(QListView):
             old.rowsAboutToBeInserted.disconnect(self._on_rows_about_to_be_inserted)
             old.dataChanged.disconnect(self._on_data_changed)
             old.history_loaded.disconnect(self._after_history)
+            old.newer_loaded.disconnect(self._after_history)
             old.rowsRemoved.disconnect(self.clearSelection)
             old.message_arrived.disconnect(self._on_message_arrived)
         self.playback.stop()
@@ -96,29 +112,40 @@ class TimelineView(QListView):
         self.keys.focused = -1
         super().setModel(model)
         self._stick_bottom = True
-        self._keep_from_bottom = None
+        self._place = None
         if model is not None:
             model.rowsAboutToBeInserted.connect(self._on_rows_about_to_be_inserted)
             model.dataChanged.connect(self._on_data_changed)
             model.history_loaded.connect(self._after_history)
+            model.newer_loaded.connect(self._after_history)
             model.rowsRemoved.connect(self.clearSelection)  # a second Delete must not take the next message
             model.message_arrived.connect(self._on_message_arrived)
-            QTimer.singleShot(0, self.scroll_to_newest)
+            QTimer.singleShot(0, self._follow_newest)
 
     # -- scrolling ---------------------------------------------------------------------------------
     def at_bottom(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 4
+        """Whether the newest message is in sight, at the bottom (not merely the bottom of the window)."""
+        bar, model = self.verticalScrollBar(), self.timeline()
+        return bar.value() >= bar.maximum() - 4 and not (model is not None and model.has_newer)
 
     def scroll_to_newest(self) -> None:
+        """Show the newest message and stay with it (the window moves there first after a jump back)."""
+        model = self.timeline()
+        if model is not None:
+            model.show_newest()
         self._stick_bottom = True
-        self._keep_from_bottom = None
+        self._place = None
         self.executeDelayedItemsLayout()  # else the range is still 0 and "near the top" loads a page at once
         self._set_value(self.verticalScrollBar().maximum())
         self._check_history()
 
+    def _follow_newest(self) -> None:
+        """(Queued after a new model or a resize) to the newest message, unless a jump came in between."""
+        if self._stick_bottom:
+            self.scroll_to_newest()
+
     def jump_to(self, message_id: int) -> bool:
-        """Load history down to ``message_id``, centre it and select it; False if it is not here."""
+        """Bring ``message_id`` into the window, centre it and select it; False if it is not here."""
         model = self.timeline()
         if model is None:
             return False
@@ -126,7 +153,7 @@ class TimelineView(QListView):
         if not index.isValid():
             return False
         self._stick_bottom = False
-        self._keep_from_bottom = None
+        self._place = None
         self.doItemsLayout()
         self.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         self.setCurrentIndex(index)
@@ -171,41 +198,74 @@ class TimelineView(QListView):
     def _on_scrolled(self, value: int) -> None:
         if not self._adjusting:
             self._stick_bottom = self.at_bottom()
-            self._keep_from_bottom = None
+            self._place = None
         self._check_history()
 
-    def _on_range_changed(self, _minimum: int, maximum: int) -> None:
+    def updateGeometries(self) -> None:
+        """After every layout (rows came or went, a height or the size changed): stay at the bottom, or keep
+        the message that was at the top where it was."""
+        self._adjusting = True  # (the range may clamp the value: that is no scroll of the user's)
+        try:
+            super().updateGeometries()
+        finally:
+            self._adjusting = False
+        bar, model = self.verticalScrollBar(), self.timeline()
         if self._stick_bottom:
-            self._set_value(maximum)
-        elif self._keep_from_bottom is not None:
-            self._set_value(maximum - self._keep_from_bottom)
+            self._set_value(bar.maximum())
+        elif self._place is not None and model is not None:
+            message_id, top = self._place
+            index = model.index_of(message_id)
+            if index.isValid():
+                self._set_value(bar.value() + self.visualRect(index).top() - top)
+            else:
+                self._place = None
 
-    def _on_rows_about_to_be_inserted(self, _parent: QModelIndex, first: int, _last: int) -> None:
+    def _remember_place(self, leaving: range = range(0)) -> None:
+        """Note the message at the top of the viewport (not one of the ``leaving`` rows) and where it is."""
         model = self.timeline()
-        if model is not None and first == 0 and model.rowCount() > 0 and not self._stick_bottom:
-            bar = self.verticalScrollBar()
-            self._keep_from_bottom = bar.maximum() - bar.value()
+        if self._stick_bottom or self._place is not None or model is None:
+            return
+        for row in self.visible_rows():
+            if row not in leaving:
+                self._place = (model.message_at(row).id, self.visualRect(model.index(row, 0)).top())
+                return
+
+    def _on_rows_about_to_be_inserted(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        self._remember_place()
+
+    def rowsAboutToBeRemoved(self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int) -> None:
+        leaving = range(start, end + 1)
+        current = self.currentIndex()
+        if current.isValid() and current.row() in leaving and current.row() not in self.visible_rows():
+            self.selectionModel().clearCurrentIndex()  # (else Qt makes a far neighbour current and scrolls to it)
+        self._remember_place(leaving)
+        super().rowsAboutToBeRemoved(parent, start, end)
 
     def _after_history(self, _count: int) -> None:
         QTimer.singleShot(0, self._check_history)
 
     def _check_history(self) -> None:
-        """Ask for older messages while the top of the loaded history is near (or in) sight."""
+        """Ask for older messages while the top of the window is near (or in) sight, newer ones likewise."""
         model = self.timeline()
         if model is None:
             return
-        model.history_wanted = self.verticalScrollBar().value() < HISTORY_MARGIN_PX
+        bar = self.verticalScrollBar()
+        model.history_wanted = bar.value() < HISTORY_MARGIN_PX
         if model.canFetchMore(QModelIndex()):
             model.fetchMore(QModelIndex())
+        elif model.has_newer and bar.maximum() - bar.value() < HISTORY_MARGIN_PX:
+            model.fetch_newer()
 
     def _on_data_changed(self, _top: QModelIndex, _bottom: QModelIndex, roles: list[int]) -> None:
         if not roles or Roles.STATE in roles or Roles.DAY_BREAK in roles:
             self.scheduleDelayedItemsLayout()  # a row's height may have changed
 
-    def _on_message_arrived(self, row: int, own: bool) -> None:
+    def _on_message_arrived(self, message: Message, own: bool) -> None:
+        if not own:
+            self.arrivals.add(message)
         model = self.timeline()
-        if model is not None and not own:
-            self.arrivals.add(model.message_at(row))
+        if model is not None and self._stick_bottom:
+            model.trim_oldest()
 
     def _on_thumbnail_ready(self, _sha: str) -> None:
         self.viewport().update()
@@ -214,7 +274,7 @@ class TimelineView(QListView):
         bottom = self._stick_bottom
         super().resizeEvent(event)
         if bottom:
-            QTimer.singleShot(0, self.scroll_to_newest)
+            QTimer.singleShot(0, self._follow_newest)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
