@@ -189,15 +189,29 @@ class SegmentWriter:
         self._sealed = bytearray(BATCH * segments.stride)  # reused: ``out`` writes each piece before the next
 
     def write(self, data: bytes | memoryview) -> None:
+        size = self._segments.size
+        if not self.pending and len(data) >= BATCH * size:  # a large piece: sealed straight from it, no copy
+            whole = len(data) // size * size
+            with memoryview(data) as view:
+                self._seal(view[:whole])
+                self.pending += view[whole:]
+            return
         self.pending += data
-        if len(self.pending) >= BATCH * self._segments.size:
+        if len(self.pending) >= BATCH * size:
             self.flush()
 
     def flush(self) -> None:
+        whole = len(self.pending) // self._segments.size * self._segments.size
+        with memoryview(self.pending) as plain:
+            self._seal(plain[:whole])
+        del self.pending[:whole]
+
+    def _seal(self, plain: memoryview) -> None:
+        """Seal ``plain`` (whole segments) as the next MIDDLE segments, BATCH at a time, on to ``out``."""
         size = self._segments.size
-        whole = len(self.pending) // size
+        whole = len(plain) // size
         done = 0
-        with memoryview(self.pending) as plain, memoryview(self._sealed) as sealed:
+        with memoryview(self._sealed) as sealed:
             while done < whole:
                 count = min(BATCH, whole - done)
                 into = sealed[:count * self._segments.stride]
@@ -205,7 +219,6 @@ class SegmentWriter:
                 self._out(into)
                 self.index += count
                 done += count
-        del self.pending[:whole * size]
 
     def finish(self) -> bytes:
         """The FINAL segment, sealed, after the full ones before it went to ``out``."""
