@@ -6,7 +6,6 @@ import argparse
 import importlib.util
 import sys
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,17 +15,32 @@ if TYPE_CHECKING:
 
 def package_version() -> str:
     """The installed distribution's version (pyproject.toml is its one source); "unknown" when not installed."""
+    from importlib.metadata import PackageNotFoundError, version  # ~25 ms: only when asked
+
     try:
         return version("envelope")
     except PackageNotFoundError:
         return "unknown"
 
 
+class VersionAction(argparse.Action):
+    """``--version``: prints "<prog> <version>" and exits, looking the version up only then."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{parser.prog} {package_version()}")  # on stdout, as argparse's own "version" action
+        parser.exit()
+
+
 def _serve(argv: list[str], *, prog: str = "python -m sync serve") -> int:
     from sync.server import limit_settings
 
     parser = argparse.ArgumentParser(prog=prog, description="Run the Envelope sync server.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action=VersionAction)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     parser.add_argument("--data-dir", type=Path, required=True, help="where the database and blobs live")

@@ -8,6 +8,7 @@ browsers and SSH show it: ``AB:CD:…``, 32 colon-separated pairs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import socket
@@ -116,8 +117,12 @@ class TrustAdapter(HTTPAdapter):
 
     def __init__(self, trust: Trust) -> None:
         self.trust = trust
-        self._context = trust.context()
         super().__init__()
+
+    @functools.cached_property
+    def _context(self) -> ssl.SSLContext:
+        """Made at the first HTTPS request (reading the system's store takes ~20–50 ms; http:// never needs it)."""
+        return self.trust.context()
 
     def build_connection_pool_key_attributes(  # type: ignore[override]
         self, request: PreparedRequest, verify: Any, cert: Any = None

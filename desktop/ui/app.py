@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -11,14 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyleFactory, QWidget
 
 from desktop.ui.startup import quiet
 from desktop.ui.startup.collector import GuiThreadCollector
 from desktop.ui.style.theme import dark_palette, is_dark
-from sync.__main__ import package_version
+from sync.__main__ import VersionAction
 
 if TYPE_CHECKING:
     from desktop.ui.startup.single_instance import SingleInstance
@@ -60,7 +61,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--color-scheme", choices=("system", "light", "dark"), default="system",
                         help="follow the system's light/dark setting (default) or force one")
     parser.add_argument("--verbose", "-v", action="store_true", help="log more, Qt's and FFmpeg's messages included")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action=VersionAction)
     return parser.parse_args(argv)
 
 
@@ -173,6 +174,7 @@ def _run_session(args: argparse.Namespace, data_dir: Path, instance: SingleInsta
         if session.watch is not None:
             session.watch.status.connect(lambda sentence: window.statusBar().showMessage(sentence, SERVER_NEWS_MS))
         window.show()
+        gc.freeze()  # what start-up made lives as long as the app: later collections need not walk it
         if args.screenshot is not None:
             from desktop.ui.startup.screenshot import capture
 
@@ -207,6 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet.before_application(verbose=args.verbose)
     app = make_application(args)
-    quiet.after_application(verbose=args.verbose)
+    # FFmpeg's log level is set once the event loop runs (after the window first paints); nothing plays before.
+    QTimer.singleShot(0, lambda: quiet.after_application(verbose=args.verbose))
     GuiThreadCollector(app)  # garbage is collected on the GUI thread only, never on a worker's
     return run_demo(args) if args.demo else run_profile(args)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import cast
 
 import blurhash
-import pillow_heif
 from PIL import Image, ImageCms
 
 from sync.media.resize import resize_in_bands
@@ -64,7 +63,9 @@ _BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 
 @functools.cache
 def _enable_heif() -> None:
-    """Teach Pillow to open HEIC/HEIF, once per process."""
+    """Teach Pillow to open HEIC/HEIF, once per process (imported here: the app starts without it)."""
+    import pillow_heif
+
     pillow_heif.register_heif_opener()
 
 

@@ -31,7 +31,6 @@ from sync.media.types import (
     ProbeTimeout,
     UnsupportedMedia,
 )
-from sync.media.video import probe_audio, probe_video
 from sync.media.worker import run_isolated
 
 __all__ = [
@@ -134,6 +133,8 @@ def _probe_untrusted(
     path: Path, *, size: int, max_pixels: int, want_thumbnail: bool
 ) -> tuple[MediaInfo, EncodedImage | None]:
     """The part of `probe` that runs in a worker process: sniff containers, then decode."""
+    from sync.media.video import probe_audio, probe_video  # PyAV: loaded in the worker, not with the app
+
     kind, mime = sniff(path)
     if kind == "image":
         return probe_image(path, mime, size=size, max_pixels=max_pixels, want_thumbnail=want_thumbnail)

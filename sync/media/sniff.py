@@ -6,14 +6,13 @@ import codecs
 import errno
 import stat
 from pathlib import Path
-from typing import NamedTuple
-
-import av
-import av.container
-from av.stream import Disposition
-from av.video.stream import VideoStream
+from typing import TYPE_CHECKING, NamedTuple
 
 from sync.media.types import MediaKind
+
+if TYPE_CHECKING:  # PyAV (FFmpeg) loads when a container is first opened, not with the app (~50 ms)
+    import av.container
+    from av.video.stream import VideoStream
 
 SNIFF_BYTES = 8192
 OCTET_STREAM = "application/octet-stream"
@@ -171,11 +170,15 @@ def open_container(path: Path, mime: str) -> av.container.InputContainer:
         av.FFmpegError: the container can't be parsed.
         OSError: the file can't be read.
     """
+    import av
+
     return av.open(str(path), format=_DEMUXERS.get(mime), metadata_errors="ignore")
 
 
 def _look_inside(path: Path, verdict: Sniffed) -> tuple[MediaKind, str]:
     """Read the container's headers: video streams make it video, sound alone audio."""
+    import av
+
     try:
         with open_container(path, verdict.mime) as container:
             has_video = any(not is_cover_art(s) for s in container.streams.video)
@@ -193,4 +196,6 @@ def _look_inside(path: Path, verdict: Sniffed) -> tuple[MediaKind, str]:
 
 def is_cover_art(stream: VideoStream) -> bool:
     """An album cover that FFmpeg shows as a one-picture 'video' stream inside an audio file."""
+    from av.stream import Disposition
+
     return bool(stream.disposition & Disposition.attached_pic)
