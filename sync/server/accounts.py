@@ -16,7 +16,7 @@ from sync.server.config import ServerContext, context
 from sync.server.errors import Conflict, TooManyAttempts, Unauthorized
 from sync.server.metadata.accounts import User
 from sync.server.metadata.errors import Duplicate
-from sync.server.spec_marks import raises
+from sync.server.spec_marks import credentials, raises
 from sync.server.timefmt import iso, now_iso
 
 router = APIRouter(tags=["accounts"])
@@ -71,8 +71,18 @@ def current_user(
     return authenticate(ctx, authorization)
 
 
+@credentials("bearer")
+async def bearer_header(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The Authorization header of a route that authenticates it itself, with the rest of its work in one
+    call off the event loop (``authenticate``); a request without a bearer token is refused here."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthorized()
+    return authorization
+
+
 Ctx = Annotated[ServerContext, Depends(context)]
 CurrentUser = Annotated[User, Depends(current_user)]
+BearerHeader = Annotated[str, Depends(bearer_header)]
 
 
 @router.post("/v1/accounts", status_code=201, response_model=Account, response_model_exclude_none=True)

@@ -121,6 +121,6 @@ class ServerContext:
     link_key: bytes = field(repr=False, default=b"")
 
 
-def context(request: Request) -> ServerContext:
+async def context(request: Request) -> ServerContext:  # async: FastAPI runs a plain def in a thread
     ctx: ServerContext = request.app.state.ctx
     return ctx

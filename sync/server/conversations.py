@@ -10,6 +10,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from sync.protocol import (
     MAX_ATTACHMENTS,
@@ -23,14 +24,16 @@ from sync.protocol import (
     Message,
     MessageCreate,
 )
-from sync.server.accounts import Ctx, CurrentUser, user_by_name
+from sync.server.accounts import BearerHeader, Ctx, CurrentUser, authenticate, user_by_name
 from sync.server.config import ServerContext
-from sync.server.errors import BlobNotUploaded, Conflict, Invalid, NotFound
+from sync.server.errors import BlobNotUploaded, Conflict, Invalid, NotFound, TooManyRequests
 from sync.server.filing import file_complete_uploads
 from sync.server.metadata.accounts import User
 from sync.server.metadata.errors import ConversationFull, Duplicate
+from sync.server.metadata.throttle import OverLimit
 from sync.server.numbers import MAX_INTEGER, count_schema, parse_count
 from sync.server.spec_marks import operation, query, raises
+from sync.server.throttle import too_many_writes, write_bar
 from sync.server.timefmt import now_iso
 
 router = APIRouter(tags=["conversations"])
@@ -158,28 +161,44 @@ def _check_attachments(ctx: ServerContext, user: User, attachments: list[Attachm
     response_model_exclude_none=True,
     responses={200: {"description": "The same client_id was posted before: the stored message."}},
 )
-@raises(Conflict, BlobNotUploaded)
-def post_message(
-    conversation_id: str, body: MessageCreate, ctx: Ctx, user: CurrentUser, response: Response
+@raises(Conflict, BlobNotUploaded, TooManyRequests)
+async def post_message(
+    conversation_id: str, body: MessageCreate, ctx: Ctx, authorization: BearerHeader, response: Response
 ) -> Message:
-    mine = member_conversation(ctx, user, conversation_id)
+    """The hot path: one call off the event loop, one transaction (the write rate counted in it), one wake-up."""
+    message, repeated = await run_in_threadpool(_post_message, ctx, authorization, conversation_id, body)
+    if repeated:
+        response.status_code = 200
+    return message
+
+
+def _post_message(ctx: ServerContext, authorization: str, conversation_id: str,
+                  body: MessageCreate) -> tuple[Message, bool]:
+    """The message as stored, and whether it was a repeat of the same client_id (not counted, not stored again)."""
+    user = authenticate(ctx, authorization)
+    state = ctx.meta.conversations.member_state(user.id, conversation_id)
+    if state is None:
+        raise NotFound("No such conversation.")
     if (found := ctx.meta.messages.by_client_id(user.id, body.client_id)) is not None:
-        return _repeat(found, conversation_id, response)
+        return _repeat(found, conversation_id), True
     _check_limits(body)
     if not body.body.strip() and not body.attachments:
         raise Invalid("A message needs some text or at least one attachment.")
     _check_attachments(ctx, user, body.attachments)
+    bar = write_bar(ctx, user.id, chunk=False)
     try:
         message, woken = ctx.meta.messages.post(uuid.uuid4().hex, conversation_id, user, body.client_id, body.body,
-                                                body.attachments, created_at=now_iso())
+                                                body.attachments, created_at=now_iso(), counted=bar)
+    except OverLimit as over:
+        raise too_many_writes(bar, over.count, chunk=False) from None
     except Duplicate:  # the same client_id raced in from another request
         if (found := ctx.meta.messages.by_client_id(user.id, body.client_id)) is not None:
-            return _repeat(found, conversation_id, response)
+            return _repeat(found, conversation_id), True
         raise
-    if mine.state == "request":  # replying is accepting
+    if state == "request":  # replying is accepting
         woken |= ctx.meta.conversations.accept(conversation_id, user.id)
     ctx.notifier.notify(woken)
-    return message
+    return message, False
 
 
 def _check_limits(body: MessageCreate) -> None:
@@ -191,10 +210,9 @@ def _check_limits(body: MessageCreate) -> None:
                       f"this one has {len(body.attachments)}.")
 
 
-def _repeat(found: Message, conversation_id: str, response: Response) -> Message:
+def _repeat(found: Message, conversation_id: str) -> Message:
     if found.conversation_id != conversation_id:
         raise Conflict("This client_id was already used for a message in another conversation.")
-    response.status_code = 200
     return found
 
 

@@ -3,10 +3,14 @@
 tus PATCHes count on their own, higher bar: one large file is many chunks, and a person sending a
 folder must not be stopped by their own uploads. Requests without a valid token pass on (their
 route answers 401; sign-ins and sign-ups have their own limits). The count is checked before the
-route runs or reads the body.
+route runs or reads the body, except for a message post: that route counts it in the transaction that
+stores the message (``Messages.post``), so a post is one transaction; a repeat of a client_id and a
+post refused (404, 422) are not counted.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,6 +23,7 @@ from sync.server.throttle import count_write
 
 WRITES = {"POST", "PATCH", "DELETE"}
 CHUNKS = "/v1/uploads/"
+COUNTED_BY_ROUTE = re.compile(r"/v1/conversations/[^/]+/messages")  # POST: conversations.post_message
 
 
 def _check(ctx: ServerContext, authorization: str, *, chunk: bool) -> None:
@@ -39,7 +44,8 @@ class WriteRateMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITES:
+        if scope["type"] != "http" or scope["method"] not in WRITES or (
+                scope["method"] == "POST" and COUNTED_BY_ROUTE.fullmatch(scope["path"])):
             await self.app(scope, receive, send)
             return
         authorization = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")

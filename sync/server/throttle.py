@@ -24,7 +24,7 @@ from starlette.requests import HTTPConnection
 from sync.server.config import ServerContext
 from sync.server.errors import TooManyAttempts, TooManyRequests
 from sync.server.limit_settings import Limits
-from sync.server.metadata.throttle import Count
+from sync.server.metadata.throttle import Bar, Count
 
 
 def client_address(connection: HTTPConnection, limits: Limits) -> str:
@@ -99,13 +99,23 @@ def count_signup(ctx: ServerContext, connection: HTTPConnection) -> None:
                               retry_after=wait)
 
 
+def write_bar(ctx: ServerContext, user_id: str, *, chunk: bool) -> Bar:
+    """The user's write rate (a tus chunk's own bar), to count with a write (``Bar``) or alone (``count_write``)."""
+    limits = ctx.config.limits
+    return Bar(_bucket(ctx, "chunks" if chunk else "writes", user_id),
+               limits.chunks_per_minute if chunk else limits.writes_per_minute, window_s=60, now=ctx.config.clock())
+
+
 def count_write(ctx: ServerContext, user_id: str, *, chunk: bool) -> None:
     """Count a write request (a tus chunk on its own bar); raises TooManyRequests past the limit."""
-    limits, now = ctx.config.limits, ctx.config.clock()
-    limit = limits.chunks_per_minute if chunk else limits.writes_per_minute
-    count = ctx.meta.throttle.hit(_bucket(ctx, "chunks" if chunk else "writes", user_id), window_s=60, now=now)
-    if count.hits > limit:
-        wait = _retry_after(count, now)
-        what = "upload chunks" if chunk else "changes"
-        raise TooManyRequests(f"Too many {what} in a short time (at most {limit} a minute); "
-                              f"try again in {wait_text(wait)}.", retry_after=wait)
+    bar = write_bar(ctx, user_id, chunk=chunk)
+    count = ctx.meta.throttle.hit(bar.bucket, window_s=bar.window_s, now=bar.now)
+    if count.hits > bar.limit:
+        raise too_many_writes(bar, count, chunk=chunk)
+
+
+def too_many_writes(bar: Bar, count: Count, *, chunk: bool) -> TooManyRequests:
+    wait = _retry_after(count, bar.now)
+    what = "upload chunks" if chunk else "changes"
+    return TooManyRequests(f"Too many {what} in a short time (at most {bar.limit} a minute); "
+                           f"try again in {wait_text(wait)}.", retry_after=wait)

@@ -127,6 +127,26 @@ def test_the_write_rate_per_user(embedded: Callable[..., EmbeddedServer], clock:
     assert alice.post("/v1/conversations", json={"title": "later", "members": []}).status_code == 201
 
 
+def test_a_post_is_counted_with_its_message(embedded: Callable[..., EmbeddedServer], clock: ServerClock) -> None:
+    """A post counts in the transaction that stores it: a repeat of its client_id is not a new write, and a
+    post refused past the limit stores nothing (the client's retry with the same client_id lands later)."""
+    base = embedded(limits=Limits(writes_per_minute=3)).url
+    alice = make_user(base, "alice")
+    path = f"/v1/conversations/{alice.conversation('t')['id']}/messages"  # the first write
+    first = {"client_id": "c-1", "body": "one", "attachments": []}
+    assert alice.post(path, json=first).status_code == 201
+    assert [alice.post(path, json=first).status_code for _ in range(3)] == [200] * 3  # repeats: not counted
+    assert alice.post(path, json={**first, "client_id": "c-2", "body": "two"}).status_code == 201
+    third = {**first, "client_id": "c-3", "body": "three"}
+    refused = alice.post(path, json=third)
+    wait = retry_after(refused, "rate_limited", 60)
+    assert "at most 3 a minute" in refused.json()["error"]["message"]
+    assert [m["body"] for m in alice.get(path).json()] == ["two", "one"]  # the refused one was not stored
+    clock.advance(wait)
+    assert alice.post(path, json=third).status_code == 201
+    assert [m["seq"] for m in alice.get(path).json()] == [3, 2, 1]  # no seq was spent on the refused post
+
+
 def test_upload_chunks_have_their_own_bar(embedded: Callable[..., EmbeddedServer], clock: ServerClock) -> None:
     base = embedded(limits=Limits(writes_per_minute=10, chunks_per_minute=2)).url
     alice = make_user(base, "alice")

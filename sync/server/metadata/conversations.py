@@ -96,6 +96,12 @@ class Conversations:
         return self._db.one("SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
                             (conversation_id, user_id)) is not None
 
+    def member_state(self, user_id: str, conversation_id: str) -> str | None:
+        """The user's state in the conversation (``accepted`` or ``request``); None when not a member."""
+        row = self._db.one("SELECT state FROM members WHERE conversation_id = ? AND user_id = ?",
+                           (conversation_id, user_id))
+        return None if row is None else str(row["state"])
+
     def inviter(self, conversation_id: str, user_id: str) -> str | None:
         """Who put the user in the conversation (else who created it); None when they are not a member."""
         row = self._db.one(

@@ -15,6 +15,7 @@ from sync.server.metadata.conversations import member_ids
 from sync.server.metadata.engine import Database
 from sync.server.metadata.feed import emit
 from sync.server.metadata.sealed import ATTACHMENTS, BODY, NAME, Seals
+from sync.server.metadata.throttle import Bar, count_in
 
 log = logging.getLogger(__name__)
 _COLUMNS = "m.id, m.client_id, m.conversation_id, m.body, m.attachments, m.seq, m.created_at, u.username"
@@ -43,13 +44,17 @@ class Messages:
         return _message(row, self._seals) if row else None
 
     def post(self, message_id: str, conversation_id: str, sender: User, client_id: str, body: str,
-             attachments: list[Attachment], *, created_at: str) -> tuple[Message, set[str]]:
+             attachments: list[Attachment], *, created_at: str, counted: Bar | None = None) -> tuple[Message, set[str]]:
         """Store a message with the next seq of its conversation and tell the members; whom to wake.
 
-        Raises Duplicate when the sender used this client_id already (a request that raced in).
+        With ``counted``, its hit is counted in the same transaction first. Raises OverLimit (nothing
+        written) past its limit, and Duplicate when the sender used this client_id already (a request
+        that raced in).
         """
         seal = self._seals.seal
         with self._db.write() as tx:
+            if counted is not None:
+                count_in(tx, counted)
             row = tx.one("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq",
                          (conversation_id,))
             assert row is not None, "the caller checked the conversation exists"

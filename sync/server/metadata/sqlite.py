@@ -72,6 +72,7 @@ class Database:
         self.path = Path(path)
         self.where = str(self.path)
         self._local = threading.local()
+        self._writer = threading.Lock()
         self._migrate(sealer)
 
     def _connect(self) -> sqlite3.Connection:
@@ -96,15 +97,16 @@ class Database:
     def write(self) -> Iterator[Tx]:
         """A write transaction (BEGIN IMMEDIATE): commits on success, rolls back on any error."""
         conn = self._conn
-        with _translated():
-            conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield Tx(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        with _translated():
-            conn.execute("COMMIT")
+        with self._writer:
+            with _translated():
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            with _translated():
+                conn.execute("COMMIT")
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         return Tx(self._conn).one(sql, params)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sync.server.metadata.engine import Database
+from sync.server.metadata.engine import Database, Tx
+from sync.server.metadata.errors import MetadataError
 
 # One statement: a new bucket, a bucket whose window ended (start again at one), or one more hit.
 # The SET expressions all read the row as it was (standard SQL), so window_end and hits agree.
@@ -31,6 +32,37 @@ class Count:
     """Epoch seconds when the window ends and the count starts again."""
 
 
+@dataclass(frozen=True)
+class Bar:
+    """A hit to count in the same transaction as the write it is for: the write is refused past ``limit``."""
+
+    bucket: str
+    limit: int
+    window_s: float
+    now: float
+
+
+class OverLimit(MetadataError):
+    """The write's hit took its bar past the limit: nothing was written (the hit neither)."""
+
+    def __init__(self, count: Count) -> None:
+        super().__init__(f"{count.hits} hits")
+        self.count = count
+
+
+def hit_in(tx: Tx, bucket: str, *, window_s: float, now: float) -> Count:
+    row = tx.one(_HIT, {"bucket": bucket, "end": now + window_s, "now": now})
+    assert row is not None
+    return Count(int(row["hits"]), float(row["window_end"]))
+
+
+def count_in(tx: Tx, bar: Bar) -> None:
+    """Count ``bar``'s hit inside ``tx``; raises OverLimit (the caller's transaction then rolls back)."""
+    count = hit_in(tx, bar.bucket, window_s=bar.window_s, now=bar.now)
+    if count.hits > bar.limit:
+        raise OverLimit(count)
+
+
 class Throttle:
     """Reached as ``Metadata.throttle``."""
 
@@ -40,9 +72,7 @@ class Throttle:
     def hit(self, bucket: str, *, window_s: float, now: float) -> Count:
         """Count one hit in ``bucket``'s current window; the count with this hit and the window's end."""
         with self._db.write() as tx:
-            row = tx.one(_HIT, {"bucket": bucket, "end": now + window_s, "now": now})
-        assert row is not None
-        return Count(int(row["hits"]), float(row["window_end"]))
+            return hit_in(tx, bucket, window_s=window_s, now=now)
 
     def take_back(self, bucket: str, *, now: float) -> None:
         """Undo one hit of the current window (an attempt that turned out not to count)."""
