@@ -11,6 +11,7 @@ import heapq
 import itertools
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,19 +156,28 @@ class Downloads(Worker):
         self.engine.emit(TransfersChanged())
 
     def want_message(self, message: Message) -> None:
-        """A new message arrived: its thumbnails now, its media if the policy says so; nothing while
-        its conversation is a request (a thumbnail is bytes a stranger chose too)."""
-        engine = self.engine
-        conversation = engine.db.conversations.get(message.conversation_id)
-        if conversation is None or conversation.is_request:
+        """A new message arrived: see ``want_messages``."""
+        self.want_messages([message])
+
+    def want_messages(self, messages: Sequence[Message]) -> None:
+        """New messages arrived (a feed or history page): their thumbnails now, their media if the
+        policy says so; nothing while their conversation is a request (a thumbnail is bytes a stranger
+        chose too). Text-only messages cost nothing; the rest reads each conversation and the policy once."""
+        with_files = [m for m in messages if m.attachments]
+        if not with_files:
             return
-        pinned = conversation.pinned_offline
+        engine = self.engine
+        conversations = {cid: engine.db.conversations.get(cid) for cid in {m.conversation_id for m in with_files}}
         limit = min(int(engine.db.settings.get("auto_download_max_bytes")), engine.cache.limit())
-        for a in message.attachments:
-            if a.thumbnail:
-                self.request(a.thumbnail, priority=THUMBNAIL)
-            if pinned or (a.kind == "image" and a.size <= limit):
-                self.request(a.blob, priority=BACKGROUND)
+        for message in with_files:
+            conversation = conversations[message.conversation_id]
+            if conversation is None or conversation.is_request:
+                continue
+            for a in message.attachments:
+                if a.thumbnail:
+                    self.request(a.thumbnail, priority=THUMBNAIL)
+                if conversation.pinned_offline or (a.kind == "image" and a.size <= limit):
+                    self.request(a.blob, priority=BACKGROUND)
 
     def save(self, sha256: str, target: Path, *, private: bool = False) -> Path:
         """See ``desktop.core.saving.save``."""

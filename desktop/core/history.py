@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop.core.errors import UserFacingError
-from desktop.core.puller import UNFILEABLE
+from desktop.core.feed_page import UNFILEABLE
 from sync.client import ApiError, Offline
 
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ def fetch_older(engine: Engine, conversation_id: str, *, limit: int = PAGE_SIZE)
         if new or complete:
             break
         before = oldest
-    for message in new:
-        engine.downloads.want_message(message)
+    engine.downloads.want_messages(new)
     if new:
         engine.conversations_changed()
     return HistoryPage(len(new), complete)

@@ -1,51 +1,24 @@
 """The feed puller: long-polls /v1/sync with the stored cursor and files each page in one transaction.
 
-Each event of a page is parsed and filed on its own (a savepoint). One the client cannot file is
-kept aside raw in ``db.quarantine`` and logged; the rest of the page and the cursor commit, so a
-single event, however hostile, never blocks the feed.
+How a page is filed (set-based, in order, one unfileable event never blocking the feed) is
+``desktop.core.feed_page``.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from desktop.core.db.records import Upserted
-from desktop.core.events import MessageAdded, MessageUpdated
+from desktop.core.feed_page import FeedPage, file_page
 from desktop.core.worker import Worker
 from sync.client import ApiError, CertificateError, Offline
-from sync.protocol import Model, SyncEvent
 
 if TYPE_CHECKING:
     from desktop.core.engine import Engine
 
 log = logging.getLogger(__name__)
 LONG_POLL_S = 25.0
-
-UNFILEABLE: tuple[type[Exception], ...] = (
-    ValueError,  # pydantic's ValidationError, a bad timestamp, a lone surrogate SQLite can't encode
-    OverflowError,  # an integer outside SQLite's 64 bits
-    sqlite3.IntegrityError,  # a constraint or CHECK the event breaks
-    sqlite3.DataError,  # a string or blob too big for SQLite
-    KeyError,  # a field missing, or a record the event names that is not here
-    TypeError,  # a field of the wrong shape
-)
-"""What filing one event raises because of that event's data: it would fail the same way on every
-retry, so the event is quarantined. Anything else — DatabaseUnavailable (disk full, I/O error,
-read-only, locked), a closed database — is the machine's state, not the event's: it rolls the
-whole page back and the same page is asked for again later. KeyError and TypeError can also be our
-bug on an event shaped in a way we did not foresee; kept raw, such an event can be filed again
-by a fixed version, which beats a feed stopped for good."""
-
-
-class FeedPage(Model):
-    """A /v1/sync page whose events are still raw JSON: each is parsed when it is filed."""
-
-    events: list[Any]
-    cursor: str
-    has_more: bool
 
 
 class Puller(Worker):
@@ -109,73 +82,10 @@ class Puller(Worker):
                 return None
             if not self._caught_up and not page.events:
                 engine.went_online()
-            self.file_page(page)
+            file_page(engine, page)
         self._caught_up = not page.has_more
         if self._caught_up:
             engine.went_online()
         else:
             engine.syncing()
         return 0
-
-    def file_page(self, page: FeedPage) -> None:
-        """Store a page's events and its cursor in one transaction, then tell the listener and queue thumbnails.
-
-        An event that raises one of UNFILEABLE is rolled back alone and quarantined. Any other error
-        rolls the whole page back and propagates (DatabaseUnavailable when the disk is full).
-        """
-        engine = self.engine
-        db = engine.db
-        upserted: list[Upserted] = []
-        accepted: list[str] = []  # requests accepted (on another computer): their media comes now
-        conversations_changed = False
-        with db.batch():
-            after = db.cursor()
-            for position, raw in enumerate(page.events):
-                try:
-                    with db.savepoint():
-                        filed = self._file_event(raw)
-                except UNFILEABLE as exc:
-                    error = f"{type(exc).__name__}: {exc}"
-                    db.quarantine.add(raw, error=error, after_cursor=after, page_cursor=page.cursor,
-                                      position=position)
-                    log.warning("feed event %d after cursor %s quarantined: %s", position, after, error)
-                    continue
-                if isinstance(filed, Upserted):
-                    upserted.append(filed)
-                else:
-                    conversations_changed = True
-                    if filed is not None:
-                        accepted.append(filed)
-            db.set_cursor(page.cursor)
-        for u in upserted:
-            if u.change == "inserted":
-                engine.emit(MessageAdded(u.message.id, u.message.conversation_id))
-            elif u.change == "updated":
-                engine.emit(MessageUpdated(u.message.id, u.message.conversation_id))
-        if upserted or conversations_changed:
-            engine.conversations_changed()
-        for u in upserted:
-            if u.change == "inserted":
-                engine.downloads.want_message(u.message)
-        for conversation_id in accepted:
-            engine.fetch_media(conversation_id)
-
-    def _file_event(self, raw: Any) -> Upserted | str | None:
-        """Parse and store one event: the message it upserted; for a conversation change the id of a
-        request it accepted, else None."""
-        db = self.engine.db
-        event = SyncEvent.model_validate(raw)
-        if event.type == "message":
-            if event.message is None:
-                raise ValueError("a message event without its message")
-            return db.messages.upsert_remote(event.message)
-        if event.type == "conversation":
-            if event.conversation is None:
-                raise ValueError("a conversation event without its conversation")
-            before = db.conversations.get(event.conversation.id)
-            after = db.conversations.upsert(event.conversation)
-            if before is not None and before.is_request and not after.is_request:
-                return after.id
-        else:
-            db.conversations.remove(event.conversation_id)
-        return None

@@ -127,19 +127,19 @@ class Blobs:
 
 def note_attachment_blobs(db: Database, attachments: Iterable[Attachment], now: int) -> None:
     """Make sure every blob and thumbnail an attachment names has a row (``missing`` if new)."""
-    for a in attachments:
-        db.execute(
-            """INSERT INTO blobs (sha256, size, state, last_access) VALUES (?, ?, 'missing', ?)
-               ON CONFLICT (sha256) DO UPDATE SET size = coalesce(size, excluded.size)""",
-            [a.blob, a.size, now],
-        )
-        if a.thumbnail:
-            db.execute(
-                """INSERT INTO blobs (sha256, size, state, last_access, is_thumbnail)
-                   VALUES (?, NULL, 'missing', ?, 1)
-                   ON CONFLICT (sha256) DO UPDATE SET is_thumbnail = 1""",
-                [a.thumbnail, now],
-            )
+    attachments = list(attachments)
+    if not attachments:
+        return
+    db.conn.executemany(
+        """INSERT INTO blobs (sha256, size, state, last_access) VALUES (?, ?, 'missing', ?)
+           ON CONFLICT (sha256) DO UPDATE SET size = coalesce(size, excluded.size)""",
+        [(a.blob, a.size, now) for a in attachments],
+    )
+    db.conn.executemany(
+        """INSERT INTO blobs (sha256, size, state, last_access, is_thumbnail) VALUES (?, NULL, 'missing', ?, 1)
+           ON CONFLICT (sha256) DO UPDATE SET is_thumbnail = 1""",
+        [(a.thumbnail, now) for a in attachments if a.thumbnail],
+    )
 
 
 def release_upload(db: Database, sha256: str) -> None:

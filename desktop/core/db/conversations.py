@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core.db.connection import Connections
-from desktop.core.db.messages import load_messages
+from desktop.core.db.message_rows import load_messages
 from desktop.core.db.records import (
     PENDING_BASE,
     Conversation,

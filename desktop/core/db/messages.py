@@ -11,7 +11,15 @@ from sqlite_utils import Database
 
 from desktop.core.db.blobs import note_attachment_blobs, release_upload
 from desktop.core.db.connection import Connections
+from desktop.core.db.message_rows import (
+    attachments_for,
+    insert_attachments,
+    load_messages,
+    load_one,
+    set_sent,
+)
 from desktop.core.db.outbox import enqueue_send
+from desktop.core.db.received import file_received
 from desktop.core.db.records import (
     PENDING_BASE,
     Attachment,
@@ -20,9 +28,7 @@ from desktop.core.db.records import (
     SearchHit,
     Upserted,
     Wire,
-    as_dict,
     attachment_from_row,
-    epoch_ms,
     message_from_row,
 )
 from desktop.core.errors import NotSignedIn, UnknownConversation, UnknownMessage
@@ -36,7 +42,6 @@ PAGE_SQL = """SELECT * FROM messages WHERE conversation_id = :conversation_id AN
               ORDER BY sort_key DESC LIMIT :limit"""
 """The timeline page query (public so a test can check its plan uses the timeline index)."""
 
-_IN_CHUNK = 500
 _MAX_SEARCH_TERMS = 32
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -69,11 +74,11 @@ class Messages:
                        created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)""",
                 [message_id, uuid.uuid4().hex, conversation_id, me, body, PENDING_BASE + message_id, now],
             )
-            _insert_attachments(db, message_id, conversation_id, attachments)
+            insert_attachments(db, [(message_id, conversation_id, PENDING_BASE + message_id, attachments)])
             note_attachment_blobs(db, attachments, now)
             shas = dict.fromkeys(s for a in attachments for s in (a.blob, a.thumbnail) if s)
             enqueue_send(db, message_id, list(shas), now)
-            return _load_one(db, "id = ?", [message_id])
+            return load_one(db, "id = ?", [message_id])
 
     def mark_sent(self, client_id: str, *, server_id: str, seq: int) -> Message:
         """The server accepted our message; raises UnknownMessage.
@@ -83,8 +88,8 @@ class Messages:
         """
         with self._conns.write() as db:
             row = _own(db, client_id)
-            _set_sent(db, row["id"], server_id, seq)
-            return _load_one(db, "id = ?", [row["id"]])
+            set_sent(db, row["id"], server_id, seq)
+            return load_one(db, "id = ?", [row["id"]])
 
     def mark_failed(self, client_id: str, error: str) -> Message:
         """Sending failed for good (the server refused it); it stays visible with ``error``."""
@@ -122,7 +127,7 @@ class Messages:
             if not rows or rows[0]["state"] == "pending":
                 return None
             row = rows[0]
-            message = _load_one(db, "id = ?", [message_id])
+            message = load_one(db, "id = ?", [message_id])
             db.execute(
                 """INSERT OR REPLACE INTO deleted_messages (client_id, sender, server_id, conversation_id, deleted_at)
                    VALUES (?, ?, ?, ?, ?)""",
@@ -140,7 +145,7 @@ class Messages:
             row = _own(db, client_id)
             if row["state"] != "sent":
                 db.execute("UPDATE messages SET state = ?, error = ? WHERE id = ?", [state, error, row["id"]])
-            return _load_one(db, "id = ?", [row["id"]])
+            return load_one(db, "id = ?", [row["id"]])
 
     # -- receiving -------------------------------------------------------------------------------
     def upsert_remote(self, message: Wire) -> Upserted | None:
@@ -154,11 +159,12 @@ class Messages:
         return found[0] if found else None
 
     def upsert_remote_many(self, messages: Iterable[Wire]) -> list[Upserted]:
-        """Several feed messages in one transaction (a sync page); those deleted here are skipped."""
-        items = [as_dict(m) for m in messages]
+        """Several server messages in one transaction (a sync or history page), in order; those deleted
+        here are skipped. Set-based: see ``desktop.core.db.received``."""
+        items = list(messages)
         now = self._clock()
         with self._conns.write() as db:
-            return [u for m in items if (u := _upsert_remote(db, m, now)) is not None]
+            return file_received(db, items, now)
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, message_id: int) -> Message | None:
@@ -170,7 +176,7 @@ class Messages:
         """Our own message with this ``client_id`` (client ids are unique per sender)."""
         with self._conns.read() as db:
             try:
-                return _load_one(db, "client_id = ? AND sender = (SELECT username FROM account)", [client_id])
+                return load_one(db, "client_id = ? AND sender = (SELECT username FROM account)", [client_id])
             except UnknownMessage:
                 return None
 
@@ -194,7 +200,7 @@ class Messages:
             rows = list(db.query(PAGE_SQL, {"conversation_id": conversation_id,
                                             "before": MAX_SORT_KEY if before is None else before,
                                             "limit": limit}))
-            attachments = _attachments_for(db, [r["id"] for r in rows])
+            attachments = attachments_for(db, [r["id"] for r in rows])
         return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
 
     def page_after(self, conversation_id: str, *, after: int, limit: int = 50) -> list[Message]:
@@ -205,7 +211,7 @@ class Messages:
                 """SELECT * FROM messages WHERE conversation_id = :conversation_id AND sort_key > :after
                    ORDER BY sort_key LIMIT :limit""",
                 {"conversation_id": conversation_id, "after": after, "limit": limit}))
-            attachments = _attachments_for(db, [r["id"] for r in rows])
+            attachments = attachments_for(db, [r["id"] for r in rows])
         return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
 
     def oldest_seq(self, conversation_id: str) -> int | None:
@@ -223,7 +229,7 @@ class Messages:
 
     def attachments_for(self, message_ids: Sequence[int]) -> dict[int, tuple[Attachment, ...]]:
         with self._conns.read() as db:
-            return _attachments_for(db, message_ids)
+            return attachments_for(db, message_ids)
 
     def media(
         self, conversation_id: str, kinds: Iterable[Kind] = ("image", "video"), *,
@@ -291,83 +297,6 @@ def fts_query(text: str) -> str | None:
     return " ".join(phrases)
 
 
-def load_messages(db: Database, message_ids: Sequence[int]) -> list[Message]:
-    """Messages by local id (with attachments), in no particular order."""
-    rows: list[dict[str, Any]] = []
-    for chunk in _chunks(message_ids):
-        rows += db.query(f"SELECT * FROM messages WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-    attachments = _attachments_for(db, [r["id"] for r in rows])
-    return [message_from_row(r, attachments.get(r["id"], ())) for r in rows]
-
-
-def _upsert_remote(db: Database, m: dict[str, Any], now: int) -> Upserted | None:
-    seq, created_at = int(m["seq"]), epoch_ms(m["created_at"])
-    if list(db.query("SELECT 1 FROM deleted_messages WHERE client_id = ? AND sender = ?",
-                     [m["client_id"], m["sender"]])):
-        return None
-    rows = list(db.query("SELECT * FROM messages WHERE server_id = ?", [m["id"]]))
-    if not rows:
-        rows = list(db.query("SELECT * FROM messages WHERE client_id = ? AND sender = ?",
-                             [m["client_id"], m["sender"]]))
-    if rows:
-        row = rows[0]
-        if (row["state"], row["seq"], row["server_id"]) == ("sent", seq, m["id"]):
-            return Upserted(_load_one(db, "id = ?", [row["id"]]), "unchanged")
-        _set_sent(db, row["id"], m["id"], seq)  # (a row of ours keeps the time it was written)
-        return Upserted(_load_one(db, "id = ?", [row["id"]]), "updated")
-    db.execute("INSERT OR IGNORE INTO conversations (id, title, updated_at) VALUES (?, '', ?)",
-               [m["conversation_id"], created_at])
-    cursor = db.execute(
-        """INSERT INTO messages (client_id, server_id, conversation_id, sender, body, seq, sort_key,
-               state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?)""",
-        [m["client_id"], m["id"], m["conversation_id"], m["sender"], m.get("body") or "", seq, seq, created_at],
-    )
-    message_id = cursor.lastrowid
-    assert message_id is not None
-    attachments = [Attachment.from_wire(a) for a in m.get("attachments") or []]
-    _insert_attachments(db, message_id, m["conversation_id"], attachments)
-    note_attachment_blobs(db, attachments, now)
-    return Upserted(_load_one(db, "id = ?", [message_id]), "inserted")
-
-
-def _set_sent(db: Database, message_id: int, server_id: str, seq: int) -> None:
-    db.execute(
-        "UPDATE messages SET server_id = ?, seq = ?, sort_key = ?, state = 'sent', error = NULL WHERE id = ?",
-        [server_id, seq, seq, message_id],
-    )
-
-
-def _insert_attachments(
-    db: Database, message_id: int, conversation_id: str, attachments: Sequence[Attachment]
-) -> None:
-    db.conn.executemany(
-        """INSERT INTO attachments (message_id, position, conversation_id, sort_key, blob, size, mime, name,
-               kind, width, height, duration_ms, thumbnail, blurhash, send_as_file)
-           VALUES (?, ?, ?, (SELECT sort_key FROM messages WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [(message_id, i, conversation_id, message_id, a.blob, a.size, a.mime, a.name, a.kind, a.width, a.height,
-          a.duration_ms, a.thumbnail, a.blurhash, int(a.send_as_file)) for i, a in enumerate(attachments)],
-    )
-
-
-def _attachments_for(db: Database, message_ids: Sequence[int]) -> dict[int, tuple[Attachment, ...]]:
-    out: dict[int, list[Attachment]] = {}
-    for chunk in _chunks(message_ids):
-        for r in db.query(
-            f"SELECT * FROM attachments WHERE message_id IN ({','.join('?' * len(chunk))})"
-            " ORDER BY message_id, position",
-            chunk,
-        ):
-            out.setdefault(r["message_id"], []).append(attachment_from_row(r))
-    return {k: tuple(v) for k, v in out.items()}
-
-
-def _load_one(db: Database, where: str, params: list[Any]) -> Message:
-    rows = list(db.query(f"SELECT * FROM messages WHERE {where}", params))
-    if not rows:
-        raise UnknownMessage(str(params[0]))
-    return message_from_row(rows[0], _attachments_for(db, [rows[0]["id"]]).get(rows[0]["id"], ()))
-
-
 def _own(db: Database, client_id: str) -> dict[str, Any]:
     rows = list(db.query(
         "SELECT * FROM messages WHERE client_id = ? AND sender = (SELECT username FROM account)", [client_id]
@@ -380,9 +309,3 @@ def _own(db: Database, client_id: str) -> dict[str, Any]:
 def _me(db: Database) -> str | None:
     rows = list(db.query("SELECT username FROM account"))
     return rows[0]["username"] if rows else None
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    ids = list(ids)
-    for i in range(0, len(ids), _IN_CHUNK):
-        yield ids[i:i + _IN_CHUNK]
