@@ -131,6 +131,7 @@ class TimelineModel(QAbstractListModel):
         self._on_server = history.may_have_older(bridge.engine, conversation_id)  # joined later: older ones there
         self._fetching = False
         self.history_wanted = False
+        self.trimming = False  # rows are leaving the far end of the window (not deleted)
         bridge.message_added.connect(self._on_message_added)
         bridge.message_updated.connect(self._on_message_updated)
         bridge.transfer_progress.connect(self._on_transfer_progress)
@@ -351,9 +352,13 @@ class TimelineModel(QAbstractListModel):
         """Let rows ``first`` to ``stop - 1`` go from one end of the window (they load again when scrolled to)."""
         if stop <= first:
             return
-        self.beginRemoveRows(QModelIndex(), first, stop - 1)
-        self._window.take(first, stop)
-        self.endRemoveRows()
+        self.trimming = True
+        try:
+            self.beginRemoveRows(QModelIndex(), first, stop - 1)
+            self._window.take(first, stop)
+            self.endRemoveRows()
+        finally:
+            self.trimming = False
         if first == 0:
             self._has_more = True
             if self._rows:  # the new first row starts a day and a group

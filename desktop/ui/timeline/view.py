@@ -235,8 +235,8 @@ class TimelineView(QListView):
 
     def rowsAboutToBeRemoved(self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int) -> None:
         leaving = range(start, end + 1)
-        current = self.currentIndex()
-        if current.isValid() and current.row() in leaving and current.row() not in self.visible_rows():
+        model = self.timeline()
+        if model is not None and model.trimming and self.currentIndex().row() in leaving:
             self.selectionModel().clearCurrentIndex()  # (else Qt makes a far neighbour current and scrolls to it)
         self._remember_place(leaving)
         super().rowsAboutToBeRemoved(parent, start, end)
