@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sync.server.crypto.sealing import Sealer
 from sync.server.metadata import migrations
+from sync.server.metadata.checkpoints import Checkpointer
 from sync.server.metadata.engine import Params, Row
 from sync.server.metadata.errors import Duplicate, MetadataError, MetadataFull
 from sync.server.metadata.migrations import MIGRATIONS
@@ -72,7 +73,8 @@ class Database:
         self.path = Path(path)
         self.where = str(self.path)
         self._local = threading.local()
-        self._writer = threading.Lock()
+        self._writer = threading.Lock()  # writers queue here, not in SQLite's sleeping busy handler
+        self._checkpoints = Checkpointer(self.path)
         self._migrate(sealer)
 
     def _connect(self) -> sqlite3.Connection:
@@ -82,6 +84,7 @@ class Database:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints.py does it, off the request path
         return conn
 
     @property
@@ -107,6 +110,7 @@ class Database:
                 raise
             with _translated():
                 conn.execute("COMMIT")
+        self._checkpoints.committed()
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         return Tx(self._conn).one(sql, params)
@@ -140,6 +144,7 @@ class Database:
             conn.execute("PRAGMA secure_delete=OFF")
 
     def close(self) -> None:
+        self._checkpoints.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
