@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from sync.certificates import (
     Trust,
@@ -32,6 +33,7 @@ from sync.protocol import (
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 UPLOAD_CHUNK = 16 * 1024 * 1024
+SEND_BLOCK = 1024 * 1024  # a PATCH body goes out this much at a time (urllib3 would read and send 16 KiB)
 DOWNLOAD_BLOCK = 1024 * 1024
 
 
@@ -159,6 +161,9 @@ class SyncClient:
         self.trust = Trust(ca_file=ca_file, pin=normalize_fingerprint(pin) if pin else None)
         self.session = requests.Session()
         self.session.mount("https://", TrustAdapter(self.trust))
+        for adapter in self.session.adapters.values():
+            if isinstance(adapter, HTTPAdapter):  # read for its connection pools, which are made later
+                adapter.poolmanager.connection_pool_kw["blocksize"] = SEND_BLOCK
 
     # -- plumbing --------------------------------------------------------------------------
     def _url(self, path: str) -> str:

@@ -240,7 +240,7 @@ class _Receiver:
             await run_in_threadpool(writer.close)
 
     async def _pump(self, request: Request, writer: StageWriter) -> tuple[int, Any]:
-        """Read the body on the loop while the previous block is written and hashed on a thread."""
+        """Read the body on the loop while the previous block is written and hashed on two threads."""
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + RENEW_EVERY_S
         parts: list[bytes] = []
@@ -262,7 +262,7 @@ class _Receiver:
                 buffered += len(chunk)
                 if buffered >= WRITE_BLOCK:
                     await _settle(in_flight)  # at most one block in flight: order kept, memory bounded
-                    in_flight = asyncio.ensure_future(run_in_threadpool(self._write, writer, parts))
+                    in_flight = asyncio.ensure_future(self._write(writer, b"".join(parts)))
                     self.received += buffered
                     parts = []
                     buffered = 0
@@ -278,21 +278,27 @@ class _Receiver:
             await _settle(in_flight, quiet=True)
             raise
         await _settle(in_flight)
-        await run_in_threadpool(self._finish, writer, parts)
+        if parts:
+            await self._write(writer, b"".join(parts))
+        await run_in_threadpool(self._finish, writer)
         return self.upload.offset + self.written, self.whole
 
-    def _write(self, writer: StageWriter, parts: list[bytes]) -> None:
-        # One block, not the parts as they came off the socket: each hash update and write lets go of the
-        # GIL, and taking it back from the busy event loop can wait out a switch interval (5 ms) every time.
-        block = parts[0] if len(parts) == 1 else b"".join(parts)
-        writer.write(block)
+    async def _write(self, writer: StageWriter, block: bytes) -> None:
+        """Seal and write a block on one thread while another hashes it: sha256 and the write let go of the
+        GIL, so the two run on two cores. Returns once both are done (an error from either is raised)."""
+        done = await asyncio.gather(run_in_threadpool(writer.write, block), run_in_threadpool(self._hash, block),
+                                    return_exceptions=True)
+        for outcome in done:
+            if isinstance(outcome, BaseException):
+                raise outcome
         self.written += len(block)
+
+    def _hash(self, block: bytes) -> None:
         for hasher in (self.digest, self.whole):
             if hasher is not None:
                 hasher.update(block)
 
-    def _finish(self, writer: StageWriter, parts: list[bytes]) -> None:
-        self._write(writer, parts)
+    def _finish(self, writer: StageWriter) -> None:
         if self.digest is not None and self.digest.digest() != self.checksum:
             writer.cut_back()
             raise ChecksumMismatch("This chunk does not match its Upload-Checksum; send it again.",

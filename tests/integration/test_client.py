@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.client import ApiError, Cancelled, Offline, SyncClient
+from sync.client import SEND_BLOCK, ApiError, Cancelled, Offline, SyncClient
 from sync.protocol import Attachment, MessageCreate
 from sync.server.runner import free_port
 from tests.integration.conftest import ServerProcess
@@ -70,6 +70,16 @@ def test_round_trip_with_cancelled_upload_and_download_resumed(server: ServerPro
     assert progress[0][0] > 2 * 1024 * 1024 - 1  # it resumed rather than starting over
     assert hashlib.sha256(dest.read_bytes()).hexdigest() == sha
     assert bob.download(sha, dest) == path.stat().st_size  # complete already: 416 means nothing to fetch
+
+
+def test_an_upload_reads_and_sends_its_file_a_mebibyte_at_a_time(server: ServerProcess, tmp_path: Path) -> None:
+    alice = _signed_in(server, "alice")
+    path, sha = _file(tmp_path, 3 * SEND_BLOCK + 5)
+    url = alice.create_upload(path.stat().st_size, sha, filename="big.bin")
+    reads: list[int] = []  # progress is told after each read of the file
+    assert alice.upload(url, path, progress=lambda done, _total: reads.append(done)) == path.stat().st_size
+    assert reads == [SEND_BLOCK, 2 * SEND_BLOCK, 3 * SEND_BLOCK, 3 * SEND_BLOCK + 5]  # not urllib3's 16 KiB reads
+    assert alice.readable([sha]) == {sha}
 
 
 def test_errors_are_typed(server: ServerProcess) -> None:
