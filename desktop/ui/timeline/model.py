@@ -20,13 +20,16 @@ from desktop.ui.style.theme import day_label
 from desktop.ui.timeline import progress
 from desktop.ui.timeline.rows import GROUP_GAP_MS, Rows
 
-PAGE_SIZE = 50
-WINDOW_ROWS = 250
+FIRST_PAGE = 50
+"""Rows loaded when a conversation opens (or scrolls back to its newest)."""
+PAGE_SIZE = 25
+"""Rows per page after that, either way: each page is measured in the frame it comes in, so it stays small."""
+WINDOW_ROWS = 200
 """The most rows the model holds after a page comes in: the page at the far end goes (a live message may
 add rows at the newest end until the view, at the bottom, lets the oldest go)."""
-JUMP_CONTEXT = PAGE_SIZE
+JUMP_CONTEXT = FIRST_PAGE
 """Rows loaded on each side of a message jumped to that is not in the window."""
-__all__ = ["GROUP_GAP_MS", "PAGE_SIZE", "Roles", "TimelineModel", "Transfer"]
+__all__ = ["FIRST_PAGE", "GROUP_GAP_MS", "PAGE_SIZE", "Roles", "TimelineModel", "Transfer"]
 RATE_REFRESH_MS = 1000  # speed and time left are worked out again this often while a transfer runs
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -101,9 +104,10 @@ class TimelineModel(QAbstractListModel):
     newer_loaded = Signal(int)
     message_arrived = Signal(object, bool)
 
-    def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int = PAGE_SIZE,
+    def __init__(self, bridge: EngineBridge, conversation_id: str, *, page_size: int | None = None,
                  clock: Callable[[], float] = time.monotonic, parent: QObject | None = None) -> None:
-        """``clock`` (seconds) times transfers for their speed; tests pass a fake one.
+        """``page_size``: rows per page, the first one included (by default ``FIRST_PAGE``, then ``PAGE_SIZE``).
+        ``clock`` (seconds) times transfers for their speed; tests pass a fake one.
 
         Give it a ``parent`` (or delete it with ``deleteLater``): left to Python's garbage collector it
         may be destroyed on another thread, and its timer with it.
@@ -116,7 +120,7 @@ class TimelineModel(QAbstractListModel):
         self.me = account.username if account else ""
         conversation = db.conversations.get(conversation_id)
         self.group = conversation is not None and len(conversation.members) > 2
-        self._page_size = page_size
+        self._first_page, self._page_size = page_size or FIRST_PAGE, page_size or PAGE_SIZE
         self._window = Rows(self.me, self.group)
         self._rows, self._keys, self._by_sha = self._window.messages, self._window.keys, self._window.by_sha
         self._transfers: dict[str, Transfer] = {}
@@ -137,7 +141,7 @@ class TimelineModel(QAbstractListModel):
         bridge.transfer_progress.connect(self._on_transfer_progress)
         bridge.transfer_finished.connect(self._on_transfer_finished)
         bridge.blob_ready.connect(self._on_blob_ready)
-        self._load_older(self._page_size)
+        self._load_older(self._first_page)
 
     # -- Qt model API --------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -273,8 +277,9 @@ class TimelineModel(QAbstractListModel):
         """Move the window back to the newest page (scrolling to the newest after a jump); False if it is there."""
         if not self._has_newer:
             return False
-        page = self.bridge.engine.db.messages.page(self.conversation_id, limit=self._page_size)
-        self._reset(page[::-1], older=len(page) == self._page_size, newer=False)
+        first = self._first_page
+        page = self.bridge.engine.db.messages.page(self.conversation_id, limit=first)
+        self._reset(page[::-1], older=len(page) == first, newer=False)
         return True
 
     def trim_oldest(self) -> None:
@@ -300,7 +305,8 @@ class TimelineModel(QAbstractListModel):
 
     def _fetch_from_server(self) -> None:
         """Nothing older is here: file the server's next older page (a member added later), then show it."""
-        engine, cid, limit = self.bridge.engine, self.conversation_id, self._page_size
+        engine, cid = self.bridge.engine, self.conversation_id
+        limit = max(self._page_size, self._first_page - len(self._rows))  # (at first, enough for the first page)
 
         def done(page: history.HistoryPage) -> None:
             if shiboken6.isValid(self):  # (another conversation may be open by now)

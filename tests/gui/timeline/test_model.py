@@ -16,7 +16,7 @@ from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.media.thumbnails import ThumbnailCache
 from desktop.ui.style.theme import day_label, local_datetime
-from desktop.ui.timeline.model import GROUP_GAP_MS, JUMP_CONTEXT, PAGE_SIZE, Roles, TimelineModel
+from desktop.ui.timeline.model import FIRST_PAGE, GROUP_GAP_MS, JUMP_CONTEXT, PAGE_SIZE, Roles, TimelineModel
 from desktop.ui.timeline.text import TextDocs
 from desktop.ui.timeline.view import TimelineView
 
@@ -43,8 +43,8 @@ def bridge(tmp_path: Path) -> Iterator[EngineBridge]:
 
 def test_history_loads_a_page_at_a_time_and_only_when_asked(bridge: EngineBridge, qtbot: QtBot) -> None:
     model = TimelineModel(bridge, CID)
-    assert model.rowCount() == PAGE_SIZE
-    assert model.data(model.index(PAGE_SIZE - 1, 0), Roles.BODY) == f"message {COUNT}"
+    assert model.rowCount() == FIRST_PAGE
+    assert model.data(model.index(FIRST_PAGE - 1, 0), Roles.BODY) == f"message {COUNT}"
     assert not model.canFetchMore(QModelIndex())  # the view has not asked: Qt's auto-fetch stays idle
     model.history_wanted = True
     assert model.canFetchMore(QModelIndex())
@@ -53,8 +53,8 @@ def test_history_loads_a_page_at_a_time_and_only_when_asked(bridge: EngineBridge
         model.fetchMore(QModelIndex())  # a second request while the first is queued: ignored
         assert model.fetching
     QApplication.processEvents()  # whatever else was queued runs: no second page
-    assert model.rowCount() == 2 * PAGE_SIZE
-    assert model.data(model.index(0, 0), Roles.BODY) == f"message {COUNT - 2 * PAGE_SIZE + 1}"
+    assert model.rowCount() == FIRST_PAGE + PAGE_SIZE
+    assert model.data(model.index(0, 0), Roles.BODY) == f"message {COUNT - FIRST_PAGE - PAGE_SIZE + 1}"
 
 
 def test_jump_far_back_then_fling_upwards(bridge: EngineBridge, qtbot: QtBot) -> None:
@@ -65,7 +65,7 @@ def test_jump_far_back_then_fling_upwards(bridge: EngineBridge, qtbot: QtBot) ->
     view.show()
     model = TimelineModel(bridge, CID)
     view.setModel(model)
-    qtbot.waitUntil(lambda: view.at_bottom() and model.rowCount() >= PAGE_SIZE)
+    qtbot.waitUntil(lambda: view.at_bottom() and model.rowCount() >= FIRST_PAGE)
     target = bridge.engine.db.messages.page(CID, before=JUMP_TO + 1, limit=1)[0]
     assert view.jump_to(target.id)
     assert view.currentIndex().data(Roles.BODY) == f"message {JUMP_TO}"

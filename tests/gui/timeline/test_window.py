@@ -14,7 +14,7 @@ from desktop.core.db.records import Message
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.media.thumbnails import ThumbnailCache
-from desktop.ui.timeline.model import JUMP_CONTEXT, PAGE_SIZE, WINDOW_ROWS, Roles, TimelineModel
+from desktop.ui.timeline.model import FIRST_PAGE, JUMP_CONTEXT, PAGE_SIZE, WINDOW_ROWS, Roles, TimelineModel
 from desktop.ui.timeline.view import TimelineView
 
 CID = "long"
@@ -120,7 +120,7 @@ def test_a_jump_far_back_moves_the_window_and_the_newest_is_one_step_away(view: 
     assert not view.at_bottom()  # the bottom of the window is not the newest message
 
     view.scroll_to_newest()
-    assert seqs(model)[-PAGE_SIZE:] == list(range(COUNT + 2 - PAGE_SIZE, COUNT + 2))
+    assert seqs(model) == list(range(COUNT + 2 - FIRST_PAGE, COUNT + 2))
     assert view.at_bottom() and not model.has_newer
     assert view.jump_to(target.id)  # and back again
     assert view.currentIndex().data(Roles.MESSAGE_ID) == target.id
