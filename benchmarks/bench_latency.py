@@ -3,8 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_latency.py [--polls N] [--frames N] [--resumes N]
 
 * long-poll wake-up: ``python -m sync serve`` in a subprocess, bob waiting on ``/v1/sync?wait=20``; from
-  just before alice's POST of a message to bob's poll answering with it (was ``< 100 ms`` in
-  tests/integration/test_server_api.py);
+  just before alice's POST of a message to bob's poll answering with it (``benchmarks/deliveries.py``; was
+  ``< 100 ms`` in tests/integration/test_server_api.py);
 * timeline fling: 20,000 messages offscreen, jump 5,000 back, then the scroll bar dragged up 400 px at a
   time; a step is the move, ``processEvents()`` (older pages load) and a full repaint (was ``< 50 ms`` a
   step in tests/gui/timeline/test_model.py);
@@ -21,15 +21,11 @@ import hashlib
 import http.client
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -38,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
+from benchmarks.deliveries import Pair  # noqa: E402
+from benchmarks.served import serving  # noqa: E402
 from sync.server import uploads  # noqa: E402
 from sync.server.config import ServerConfig  # noqa: E402
 from sync.server.runner import EmbeddedServer, free_port  # noqa: E402
@@ -62,53 +60,13 @@ class Account:
         return response
 
 
-def serve_in_subprocess(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sync", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--data-dir", str(data_dir), "--log-level", "warning"], cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise SystemExit("the server did not start")
-        time.sleep(0.05)
-
-
 def long_poll_wakeups(polls: int) -> list[float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        proc, base = serve_in_subprocess(Path(tmp))
+    with serving() as server:
+        pair = Pair(server.port)
         try:
-            alice, bob = Account(base, "alice"), Account(base, "bob")
-            conversation = alice.call("POST", "/v1/conversations", json={"title": "bench", "members": ["bob"]})
-            path = f"/v1/conversations/{conversation.json()['id']}/messages"
-            cursor = bob.call("GET", "/v1/sync").json()["cursor"]
-            samples = []
-            for i in range(polls):
-                answer: dict[str, Any] = {}
-
-                def poll(cursor: str = cursor, answer: dict[str, Any] = answer) -> None:
-                    response = bob.call("GET", "/v1/sync", params={"cursor": cursor, "wait": 20})
-                    answer["at"], answer["page"] = time.perf_counter(), response.json()
-
-                waiting = threading.Thread(target=poll)
-                waiting.start()
-                time.sleep(0.2)  # the poll is waiting on the server by now
-                sent = time.perf_counter()
-                alice.call("POST", path, json={"client_id": uuid.uuid4().hex, "body": f"ping {i}", "attachments": []})
-                waiting.join()
-                assert [e["message"]["body"] for e in answer["page"]["events"]] == [f"ping {i}"]
-                samples.append((answer["at"] - sent) * 1000)
-                cursor = answer["page"]["cursor"]
-            return samples
+            return pair.deliveries(polls)
         finally:
-            proc.terminate()
-            proc.wait()
+            pair.close()
 
 
 def fling_frames(frames: int) -> list[float]:
