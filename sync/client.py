@@ -32,7 +32,7 @@ from sync.protocol import (
 )
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
-UPLOAD_CHUNK = 16 * 1024 * 1024
+UPLOAD_CHUNK = 64 * 1024 * 1024  # fewer PATCHes: each costs a lease, an fsync and metadata writes (BENCHMARKS.md)
 SEND_BLOCK = 1024 * 1024  # a PATCH body goes out this much at a time (urllib3 would read and send 16 KiB)
 DOWNLOAD_BLOCK = 1024 * 1024
 
