@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from desktop.core.db.records import Message
@@ -148,3 +149,23 @@ def test_live_messages_at_the_bottom_do_not_grow_the_window_without_end(view: Ti
     assert view.at_bottom()
     assert seqs(model)[-1] == COUNT + WINDOW_ROWS + 2 * PAGE_SIZE - 1
     assert model.has_more
+
+
+def test_the_up_arrow_walks_on_through_older_pages(view: TimelineView, qtbot: QtBot) -> None:
+    model = model_of(view)
+    view.setFocus()
+    view.select_row(model.index(model.rowCount() - 1, 0))
+
+    def current_seq() -> int | None:
+        return model.message_at(view.currentIndex().row()).seq if view.currentIndex().isValid() else None
+
+    for expected in range(COUNT - 1, COUNT - WINDOW_ROWS - 2 * PAGE_SIZE, -1):
+        def moved(expected: int = expected) -> bool:
+            if current_seq() != expected:  # (at the top of the window, Up waits for the older page)
+                QTest.keyClick(view, Qt.Key.Key_Up)
+            return current_seq() == expected
+
+        qtbot.waitUntil(moved, timeout=5_000)
+        assert view.visualRect(view.currentIndex()).intersects(view.viewport().rect())
+        assert model.rowCount() <= WINDOW_ROWS
+    assert model.has_newer
