@@ -86,7 +86,7 @@ class TimelineDelegate(QStyledItemDelegate):
         self.docs = TextDocs()
         self._sizes: dict[tuple[Hashable, int], QSize] = {}
         self._geometry: OrderedDict[tuple[Hashable, int], RowLayout] = OrderedDict()
-        self._links: dict[tuple[int, bool], str] = {}
+        self._colors: dict[tuple[int, bool], BubbleColors] = {}  # by (palette's cache key, own)
         self._fonts_key = view.font().key()
         self._fonts = self._make_fonts()
         self._width = max(240, view.viewport().width())
@@ -109,7 +109,7 @@ class TimelineDelegate(QStyledItemDelegate):
         self._fonts_key, self._fonts = self.view.font().key(), self._make_fonts()
         self._sizes.clear()
         self._geometry.clear()
-        self._links.clear()
+        self._colors.clear()
         self.docs.clear()
 
     def width(self) -> int:
@@ -121,12 +121,15 @@ class TimelineDelegate(QStyledItemDelegate):
         return False
 
     def _link_color(self, own: bool) -> str:
-        palette = self.view.palette()
+        return self._bubble_colors(self.view.palette(), own).link.name()
+
+    def _bubble_colors(self, palette: QPalette, own: bool) -> BubbleColors:
+        """``theme.bubble_colors``, worked out once per palette (every row painted needs them)."""
         key = (palette.cacheKey(), own)
-        color = self._links.get(key)
-        if color is None:
-            color = self._links[key] = bubble_colors(palette, own=own).link.name()
-        return color
+        colors = self._colors.get(key)
+        if colors is None:
+            colors = self._colors[key] = bubble_colors(palette, own=own)
+        return colors
 
     def layout(self, index: AnyIndex, width: int | None = None, *, geometry_only: bool = False) -> RowLayout:
         """Where everything of the row goes; ``geometry_only`` skips the per-transfer click areas."""
@@ -200,7 +203,7 @@ class TimelineDelegate(QStyledItemDelegate):
         if lay is None:
             return
         palette = self.view.palette()
-        colors = bubble_colors(palette, own=lay.own)
+        colors = self._bubble_colors(palette, lay.own)
         transfers: dict[str, Transfer] = index.data(Roles.TRANSFERS) or {}
         cached: frozenset[str] = index.data(Roles.CACHED) or frozenset()
         painter.save()
