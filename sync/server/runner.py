@@ -18,6 +18,7 @@ import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync.server.app import create_app
+from sync.server.body_parts import PartsProtocol
 from sync.server.config import ServerConfig
 from sync.server.metrics_port import MetricsServer
 from sync.server.tls import TlsFiles, server_context
@@ -117,7 +118,7 @@ def _uvicorn_config(app: ASGIApp, host: str, port: int, log_level: str, tls: Tls
         host=host,
         port=port,
         log_level=log_level,
-        http="httptools",
+        http=PartsProtocol,  # httptools, handing a body on without copying it
         loop="uvloop",
         timeout_keep_alive=30,
         timeout_graceful_shutdown=5,
