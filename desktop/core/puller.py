@@ -1,5 +1,8 @@
 """The feed puller: long-polls /v1/sync with the stored cursor and files each page in one transaction.
 
+While the feed has more, the next page is asked for on a thread of its own as soon as a page
+arrives, so the server reads it while this one is filed; it is used only if the cursor it was asked
+from is the one stored once this page is filed (a page that failed to file is asked for again).
 How a page is filed (set-based, in order, one unfileable event never blocking the feed) is
 ``desktop.core.feed_page``.
 """
@@ -8,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.feed_page import FeedPage, file_page
 from desktop.core.worker import Worker
-from sync.client import ApiError, CertificateError, Offline
+from sync.client import ApiError, CertificateError, Offline, SyncClient
 
 if TYPE_CHECKING:
     from desktop.core.engine import Engine
@@ -31,6 +34,7 @@ class Puller(Worker):
         self._failures = 0
         self._caught_up = False
         self._filing = threading.Lock()
+        self._ahead: PageAhead | None = None
 
     def stop(self, timeout: float = 0.0) -> None:
         """Stop without waiting out a long-poll in flight: its answer is dropped, never filed.
@@ -51,9 +55,17 @@ class Puller(Worker):
         client = engine.client
         if client is None:
             return None
+        with self._filing:  # stop() closes the database right after taking this lock: no read after that
+            if self.stopping:
+                return None
+            cursor = engine.db.cursor()
+        ahead, self._ahead = self._ahead, None
         try:
-            page = FeedPage.model_validate(
-                client.sync_json(engine.db.cursor(), wait=self.long_poll_s if self._caught_up else 0))
+            if ahead is not None and ahead.client is client and ahead.cursor == cursor:
+                raw = ahead.result()
+            else:
+                raw = client.sync_json(cursor, wait=self.long_poll_s if self._caught_up else 0)
+            page = FeedPage.model_validate(raw)
         except Offline as exc:
             if self.stopping:
                 return None
@@ -77,6 +89,8 @@ class Puller(Worker):
             self._failures += 1
             return engine.backoff.delay(self._failures)
         self._failures = 0
+        if page.has_more and not self.stopping:
+            self._ahead = PageAhead(client, page.cursor)
         with self._filing:
             if self.stopping:
                 return None
@@ -89,3 +103,30 @@ class Puller(Worker):
         else:
             engine.syncing()
         return 0
+
+
+class PageAhead:
+    """The feed page after ``cursor``, fetched on a daemon thread of its own (nothing waits for it at quit)."""
+
+    def __init__(self, client: SyncClient, cursor: str) -> None:
+        self.client = client
+        self.cursor = cursor
+        self._done = threading.Event()
+        self._page: Any = None
+        self._error: Exception | None = None
+        threading.Thread(target=self._fetch, name="envelope-pull-ahead", daemon=True).start()
+
+    def _fetch(self) -> None:
+        try:
+            self._page = self.client.sync_json(self.cursor, wait=0)
+        except Exception as exc:  # handed to the puller's step, which handles it as its own request's
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Any:
+        """The page's JSON once it is here; raises what the request raised."""
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._page
