@@ -3,8 +3,9 @@
 ``minimal``: the reference — a PySide6 program that shows one QMainWindow and grabs it (a full paint).
 ``envelope ARGS...``: Envelope's own ``launch(ARGS)`` (what main.py runs); the QApplication is made here
 first (the app takes an existing one as it is) so that a filter sees the first paint of the app's main
-window, then closes it as a user would. Prints ``painted`` after the first paint and ``closing`` just
-before the close; the row times both lines and the process's exit from outside.
+window, then closes it as a user would. Prints ``painted`` once the first paint is done, and ``closing``
+just before the close (the first turn of the event loop: the app answers input from then on); the row
+times both lines and the process's exit from outside.
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ class FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.done and event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
             self.done = True
-            QTimer.singleShot(0, lambda: self.close(watched))
+            watched.event(event)  # the paint itself, now: "painted" is printed once it is done
+            print("painted", flush=True)
+            QTimer.singleShot(0, lambda: self.close(watched))  # when the event loop runs: the app is ready
+            return True
         return False
 
     @staticmethod
     def close(window: QMainWindow) -> None:
-        print("painted", flush=True)
         print("closing", flush=True)
         window.close()
 

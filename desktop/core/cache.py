@@ -11,26 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-import platformdirs
-
 from desktop.core.db.local import LocalDB
 from desktop.core.db.records import BlobRecord
 from desktop.core.errors import BlobNotCached, CorruptDownload
 from sync.blobstore import Blob, BlobStore, CorruptBlob, check_sha256
 from sync.filenames import path_inside
 
-APP_NAME = "Envelope"
 MEDIA_DIRNAME = "media"
 STREAMS_DIRNAME = "streams"
 OPEN_DIRNAME = "open"
 """Named copies handed to other apps (``open/<sha prefix>/<name>``): private, emptied at start and quit."""
 TOUCH_INTERVAL_MS = 60_000
 """Last access is rewritten at most this often per blob, so painting a timeline writes nothing."""
-
-
-def default_data_dir() -> Path:
-    """The per-user data directory (``~/.local/share/Envelope`` on Linux); callers may pass another."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 class MediaCache:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyleFactory, QWidget
 
@@ -93,6 +93,8 @@ def make_application(args: argparse.Namespace, argv: Sequence[str] | None = None
 def run_demo(args: argparse.Namespace) -> int:
     from desktop.ui.startup.demo import Demo
 
+    quiet.after_application(verbose=args.verbose)
+
     demo = Demo()
     try:
         windows = demo.show_windows(SCREENSHOT_SIZE if args.screenshot is not None else None)
@@ -115,7 +117,7 @@ def bring_forward(widget: QWidget) -> None:
 
 
 def run_profile(args: argparse.Namespace) -> int:
-    from desktop.core.cache import default_data_dir
+    from desktop.core.location import default_data_dir
     from desktop.ui.startup.single_instance import SingleInstance
 
     data_dir = args.data_dir or default_data_dir()
@@ -141,8 +143,19 @@ def _already_open(instance: SingleInstance, data_dir: Path, args: argparse.Names
 
 
 def _run_session(args: argparse.Namespace, data_dir: Path, instance: SingleInstance) -> int:
-    from desktop.ui.dialogs.sign_in import SignInDialog
+    from desktop.core.location import has_database
     from desktop.ui.main_window import MainWindow
+
+    front: list[QWidget] = []
+    instance.activation_requested.connect(lambda: bring_forward(front[-1]) if front else None)
+    window: MainWindow | None = None
+    if has_database(data_dir):  # a returning user: the window's frame paints before the engine loads
+        window = MainWindow()
+        front.append(window)
+        window.show()
+        QApplication.processEvents()
+    quiet.after_application(verbose=args.verbose)  # before anything can play; after the frame has painted
+    from desktop.ui.dialogs.sign_in import SignInDialog
     from desktop.ui.startup.launcher import open_session
 
     try:
@@ -151,10 +164,8 @@ def _run_session(args: argparse.Namespace, data_dir: Path, instance: SingleInsta
     except OSError as exc:  # the built-in server did not start, the profile's folder is unwritable
         print(exc, file=sys.stderr)
         if args.screenshot is None:
-            QMessageBox.critical(None, "Envelope", str(exc))
+            QMessageBox.critical(window, "Envelope", str(exc))
         return 1
-    front: list[QWidget] = []
-    instance.activation_requested.connect(lambda: bring_forward(front[-1]) if front else None)
     try:
         if not session.signed_in:
             dialog = SignInDialog(session.bridge, session.server_url, built_in=session.built_in)
@@ -167,22 +178,27 @@ def _run_session(args: argparse.Namespace, data_dir: Path, instance: SingleInsta
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return 0
             session.remember_account_server()
-        window = MainWindow(session.bridge)
-        front.append(window)
+        if window is None:
+            window = MainWindow()
+            front.append(window)
+        window.attach(session.bridge)
         if session.greeting:
             window.statusBar().showMessage(session.greeting, SERVER_NEWS_MS)
         if session.watch is not None:
-            session.watch.status.connect(lambda sentence: window.statusBar().showMessage(sentence, SERVER_NEWS_MS))
+            shown = window
+            session.watch.status.connect(lambda sentence: shown.statusBar().showMessage(sentence, SERVER_NEWS_MS))
         window.show()
         gc.freeze()  # what start-up made lives as long as the app: later collections need not walk it
         if args.screenshot is not None:
             from desktop.ui.startup.screenshot import capture
 
-            def settled() -> bool:
-                return not window.thumbnails.busy() and window.conversation.timeline.media_painted() \
-                    if window.conversation.model is not None else True
+            main = window
 
-            return capture(lambda: [window], args.screenshot, settled, timeout_s=args.timeout)
+            def settled() -> bool:
+                return not main.thumbnails.busy() and main.conversation.timeline.media_painted() \
+                    if main.conversation.model is not None else True
+
+            return capture(lambda: [main], args.screenshot, settled, timeout_s=args.timeout)
         return QApplication.exec()
     finally:
         session.stop()
@@ -209,7 +225,5 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet.before_application(verbose=args.verbose)
     app = make_application(args)
-    # FFmpeg's log level is set once the event loop runs (after the window first paints); nothing plays before.
-    QTimer.singleShot(0, lambda: quiet.after_application(verbose=args.verbose))
     GuiThreadCollector(app)  # garbage is collected on the GUI thread only, never on a worker's
     return run_demo(args) if args.demo else run_profile(args)

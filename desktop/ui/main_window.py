@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,20 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.names import display_name
-from desktop.ui.accessibility.panes import Panes
-from desktop.ui.bridge import EngineBridge
-from desktop.ui.conversations.pane import ConversationView
-from desktop.ui.conversations.requests import SideLists
-from desktop.ui.conversations.view import ConversationList
-from desktop.ui.dialogs.settings import SettingsDialog
-from desktop.ui.dialogs.sign_in import SignInDialog
-from desktop.ui.dialogs.sign_out import ask_to_sign_out
-from desktop.ui.gallery.gallery import GalleryDialog
-from desktop.ui.media.thumbnails import ThumbnailCache
-from desktop.ui.search.dialog import SearchDialog
-from desktop.ui.status.indicator import ConnectionIndicator
-from desktop.ui.status.notify import TrayNotifier
-from desktop.ui.transfers.button import SHORTCUT, TransfersButton
+
+if TYPE_CHECKING:
+    from desktop.ui.bridge import EngineBridge
+    from desktop.ui.dialogs.sign_in import SignInDialog
 
 log = logging.getLogger(__name__)
 APP_NAME = "Envelope"
@@ -46,10 +37,36 @@ def window_title(username: str) -> str:
 
 class MainWindow(QMainWindow):
     """One signed-in account's window. Other people's dialogs (viewer, gallery, search, settings,
-    tray notifications) are imported when first used, so the window works without them."""
+    tray notifications) are imported when first used, so the window works without them.
 
-    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+    ``MainWindow()`` alone is the window's frame, cheap enough to paint before the engine has loaded
+    (app.py shows it first at start-up); ``attach(bridge)`` then fills it. ``MainWindow(bridge)`` does both.
+    """
+
+    attached = False  # a class default: Qt sends events (changeEvent) while __init__ is still running
+
+    def __init__(self, bridge: EngineBridge | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.resize(1100, 720)
+        if bridge is None:
+            self.setCentralWidget(_frame_placeholder())
+        else:
+            self.attach(bridge)
+
+    def attach(self, bridge: EngineBridge) -> None:
+        """Build the window's contents on ``bridge`` (once)."""
+        from desktop.ui.accessibility.panes import Panes
+        from desktop.ui.conversations.pane import ConversationView
+        from desktop.ui.conversations.requests import SideLists
+        from desktop.ui.conversations.view import ConversationList
+        from desktop.ui.media.thumbnails import ThumbnailCache
+        from desktop.ui.status.indicator import ConnectionIndicator
+        from desktop.ui.transfers.button import TransfersButton
+
+        if self.attached:
+            raise RuntimeError("this window already shows an account")
+        self.attached = True
         self.sign_in_dialog: SignInDialog | None = None
         self.sign_out_question: QMessageBox | None = None
         self.certificate_warning: QMessageBox | None = None
@@ -59,7 +76,6 @@ class MainWindow(QMainWindow):
         account = engine.account
         self.username = account.username if account else ""
         self.setWindowTitle(window_title(self.username))
-        self.resize(1100, 720)
 
         self.conversations = ConversationList(bridge)
         self.conversations.setMinimumWidth(240)
@@ -70,11 +86,7 @@ class MainWindow(QMainWindow):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 8, 0, 0)
         side_layout.setSpacing(6)
-        heading = QLabel("Chats")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        heading.setFont(font)
+        heading = _chats_heading()
         heading.setContentsMargins(14, 0, 0, 0)
         self.transfers_button = TransfersButton(bridge)  # every upload and download, with a count badge
         header = QHBoxLayout()
@@ -126,6 +138,8 @@ class MainWindow(QMainWindow):
 
     # -- actions -----------------------------------------------------------------------------------
     def _build_actions(self) -> None:
+        from desktop.ui.transfers.button import SHORTCUT
+
         def action(text: str, slot: object, *shortcuts: str | QKeySequence.StandardKey) -> QAction:
             act = QAction(text, self)
             act.setShortcuts([QKeySequence(s) for s in shortcuts])
@@ -261,6 +275,8 @@ class MainWindow(QMainWindow):
         dialog.show()
 
     def open_gallery(self) -> None:
+        from desktop.ui.gallery.gallery import GalleryDialog
+
         cid = self.conversation.conversation_id
         if cid is None:
             return
@@ -270,16 +286,22 @@ class MainWindow(QMainWindow):
         self.gallery_dialog = dialog
 
     def open_search(self) -> None:
+        from desktop.ui.search.dialog import SearchDialog
+
         dialog = SearchDialog(self.bridge, self)
         dialog.message_chosen.connect(self.show_message)
         self._show_dialog(dialog)
         self.search_dialog = dialog
 
     def open_settings(self) -> None:
+        from desktop.ui.dialogs.settings import SettingsDialog
+
         self.settings_dialog = SettingsDialog(self.bridge, self)
         self._show_dialog(self.settings_dialog)
 
     def _make_notifier(self) -> object | None:
+        from desktop.ui.status.notify import TrayNotifier
+
         try:
             return TrayNotifier(self.bridge, self)
         except Exception:  # a missing system tray must not keep the window from opening
@@ -294,6 +316,8 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         """Ask first (Cancel is the default); the engine then reports "signed_out": see below."""
+        from desktop.ui.dialogs.sign_out import ask_to_sign_out
+
         engine = self.bridge.engine
         self.sign_out_question = ask_to_sign_out(self, self.username, lambda: self.bridge.run(engine.sign_out))
 
@@ -334,6 +358,8 @@ class MainWindow(QMainWindow):
         Messages and media stay browsable behind the dialog; what waits to be sent goes out after.
         Dismissed, the window says it is signed out and keeps "Sign in…" in the status bar and menu.
         """
+        from desktop.ui.dialogs.sign_in import SignInDialog
+
         if self.sign_in_dialog is not None and self.sign_in_dialog.isVisible():
             return
         account = self.bridge.engine.account
@@ -359,13 +385,38 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange):
+        if self.attached and event.type() in (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange):
             self.mark_read()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.conversation.timeline.playback.stop()
-        self.thumbnails.wait_idle(5_000)
+        if self.attached:
+            self.conversation.timeline.playback.stop()
+            self.thumbnails.wait_idle(5_000)
         super().closeEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(1100, 720)
+
+
+def _frame_placeholder() -> QWidget:
+    """The frame's contents until the account's arrive: the sidebar's heading over an empty list."""
+    frame = QSplitter(Qt.Orientation.Horizontal)
+    side = QWidget()
+    side.setObjectName("sidebar")
+    layout = QVBoxLayout(side)
+    layout.setContentsMargins(14, 8, 0, 0)
+    layout.addWidget(_chats_heading())
+    layout.addStretch(1)
+    frame.addWidget(side)
+    frame.addWidget(QWidget())
+    frame.setSizes([300, 800])
+    return frame
+
+
+def _chats_heading() -> QLabel:
+    heading = QLabel("Chats")
+    font = heading.font()
+    font.setPointSizeF(font.pointSizeF() * 1.35)
+    font.setBold(True)
+    heading.setFont(font)
+    return heading

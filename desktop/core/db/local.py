@@ -38,8 +38,7 @@ from desktop.core.db.records import Account, now_ms
 from desktop.core.db.settings import Settings, WatchedFolders
 from desktop.core.db.usage import Usage
 from desktop.core.errors import DatabaseTooNew
-
-DB_FILENAME = "envelope.db"
+from desktop.core.location import db_path
 
 
 class LocalDB:
@@ -78,8 +77,8 @@ class LocalDB:
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, clock: Callable[[], int] = now_ms) -> LocalDB:
-        """The database file of a per-user data directory (see ``cache.default_data_dir``)."""
-        return cls(Path(data_dir) / DB_FILENAME, clock=clock)
+        """The database file of a per-user data directory (see ``location.default_data_dir``)."""
+        return cls(db_path(data_dir), clock=clock)
 
     def forbid_writes_on(self, thread: threading.Thread | None, report: Callable[[str], None]) -> None:
         """See ``Connections.forbid_writes_on``: the UI declares its GUI thread read-only."""

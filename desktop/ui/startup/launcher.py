@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.core.cache import default_data_dir
 from desktop.core.db.records import Account
 from desktop.core.engine import Engine
+from desktop.core.location import default_data_dir
 from desktop.core.profile import BUILT_IN, Profile
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.startup.built_in import BuiltInServerWatch, started_sentence

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.cache import MediaCache, default_data_dir
+from desktop.core.cache import MediaCache
 from desktop.core.db.local import LocalDB
 from desktop.core.db.records import Account, Attachment
 from desktop.core.errors import BlobNotCached, CorruptDownload
+from desktop.core.location import default_data_dir
 from sync.blobstore import BlobStore
 from tests.unit.desktop.core.conftest import FakeClock
 
