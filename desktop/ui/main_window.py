@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 APP_NAME = "Envelope"
+MENUS = ("&Envelope", "&Conversation")
 
 
 def window_title(username: str) -> str:
@@ -51,6 +53,10 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
         if bridge is None:
             self.setCentralWidget(_frame_placeholder())
+            for title in MENUS:  # the menu bar and status line take their room already: nothing moves later
+                self.menuBar().addMenu(title).setEnabled(False)
+            self.statusBar().showMessage("Opening…")
+            self.statusBar().setSizeGripEnabled(False)
         else:
             self.attach(bridge)
 
@@ -158,7 +164,9 @@ class MainWindow(QMainWindow):
         self.quit_action = action("Quit", self.quit_app, "Ctrl+Q")
         self.offline_action = QAction("Keep media offline", self, checkable=True)
         self.offline_action.toggled.connect(self._set_pinned)
-        app_menu = self.menuBar().addMenu("&Envelope")
+        self.menuBar().clear()  # the frame's placeholders
+        self.statusBar().clearMessage()
+        app_menu = self.menuBar().addMenu(MENUS[0])
         for act in (self.new_action, self.search_action, self.transfers_action, self.settings_action):
             app_menu.addAction(act)
         app_menu.addSeparator()
@@ -166,7 +174,7 @@ class MainWindow(QMainWindow):
         app_menu.addAction(self.sign_out_action)
         app_menu.addSeparator()
         app_menu.addAction(self.quit_action)
-        conversation_menu = self.menuBar().addMenu("&Conversation")
+        conversation_menu = self.menuBar().addMenu(MENUS[1])
         for act in (self.gallery_action, self.attach_action, self.offline_action):
             conversation_menu.addAction(act)
 
@@ -399,14 +407,19 @@ class MainWindow(QMainWindow):
 
 
 def _frame_placeholder() -> QWidget:
-    """The frame's contents until the account's arrive: the sidebar's heading over an empty list."""
+    """The frame's contents until the account's arrive: the sidebar's heading over an empty list, laid out
+    as the account's will be."""
     frame = QSplitter(Qt.Orientation.Horizontal)
     side = QWidget()
     side.setObjectName("sidebar")
     layout = QVBoxLayout(side)
-    layout.setContentsMargins(14, 8, 0, 0)
-    layout.addWidget(_chats_heading())
-    layout.addStretch(1)
+    layout.setContentsMargins(0, 8, 0, 0)
+    heading = _chats_heading()
+    heading.setContentsMargins(14, 0, 0, 0)
+    layout.addWidget(heading)
+    empty_list = QListWidget()
+    empty_list.setFrameShape(QListWidget.Shape.NoFrame)
+    layout.addWidget(empty_list, 1)
     frame.addWidget(side)
     frame.addWidget(QWidget())
     frame.setSizes([300, 800])
