@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from sync.protocol import SyncPage
-from sync.server.accounts import Ctx, CurrentUser
+from sync.server.accounts import BearerHeader, Ctx, authenticate
+from sync.server.config import ServerContext
 from sync.server.errors import APIError
 from sync.server.numbers import MAX_INTEGER, BadNumber, count_schema, digits_pattern, parse_count, parse_seconds
 from sync.server.spec_marks import operation, query, raises
@@ -46,20 +48,39 @@ def _parse_cursor(cursor: str | None) -> int:
 ]})
 async def sync_feed(
     ctx: Ctx,
-    user: CurrentUser,
+    authorization: BearerHeader,
     cursor: str | None = None,
     wait: Annotated[str | None, Query(description="Seconds to wait for news, 0 to 60: like 25 or 0.5.")] = None,
     limit: Annotated[str | None, Query(description=f"Events per page: 1 to {PAGE_LIMIT} (default).")] = None,
 ) -> SyncPage:
-    after = _parse_cursor(cursor)
-    seconds = parse_seconds(wait, name="'wait' parameter", maximum=MAX_WAIT_S, default=0)
-    page_size = parse_count(limit, name="'limit' parameter", minimum=1, maximum=PAGE_LIMIT, default=PAGE_LIMIT)
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + min(seconds, ctx.config.max_wait_s)
+    started = loop.time()
+    poll, page = await run_in_threadpool(_first_read, ctx, authorization, cursor, wait, limit)
+    deadline = started + min(poll.seconds, ctx.config.max_wait_s)
     while True:
-        since = ctx.notifier.generation(user.id)  # before reading: a change after the read still wakes us
-        page = await run_in_threadpool(ctx.meta.feed.after, user.id, after, limit=page_size)
         remaining = deadline - loop.time()
         if page.events or remaining <= 0 or ctx.notifier.closed:
             return page
-        await ctx.notifier.wait(user.id, remaining, since=since)
+        await ctx.notifier.wait(poll.user_id, remaining, since=poll.since)
+        poll.since = ctx.notifier.generation(poll.user_id)  # before reading: a change after the read still wakes us
+        page = await run_in_threadpool(ctx.meta.feed.after, poll.user_id, poll.after, limit=poll.page_size)
+
+
+@dataclass
+class _Poll:
+    user_id: str
+    after: int
+    seconds: float
+    page_size: int
+    since: int
+
+
+def _first_read(ctx: ServerContext, authorization: str, cursor: str | None, wait: str | None,
+                limit: str | None) -> tuple[_Poll, SyncPage]:
+    """Who asks (401 first), what they ask (400), and the first read: one call off the event loop."""
+    user = authenticate(ctx, authorization)
+    poll = _Poll(user.id, _parse_cursor(cursor),
+                 parse_seconds(wait, name="'wait' parameter", maximum=MAX_WAIT_S, default=0),
+                 parse_count(limit, name="'limit' parameter", minimum=1, maximum=PAGE_LIMIT, default=PAGE_LIMIT),
+                 since=ctx.notifier.generation(user.id))  # before reading: a change after the read still wakes us
+    return poll, ctx.meta.feed.after(user.id, poll.after, limit=poll.page_size)
