@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "Envelope"
 DB_FILENAME = "envelope.db"
 
 
 def default_data_dir() -> Path:
     """The per-user data directory (``~/.local/share/Envelope`` on Linux); callers may pass another."""
+    import platformdirs  # ~10 ms, and not needed when --data-dir names the profile
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
