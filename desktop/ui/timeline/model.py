@@ -27,7 +27,7 @@ PAGE_SIZE = 25
 WINDOW_ROWS = 200
 """The most rows the model holds after a page comes in: the page at the far end goes (a live message may
 add rows at the newest end until the view, at the bottom, lets the oldest go)."""
-JUMP_CONTEXT = FIRST_PAGE
+JUMP_CONTEXT = PAGE_SIZE
 """Rows loaded on each side of a message jumped to that is not in the window."""
 __all__ = ["FIRST_PAGE", "GROUP_GAP_MS", "PAGE_SIZE", "Roles", "TimelineModel", "Transfer"]
 RATE_REFRESH_MS = 1000  # speed and time left are worked out again this often while a transfer runs
