@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,14 @@ from typing import Any
 import pytest
 import requests
 
+from desktop.core.downloads import BACKGROUND, THUMBNAIL
 from desktop.core.engine import Engine
 from desktop.core.errors import DatabaseUnavailable
 from desktop.core.events import EngineEvent, MessageAdded
 from sync.client import SyncClient
 
 CID = "c1"
+WAIT_S = 30  # a bound on waiting for the other thread: reached only when something is broken
 
 
 class CannedFeed(SyncClient):
@@ -165,3 +168,74 @@ def test_the_next_sync_asks_from_the_page_after_the_quarantined_events(engine: E
     assert bodies(engine) == ["next"]
     assert engine.db.cursor() == "6"
     assert len(engine.db.quarantine.all()) == 1
+
+
+class CursorFeed(SyncClient):
+    """A SyncClient whose /v1/sync answers by cursor; the answer for ``held`` waits for ``release``."""
+
+    def __init__(self, pages: dict[str | None, Any], *, held: str = "no cursor held") -> None:
+        super().__init__("http://feed.invalid", "token")
+        self.pages = pages
+        self.asked: list[str | None] = []
+        self.held = held
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def request(self, method: str, path: str, *, timeout: float | None = None, **kw: Any) -> requests.Response:
+        cursor = kw["params"].get("cursor")
+        self.asked.append(cursor)
+        if cursor == self.held:
+            self.holding.set()
+            assert self.release.wait(WAIT_S)
+        response = requests.Response()
+        response.status_code = 200
+        response._content = json.dumps(self.pages[cursor]).encode()
+        return response
+
+
+def test_the_next_page_is_asked_for_while_this_one_is_filed_and_not_asked_again(engine: Engine) -> None:
+    feed = CursorFeed({None: page(conversation_event(), message_event(1, "first"), cursor="5", has_more=True),
+                       "5": page(message_event(2, "second"), cursor="6")}, held="5")
+    engine.client = feed
+
+    assert engine.puller.step() == 0  # files the first page while the second is on its way
+    assert feed.holding.wait(WAIT_S)
+    assert bodies(engine) == ["first"]
+    feed.release.set()
+    assert engine.puller.step() == 0
+
+    assert feed.asked == [None, "5"]
+    assert bodies(engine) == ["first", "second"]
+    assert engine.db.cursor() == "6"
+
+
+def test_a_page_that_failed_to_file_is_asked_for_again_and_the_page_after_it_dropped(engine: Engine) -> None:
+    feed = CursorFeed({None: page(conversation_event(), message_event(1, "hello " * 50_000), cursor="5",
+                                  has_more=True),
+                       "5": page(message_event(2, "after"), cursor="6")})
+    engine.client = feed
+    db = engine.db
+    with db._conns.write() as conn:  # a real SQLITE_FULL: no page may be added
+        conn.execute(f"PRAGMA max_page_count = {next(conn.query('PRAGMA page_count'))['page_count']}")
+
+    with pytest.raises(DatabaseUnavailable, match="disk is full"):
+        engine.puller.step()
+
+    with db._conns.write() as conn:
+        conn.execute("PRAGMA max_page_count = 1073741823")
+    assert engine.puller.step() == 0  # from the stored cursor (none): the page after it was for nothing
+    assert engine.puller.step() == 0
+    assert feed.asked[0] is None and feed.asked[-2:] == [None, "5"]
+    assert [len(b) for b in bodies(engine)] == [300_000, 5]
+    assert db.cursor() == "6"
+
+
+def test_a_pages_photos_are_queued_thumbnail_first_and_text_queues_nothing(engine: Engine) -> None:
+    engine.client = CannedFeed(page(conversation_event(), message_event(1, "just text"),
+                                    message_event(2, attachments=[photo(thumbnail="c" * 64)]),
+                                    message_event(3, "more text"), cursor="4"))
+
+    assert engine.puller.step() == 0
+
+    assert [(d.sha256, d.priority) for d in engine.db.downloads.all()] == [("c" * 64, THUMBNAIL),
+                                                                         ("a" * 64, BACKGROUND)]
