@@ -3,8 +3,8 @@
 The idle polls are other users' ``/v1/sync?wait=60`` that no message is for; the reference is the same
 delivery on the same server (``python -m sync serve``, SQLite) without them, measured in the same run,
 the two phases alternating. Also the server's CPU per message in each phase. Quick: 200 idle polls from
-40 users (5 each; signing up costs two scrypt hashes a user), 60 deliveries a phase; ``--full``: 200
-users with one poll each, 150 deliveries a phase.
+40 users (5 each; signing up costs two scrypt hashes a user), 100 deliveries a phase; ``--full``: 200
+users with one poll each, 200 deliveries a phase.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ IDLE_POLLS = 200
 
 
 def measure(full: bool) -> Result:
-    users, rounds = (200, 150) if full else (40, 60)
+    users, rounds = (200, 200) if full else (40, 100)
     with serving("--write-rate", "100000000", "--signups-per-address", "100000") as server:
         pair = Pair(server.port)
         idle_users = sign_up_many(server.port, [f"idle{i}" for i in range(users)])
