@@ -393,30 +393,37 @@ class TimelineModel(QAbstractListModel):
         if self.row_of(message_id) is not None:
             self._on_message_updated(message_id, conversation_id)
             return
+        self._arrived(message_id, new=True)
+
+    def _arrived(self, message_id: int, *, new: bool) -> None:
+        """A message not in the model came (``new``) or changed: put it in its place, or, when it is new and
+        below the window (after a jump back), only say so (paging shows it when scrolled to)."""
         m = self.bridge.engine.db.messages.get(message_id)
         if m is None:
             return
-        self._insert(m, live=True)
-
-    def _insert(self, m: Message, *, live: bool) -> None:
-        """Put ``m`` in its place, unless it lies beyond the window (paging brings it when scrolled to)."""
-        if self._in_window(m.sort_key):
-            row = bisect.bisect_right(self._keys, m.sort_key)
-            self.beginInsertRows(QModelIndex(), row, row)
-            self._window.put(row, [m])
-            self.endInsertRows()
-            if row + 1 < len(self._rows):
-                after = self.index(row + 1, 0)
-                self.dataChanged.emit(after, after)
-        if live:
+        below = self._has_newer and (not self._keys or m.sort_key > self._keys[-1])
+        if self._insert(m) or (new and below):
             self.message_arrived.emit(m, m.sender == self.me)
+
+    def _insert(self, m: Message) -> bool:
+        """Put ``m`` in its place, unless it lies beyond the window; whether it went in."""
+        if not self._in_window(m.sort_key):
+            return False
+        row = bisect.bisect_right(self._keys, m.sort_key)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._window.put(row, [m])
+        self.endInsertRows()
+        if row + 1 < len(self._rows):
+            after = self.index(row + 1, 0)
+            self.dataChanged.emit(after, after)
+        return True
 
     def _on_message_updated(self, message_id: int, conversation_id: str) -> None:
         if conversation_id != self.conversation_id:
             return
         row = self.row_of(message_id)
         if row is None:
-            self._on_message_added(message_id, conversation_id)
+            self._arrived(message_id, new=False)
             return
         m = self.bridge.engine.db.messages.get(message_id)
         if m is None:
@@ -434,7 +441,7 @@ class TimelineModel(QAbstractListModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         self._window.take(row, row + 1)
         self.endRemoveRows()
-        self._insert(m, live=False)
+        self._insert(m)
 
     def _changed_for(self, sha256: str, roles: list[int]) -> None:
         for message_id in self._by_sha.get(sha256, ()):

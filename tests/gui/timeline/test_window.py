@@ -116,6 +116,10 @@ def test_a_jump_far_back_moves_the_window_and_the_newest_is_one_step_away(view: 
     assert late is not None
     bridge.message_added.emit(late.message.id, CID)
     assert [m.body for m in arrived] == ["are you there?"]  # announced, yet not shown in the middle of May
+    newest_before = bridge.engine.db.messages.page(CID, before=late.message.sort_key, limit=1)[0]
+    bridge.message_updated.emit(newest_before.id, CID)  # a change to a message below the window is no news
+    bridge.message_updated.emit(bridge.engine.db.messages.page(CID, before=2, limit=1)[0].id, CID)  # nor above
+    assert [m.body for m in arrived] == ["are you there?"]
     assert seqs(model)[-1] == 500 + JUMP_CONTEXT
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
     assert not view.at_bottom()  # the bottom of the window is not the newest message
