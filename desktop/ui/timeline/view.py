@@ -105,7 +105,7 @@ class TimelineView(QListView):
             old.dataChanged.disconnect(self._on_data_changed)
             old.history_loaded.disconnect(self._after_history)
             old.newer_loaded.disconnect(self._after_history)
-            old.rowsRemoved.disconnect(self.clearSelection)
+            old.rowsRemoved.disconnect(self._on_rows_removed)
             old.message_arrived.disconnect(self._on_message_arrived)
         self.playback.stop()
         self.arrivals.clear()
@@ -118,7 +118,7 @@ class TimelineView(QListView):
             model.dataChanged.connect(self._on_data_changed)
             model.history_loaded.connect(self._after_history)
             model.newer_loaded.connect(self._after_history)
-            model.rowsRemoved.connect(self.clearSelection)  # a second Delete must not take the next message
+            model.rowsRemoved.connect(self._on_rows_removed)
             model.message_arrived.connect(self._on_message_arrived)
             QTimer.singleShot(0, self._follow_newest)
 
@@ -240,6 +240,11 @@ class TimelineView(QListView):
             self.selectionModel().clearCurrentIndex()  # (else Qt makes a far neighbour current and scrolls to it)
         self._remember_place(leaving)
         super().rowsAboutToBeRemoved(parent, start, end)
+
+    def _on_rows_removed(self, _parent: QModelIndex, _first: int, _last: int) -> None:
+        model = self.timeline()
+        if model is not None and not model.trimming:  # (rows leaving the far end of the window take nothing)
+            self.clearSelection()  # a second Delete must not take the next message
 
     def _after_history(self, _count: int) -> None:
         QTimer.singleShot(0, self._check_history)

@@ -173,3 +173,19 @@ def test_the_up_arrow_walks_on_through_older_pages(view: TimelineView, qtbot: Qt
         assert view.visualRect(view.currentIndex()).intersects(view.viewport().rect())
         assert model.rowCount() <= WINDOW_ROWS
     assert model.has_newer
+
+
+def test_a_selected_message_stays_selected_while_pages_come_and_go(view: TimelineView, qtbot: QtBot) -> None:
+    model, bar = model_of(view), view.verticalScrollBar()
+    while not model.has_newer:  # up until the window is full and pages push rows out at the bottom
+        bar.setValue(bar.value() - 250)
+        qtbot.waitUntil(lambda: not model.fetching, timeout=5_000)
+    chosen = view.indexAt(QPoint(5, 5))
+    view.select_row(chosen)
+    chosen_id = chosen.data(Roles.MESSAGE_ID)
+    while not model.fetching:
+        bar.setValue(bar.value() - 250)
+    with qtbot.waitSignal(model.rowsRemoved, timeout=5_000):  # a page came, rows left at the bottom
+        pass
+    assert view.currentIndex().data(Roles.MESSAGE_ID) == chosen_id
+    assert view.selectionModel().isSelected(view.currentIndex())
