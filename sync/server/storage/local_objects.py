@@ -12,6 +12,7 @@ from pathlib import Path
 from sync.blobstore import fsync_dir
 from sync.server.private_files import FILE_MODE, private_dir, write_private
 from sync.server.storage.objects import Data, ObjectMissing, check_name
+from sync.server.storage.writeback import Writeback
 
 READ_CHUNK = 1024 * 1024
 
@@ -31,9 +32,11 @@ class _NewFile:
         self._store, self._name = store, name
         self._tmp = store.tmp_dir / secrets.token_hex(12)
         self._fd = _open_new(self._tmp)
+        self._writeback = Writeback(self._fd, 0)
 
     def write(self, data: Data) -> None:
         _write_all(self._fd, data)
+        self._writeback.wrote(len(data))
 
     def commit(self) -> None:
         try:
@@ -66,9 +69,11 @@ class _FileAppender:
         self._offset = offset
         os.ftruncate(self._fd, offset)
         os.lseek(self._fd, offset, os.SEEK_SET)
+        self._writeback = Writeback(self._fd, offset)
 
     def write(self, data: Data) -> None:
         _write_all(self._fd, data)
+        self._writeback.wrote(len(data))
 
     def commit(self) -> None:
         os.fsync(self._fd)
@@ -76,6 +81,7 @@ class _FileAppender:
     def cut_back(self) -> None:
         os.ftruncate(self._fd, self._offset)
         os.lseek(self._fd, self._offset, os.SEEK_SET)
+        self._writeback = Writeback(self._fd, self._offset)
 
     def close(self) -> None:
         if self._fd >= 0:
