@@ -5,7 +5,8 @@ Envelope: ``python -m sync serve`` (fresh data dir), the upload created by POST 
 the whole file by ``curl -T``, timed to the 204 (the blob is filed by then: sha256 checked, sealed, fsynced).
 Reference: ``curl -T`` to nginx (``dav_methods PUT``, one worker; nginx does not fsync). The file gets new
 first bytes each round, so every upload stores a new blob. ``extra`` also has the app's own client
-(``SyncClient.upload``, 16 MiB PATCHes) and the server's CPU seconds per curl upload. Quick: 256 MiB, 5
+(``SyncClient.upload``, its own PATCH size), the server's CPU seconds per curl upload, and a plain copy of the
+file with fsync (what this disk takes to make the bytes durable, which nginx does not wait for). Quick: 256 MiB, 5
 rounds; ``--full``: 1 GiB, 5 rounds.
 """
 
@@ -18,7 +19,15 @@ from pathlib import Path
 
 from benchmarks.suite.result import Result, row_main
 from benchmarks.transfer.rounds import interleaved, result
-from benchmarks.transfer.servers import ROOT, EnvelopeServer, NginxSink, make_file, nginx_binary, renew_file
+from benchmarks.transfer.servers import (
+    ROOT,
+    EnvelopeServer,
+    NginxSink,
+    make_file,
+    nginx_binary,
+    renew_file,
+    write_fsync_seconds,
+)
 
 ID = "transfer-up"
 TARGET = "≥ 1.0 × nginx PUT"
@@ -51,7 +60,9 @@ def measure(full: bool) -> Result:
 
             seconds = interleaved({"envelope (curl PATCH)": envelope,
                                    "nginx PUT (curl -T)": lambda: sink.put_seconds(src),
-                                   "SyncClient.upload": client}, rounds=ROUNDS)
+                                   "SyncClient.upload": client,
+                                   "copy + fsync (Python)": lambda: write_fsync_seconds(src, tmp / "copy.bin")},
+                                  rounds=ROUNDS)
         finally:
             server.close()
             sink.close()

@@ -78,6 +78,18 @@ def renew_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def write_fsync_seconds(src: Path, dest: Path) -> float:
+    """Copy ``src`` to ``dest`` PIECE at a time and fsync it: what this disk takes to make the bytes durable."""
+    started = time.perf_counter()
+    with open(src, "rb", buffering=0) as f, open(dest, "wb", buffering=0) as out:
+        while piece := f.read(PIECE):
+            out.write(piece)
+        os.fsync(out.fileno())
+    seconds = time.perf_counter() - started
+    dest.unlink()
+    return seconds
+
+
 def curl_seconds(*args: str, output: str = "/dev/null") -> float:
     out = subprocess.run(["curl", "-sS", "-f", "-o", output, "-w", "%{time_total}", *args],
                          check=True, capture_output=True, text=True).stdout
