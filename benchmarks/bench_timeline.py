@@ -173,7 +173,8 @@ def timeline_window(n: int, profile: str | None = None) -> Iterator[Bench]:
         engine = Engine(data_dir).start()
         started = time.perf_counter()
         back = min(10_000, n // 2)
-        thumbnails = add_thumbnails(engine, [range(n - WITH_THUMBNAILS, n + 1), range(n - back - 500, n - back + 500)])
+        spans = [range(n - WITH_THUMBNAILS, n + 1), range(n - back - 1_000, n - back + 500)]
+        thumbnails = add_thumbnails(engine, spans)
         thumbed = time.perf_counter() - started
         bridge = EngineBridge(engine)
         window = MainWindow(bridge)
@@ -230,10 +231,11 @@ def scroll_rows(bench: Bench, count: int) -> Scroll:
     return out
 
 
-def jump_target(n: int) -> int:
+def jump_target(n: int, step: int = 0) -> int:
     """A photo about 10,000 messages back (half-way in a smaller conversation), as a gallery jump lands on
-    (build: a photo on every 10th message, a file on every 50th)."""
-    target = (n - min(10_000, n // 2)) // 10 * 10
+    (build: a photo on every 10th message, a file on every 50th); ``step`` n goes 80 × n messages further
+    back, to a part no jump has shown yet (the photos up to 1,000 further back have real thumbnails)."""
+    target = (n - min(10_000, n // 2)) // 10 * 10 - 80 * step
     return target - 10 if target % 50 == 0 else target
 
 
