@@ -12,47 +12,31 @@ app's own client (``SyncClient.download`` to a file on the same disk, fsynced). 
 from __future__ import annotations
 
 import shutil
-import sys
-import tempfile
-from pathlib import Path
 
 from benchmarks.suite.result import Result, row_main
 from benchmarks.transfer.rounds import interleaved, result
-from benchmarks.transfer.servers import ROOT, EnvelopeServer, NginxSink, make_file, nginx_binary
+from benchmarks.transfer.servers import MiB, rig
 
 ID = "transfer-down"
 TARGET = "≥ 0.9 × nginx static"
-MiB = 1024 * 1024
 ROUNDS = 7
 
 
 def measure(full: bool) -> Result:
     size = (1024 if full else 512) * MiB
-    nginx = nginx_binary()
-    if nginx is None:
-        sys.exit("transfer-down needs nginx and curl (make benchsyslibs)")
-    with tempfile.TemporaryDirectory(prefix="bench-down-") as tmp_name:
-        tmp = Path(tmp_name)
-        src = tmp / "src.bin"
-        sha = make_file(src, size)
-        sink = NginxSink(nginx, tmp / "nginx")
-        shutil.copyfile(src, sink.root / "static.bin")
-        server = EnvelopeServer(ROOT, tmp / "server", size // MiB + 1)
+    with rig(ID, size) as (tmp, src, sha, nginx, server):
+        shutil.copyfile(src, nginx.root / "static.bin")
+        server.client_seconds("upload", src, sha, 0)
+        src.unlink()
         dest = tmp / "dest.bin"
-        try:
-            server.client_seconds("upload", src, sha, 0)
-            src.unlink()
 
-            def client() -> float:
-                dest.unlink(missing_ok=True)
-                return server.client_seconds("download", dest, sha, 0)
+        def client() -> float:
+            dest.unlink(missing_ok=True)
+            return server.client_seconds("download", dest, sha, 0)
 
-            seconds = interleaved({"envelope (curl GET)": lambda: server.curl_get_seconds(sha),
-                                   "nginx static (curl GET)": lambda: sink.get_seconds("static.bin"),
-                                   "SyncClient.download": client}, rounds=ROUNDS)
-        finally:
-            server.close()
-            sink.close()
+        seconds = interleaved({"envelope (curl GET)": lambda: server.curl_get_seconds(sha),
+                               "nginx static (curl GET)": lambda: nginx.get_seconds("static.bin"),
+                               "SyncClient.download": client}, rounds=ROUNDS)
     return result(ID, TARGET, 0.9, size, seconds, "envelope (curl GET)", "nginx static (curl GET)",
                   f"{size // MiB} MiB, curl to /dev/null from both; encrypted at rest vs nginx sendfile of "
                   f"the plain file; median of {ROUNDS} rounds")

@@ -15,14 +15,18 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-PIECE = 16 * 1024 * 1024
+MiB = 1024 * 1024
+PIECE = 16 * MiB
 NGINX_BODY_BUFFER = "1m"
 PASSWORD = "benchmark password"
 
@@ -234,3 +238,32 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+class Rig(NamedTuple):
+    tmp: Path
+    src: Path  # a file of random bytes
+    sha: str  # its sha256
+    nginx: NginxSink
+    server: EnvelopeServer
+
+
+@contextmanager
+def rig(row_id: str, size: int) -> Iterator[Rig]:
+    """A temp dir with a file of ``size`` random bytes, nginx and the server on loopback; all gone after."""
+    binary = nginx_binary()
+    if binary is None or shutil.which("curl") is None:
+        sys.exit(f"{row_id} needs nginx and curl: make benchsyslibs")
+    with tempfile.TemporaryDirectory(prefix=f"bench-{row_id}-") as tmp_name:
+        tmp = Path(tmp_name)
+        src = tmp / "src.bin"
+        sha = make_file(src, size)
+        nginx = NginxSink(binary, tmp / "nginx")
+        try:
+            server = EnvelopeServer(ROOT, tmp / "server", size // MiB + 1)
+            try:
+                yield Rig(tmp, src, sha, nginx, server)
+            finally:
+                server.close()
+        finally:
+            nginx.close()
