@@ -12,6 +12,7 @@ Quick: 20,000 messages, 5 of each; --full: 100,000, 11 of each.
 
 from __future__ import annotations
 
+import os
 import statistics
 
 from benchmarks.bench_timeline import jump_back, jump_target, open_conversation, timeline_window
@@ -43,7 +44,8 @@ def measure(full: bool) -> Result:
         extra={"first_median_ms": round(first, 2), "again_median_ms": round(again, 2),
                "open_median_ms": round(opening, 2), "first_max_ms": round(max(firsts), 2),
                "again_max_ms": round(max(agains), 2), "open_max_ms": round(max(opens), 2),
-               "photos_painted_median_ms": round(statistics.median(photos), 2), "messages": messages, "runs": runs},
+               "photos_painted_median_ms": round(statistics.median(photos), 2), "messages": messages, "runs": runs,
+               "load_avg_1m": round(os.getloadavg()[0], 2)},  # (the machine's load as the run ended)
     )
 
 

@@ -11,6 +11,7 @@ Quick: 20,000 messages, 1,000 rows; --full: 100,000 messages, 2,000 rows, three 
 
 from __future__ import annotations
 
+import os
 import statistics
 
 from benchmarks.bench_timeline import FRAME_MS, Scroll, scroll_rows, timeline_window
@@ -41,8 +42,10 @@ def measure(full: bool) -> Result:
                "max_ms": round(max(max(s.wall) for s in scrolls), 2),
                "median_cpu_ms": round(statistics.median(ms for s in scrolls for ms in s.cpu), 2),
                "max_cpu_ms": round(worst_cpu, 2),
-               "paging_frames": len(paged), "over_wall_paging": over_paging, "paging_median_ms": round(statistics.median(paged), 2) if paged else 0.0,
-               "seconds": round(sum(s.seconds for s in scrolls), 1), "messages": messages, "runs": runs},
+               "paging_frames": len(paged), "over_wall_paging": over_paging,
+               "paging_median_ms": round(statistics.median(paged), 2) if paged else 0.0,
+               "seconds": round(sum(s.seconds for s in scrolls), 1), "messages": messages, "runs": runs,
+               "load_avg_1m": round(os.getloadavg()[0], 2)},  # (the machine's load as the run ended)
     )
 
 
