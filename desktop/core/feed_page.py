@@ -18,6 +18,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import TypeAdapter
+
 from desktop.core.db.records import Message, Upserted
 from desktop.core.events import MessageAdded, MessageUpdated
 from sync.protocol import Message as WireMessage
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from desktop.core.engine import Engine
 
 log = logging.getLogger(__name__)
+_EVENTS = TypeAdapter(list[SyncEvent])
 
 UNFILEABLE: tuple[type[Exception], ...] = (
     ValueError,  # pydantic's ValidationError, a bad timestamp, a lone surrogate SQLite can't encode
@@ -113,13 +116,7 @@ class _Filing:
         db = self.engine.db
         try:
             with db.savepoint():
-                messages: list[WireMessage] = []
-                unreadable: list[tuple[int, Any, Exception]] = []
-                for position, raw in run:
-                    try:
-                        messages.append(_message_of(SyncEvent.model_validate(raw)))
-                    except UNFILEABLE as exc:
-                        unreadable.append((position, raw, exc))
+                messages, unreadable = _parse(run)
                 upserted = db.messages.upsert_remote_many(messages)
                 for position, raw, error in unreadable:
                     self._quarantine(position, raw, error)
@@ -168,6 +165,25 @@ class _Filing:
         else:
             db.conversations.remove(event.conversation_id)
         return None
+
+
+def _parse(run: list[tuple[int, Any]]) -> tuple[list[WireMessage], list[tuple[int, Any, Exception]]]:
+    """The messages of a run of message events, and those that are not one with why (position, raw, error).
+
+    The whole run is validated in one call; only when something in it is wrong is each event on its own.
+    """
+    try:
+        return [_message_of(e) for e in _EVENTS.validate_python([raw for _, raw in run])], []
+    except UNFILEABLE:
+        pass
+    messages: list[WireMessage] = []
+    unreadable: list[tuple[int, Any, Exception]] = []
+    for position, raw in run:
+        try:
+            messages.append(_message_of(SyncEvent.model_validate(raw)))
+        except UNFILEABLE as exc:
+            unreadable.append((position, raw, exc))
+    return messages, unreadable
 
 
 def _message_of(event: SyncEvent) -> WireMessage:

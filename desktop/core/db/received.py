@@ -44,7 +44,8 @@ def _as_sent(message: Wire, message_id: int) -> Message:
     if isinstance(message, WireMessage):  # parsed off the feed: its fields as they are, nothing dumped
         return Message(message_id, message.client_id, message.id, message.conversation_id, message.sender,
                        message.body, message.seq, message.seq, "sent", epoch_ms(message.created_at),
-                       attachments=tuple(Attachment.from_wire(a) for a in message.attachments))
+                       attachments=tuple(Attachment.from_wire(a) for a in message.attachments)
+                       if message.attachments else ())
     d = as_dict(message)
     seq = int(d["seq"])
     return Message(message_id, d["client_id"], d["id"], d["conversation_id"], d["sender"], d.get("body") or "",
@@ -74,7 +75,8 @@ def _segments(incoming: list[Message]) -> Iterator[list[Message]]:
 
 def _file_segment(db: Database, segment: list[Message], now: int) -> list[Upserted]:
     client_ids = [m.client_id for m in segment]
-    deleted = _keys(db, "SELECT client_id, sender FROM deleted_messages WHERE client_id IN ({marks})", client_ids)
+    deleted = _keys(db, "SELECT client_id, sender FROM deleted_messages WHERE client_id IN ({marks})", client_ids) \
+        if db.conn.execute("SELECT EXISTS (SELECT 1 FROM deleted_messages)").fetchone()[0] else set()
     here = _keys(db, "SELECT client_id, sender FROM messages WHERE client_id IN ({marks})", client_ids)
     known = {row[0] for chunk in chunks([m.server_id for m in segment]) for row in db.conn.execute(
         f"SELECT server_id FROM messages WHERE server_id IN ({','.join('?' * len(chunk))})", chunk)}
