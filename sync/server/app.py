@@ -16,6 +16,7 @@ from sync.server.config import ServerConfig, ServerContext
 from sync.server.crypto.sealing import Sealer
 from sync.server.errors import install_handlers
 from sync.server.limits import BodyLimitMiddleware
+from sync.server.message_writer import MessageWriter
 from sync.server.metadata import Metadata
 from sync.server.openapi import install as install_openapi
 from sync.server.rate_limit import WriteRateMiddleware
@@ -35,6 +36,7 @@ def create_app(config: ServerConfig) -> FastAPI:
         notifier=for_database(config.database),
         metrics=metrics.Metrics(),
         receiving=filing.Receiving(),
+        writer=MessageWriter.for_database(config.database),
         link_key=config.link_secret(),
     )
 
@@ -51,6 +53,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            ctx.writer.close()
             ctx.meta.close()  # PostgreSQL: the pool's connections
 
     app = FastAPI(

@@ -19,6 +19,7 @@ from sync.server.storage import BlobStorage
 
 if TYPE_CHECKING:
     from sync.server.filing import Receiving
+    from sync.server.message_writer import MessageWriter
     from sync.server.metrics import Metrics
     from sync.server.wakeups import Notifier
 
@@ -118,6 +119,7 @@ class ServerContext:
     notifier: Notifier
     metrics: Metrics
     receiving: Receiving
+    writer: MessageWriter
     link_key: bytes = field(repr=False, default=b"")
 
 

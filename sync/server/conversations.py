@@ -166,7 +166,8 @@ async def post_message(
     conversation_id: str, body: MessageCreate, ctx: Ctx, authorization: BearerHeader, response: Response
 ) -> Message:
     """The hot path: one call off the event loop, one transaction (the write rate counted in it), one wake-up."""
-    message, repeated = await run_in_threadpool(_post_message, ctx, authorization, conversation_id, body)
+    off_loop = run_in_threadpool if body.attachments else ctx.writer.run  # filing an upload first can take long
+    message, repeated = await off_loop(_post_message, ctx, authorization, conversation_id, body)
     if repeated:
         response.status_code = 200
     return message
