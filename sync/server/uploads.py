@@ -262,7 +262,7 @@ class _Receiver:
                 buffered += len(chunk)
                 if buffered >= WRITE_BLOCK:
                     await _settle(in_flight)  # at most one block in flight: order kept, memory bounded
-                    in_flight = asyncio.ensure_future(self._write(writer, b"".join(parts)))
+                    in_flight = asyncio.ensure_future(self._write(writer, parts))
                     self.received += buffered
                     parts = []
                     buffered = 0
@@ -279,13 +279,15 @@ class _Receiver:
             raise
         await _settle(in_flight)
         if parts:
-            await self._write(writer, b"".join(parts))
+            await self._write(writer, parts)
         await run_in_threadpool(self._finish, writer)
         return self.upload.offset + self.written, self.whole
 
-    async def _write(self, writer: StageWriter, block: bytes) -> None:
-        """Seal and write a block on one thread while another hashes it: sha256 and the write let go of the
-        GIL, so the two run on two cores. Returns once both are done (an error from either is raised)."""
+    async def _write(self, writer: StageWriter, parts: list[bytes]) -> None:
+        """Join the parts into one block on a thread (a join of 1 MiB or more lets go of the GIL), then seal and
+        write it on one thread while another hashes it: sha256 and the write let go of the GIL too, so the
+        event loop and the two run on the two cores. Returns once all is done (an error from either is raised)."""
+        block = parts[0] if len(parts) == 1 else await run_in_threadpool(b"".join, parts)
         done = await asyncio.gather(run_in_threadpool(writer.write, block), run_in_threadpool(self._hash, block),
                                     return_exceptions=True)
         for outcome in done:
