@@ -4,9 +4,9 @@
 its store (in this process, through the server's own ``Metadata``: what a POST stores, without the HTTP),
 then read back over HTTP twice per run, alternately: by a bare ``requests`` loop that only fetches and
 parses each page (the reference), and by a fresh ``Engine`` that signs in and files every page until it is
-caught up (Envelope). Quick: 5,000 messages; ``--full``: 20,000 (the issue's size). Three runs each, the
+caught up (Envelope). Quick: 5,000 messages; ``--full``: 20,000 (the issue's size). Five runs each, the
 median reported. ``extra`` also holds how long a profile of 100,000 messages (``bench_db``'s layout) takes
-to open and start against an empty one, medians of three (the issue asks that this stays as fast).
+to open and start against an empty one, medians of five (the issue asks that this stays as fast).
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -35,7 +38,7 @@ from sync.server.timefmt import now_iso
 ID = "sync-initial"
 TARGET = "≥ 0.6 × bare requests read"
 GOAL = 0.6
-RUNS = 3
+RUNS = 5
 PROFILE_MESSAGES = 100_000  # the profile whose start should take no longer than an empty one's
 CAUGHT_UP_S = 600  # far beyond any run: a bound so a broken engine fails the row instead of hanging
 
@@ -58,26 +61,48 @@ def seed(server: Server, writer: str, conversation_id: str, count: int) -> None:
         meta.close()
 
 
-def bare_read(server: Server, token: str) -> tuple[int, float]:
-    """The reference: GET every /v1/sync page with one ``requests`` session and parse it; (events, seconds)."""
+@dataclass
+class Spent:
+    """What one read of the feed took: wall seconds, and CPU seconds of this process and of the server."""
+
+    seconds: float = 0.0
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+
+
+@contextmanager
+def spending(server: Server) -> Iterator[Spent]:
+    spent = Spent()
+    wall, cpu, server_cpu = time.perf_counter(), time.process_time(), server.cpu_seconds()
+    yield spent
+    spent.seconds = time.perf_counter() - wall
+    spent.client_cpu = time.process_time() - cpu
+    spent.server_cpu = server.cpu_seconds() - server_cpu
+
+
+def bare_read(server: Server, token: str) -> tuple[int, Spent]:
+    """The reference: GET every /v1/sync page with one ``requests`` session and parse it; (events, spent)."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    started = time.perf_counter()
+    with spending(server) as spent:
+        events = _read_all(session, server)
+    session.close()
+    return events, spent
+
+
+def _read_all(session: requests.Session, server: Server) -> int:
     cursor, events = None, 0
     while True:
         page = session.get(f"{server.base}/v1/sync", params={"cursor": cursor} if cursor else {}, timeout=60).json()
         events += len(page["events"])
         cursor = page["cursor"]
         if not page["has_more"]:
-            break
-    elapsed = time.perf_counter() - started
-    session.close()
-    return events, elapsed
+            return events
 
 
-def engine_read(server: Server, username: str) -> float:
-    """Envelope: a fresh profile, signed in but not started, starts and files the whole feed; seconds
-    from its start until it is caught up (signing in, a password check on the server, is left out as
+def engine_read(server: Server, username: str) -> Spent:
+    """Envelope: a fresh profile, signed in but not started, starts and files the whole feed; what it
+    spent from its start until it is caught up (signing in, a password check on the server, is left out as
     the reference's token was made beforehand)."""
     caught_up = threading.Event()
 
@@ -89,11 +114,11 @@ def engine_read(server: Server, username: str) -> float:
         engine = Engine(Path(tmp) / username, listener=listen)
         try:
             engine.sign_in(server.base, username, PASSWORD)
-            started = time.perf_counter()
-            engine.start()
-            if not caught_up.wait(CAUGHT_UP_S):
-                raise SystemExit("the engine did not catch up with the feed")
-            return time.perf_counter() - started
+            with spending(server) as spent:
+                engine.start()
+                if not caught_up.wait(CAUGHT_UP_S):
+                    raise SystemExit("the engine did not catch up with the feed")
+            return spent
         finally:
             engine.stop()
 
@@ -128,22 +153,32 @@ def measure(full: bool) -> Result:
         writer.close()
         seed(server, "writer", conversation["id"], count)
         events = count + 1  # the conversation event, then its messages
-        bare, filed = [], []
+        bare_runs, engine_runs = [], []
         for _ in range(RUNS):
-            read, seconds = bare_read(server, reader.token)
+            read, spent = bare_read(server, reader.token)
             if read != events:
                 raise SystemExit(f"the feed held {read} events, not {events}")
-            bare.append(events / seconds)
-            filed.append(events / engine_read(server, "reader"))
+            bare_runs.append(spent)
+            engine_runs.append(engine_read(server, "reader"))
     empty_s, big_s = profile_start(PROFILE_MESSAGES)
+    bare = [events / r.seconds for r in bare_runs]
+    filed = [events / r.seconds for r in engine_runs]
     envelope, reference = statistics.median(filed), statistics.median(bare)
+
+    def us_per_message(runs: list[Spent], what: str) -> float:
+        return round(statistics.median(float(getattr(r, what)) for r in runs) / events * 1e6, 1)
+
     ratio = envelope / reference
     return Result(
         id=ID, envelope=f"{envelope:,.0f} msg/s", reference=f"{reference:,.0f} msg/s", ratio=ratio, target=TARGET,
         met=ratio >= GOAL,
         detail=f"{count:,} text messages in one conversation, pages of 500; reference: a requests.Session "
-               f"GET + .json() loop over the same feed; median of {RUNS}",
+               f"GET + .json() loop over the same feed; median of {RUNS}; CPU per message in extra",
         extra={"messages": count, "envelope_msg_per_s": round(envelope, 1), "bare_msg_per_s": round(reference, 1),
+               "bare_client_cpu_us_per_msg": us_per_message(bare_runs, "client_cpu"),
+               "bare_server_cpu_us_per_msg": us_per_message(bare_runs, "server_cpu"),
+               "engine_client_cpu_us_per_msg": us_per_message(engine_runs, "client_cpu"),
+               "engine_server_cpu_us_per_msg": us_per_message(engine_runs, "server_cpu"),
                "start_empty_profile_ms": round(empty_s * 1000, 1),
                "start_100k_profile_ms": round(big_s * 1000, 1),
                **{f"run{i}_ratio": round(f / b, 3) for i, (f, b) in enumerate(zip(filed, bare, strict=True))}},
