@@ -239,3 +239,20 @@ def test_a_pages_photos_are_queued_thumbnail_first_and_text_queues_nothing(engin
 
     assert [(d.sha256, d.priority) for d in engine.db.downloads.all()] == [("c" * 64, THUMBNAIL),
                                                                          ("a" * 64, BACKGROUND)]
+
+
+def test_a_message_sqlite_cannot_store_sends_its_run_one_by_one_and_only_it_is_quarantined(engine: Engine) -> None:
+    too_big = message_event(2, "seq past 64 bits")
+    too_big["message"]["seq"] = 2**64  # valid JSON and a valid model; SQLite refuses it when the run goes in
+    engine.client = CannedFeed(page(conversation_event(), message_event(1, "before"), too_big,
+                                    message_event(3, "after"), cursor="4"))
+    told = heard(engine)
+
+    assert engine.puller.step() == 0
+
+    assert bodies(engine) == ["before", "after"]
+    kept = engine.db.quarantine.all()
+    assert [(json.loads(q.raw), q.position) for q in kept] == [(too_big, 2)]
+    assert kept[0].error.startswith("OverflowError")
+    assert len([e for e in told if isinstance(e, MessageAdded)]) == 2
+    assert engine.db.cursor() == "4"
