@@ -74,11 +74,15 @@ class Puller(Worker):
             self._caught_up = False
             return engine.backoff.delay(self._failures)
         except CertificateError as exc:  # not offline: refused, and said so, until the certificate is right
+            if self.stopping:
+                return None
             engine.certificate_refused(exc)
             self._failures += 1
             self._caught_up = False
             return engine.backoff.delay(self._failures)
         except ApiError as exc:
+            if self.stopping:  # the database may be closed already: sign-out writes to it
+                return None
             if exc.status == 401:
                 engine.signed_out()
                 return None
