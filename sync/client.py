@@ -30,6 +30,7 @@ from sync.protocol import (
     SyncPage,
     Token,
 )
+from sync.writeback import Writeback
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
 UPLOAD_CHUNK = 64 * 1024 * 1024  # fewer PATCHes: each costs a lease, an fsync and metadata writes (BENCHMARKS.md)
@@ -325,11 +326,13 @@ class SyncClient:
             total = have + int(r.headers.get("Content-Length", "0"))
             mode = "ab" if have else "wb"
             with open(dest, mode) as f:
+                follow = Writeback(f.fileno(), have)  # the fsync at the end then finds little left to write
                 try:
                     for block in r.iter_content(DOWNLOAD_BLOCK):
                         if cancelled():
                             raise Cancelled(f"download of {sha256[:12]} cancelled")
                         f.write(block)
+                        follow.wrote(len(block))
                         have += len(block)
                         if progress:
                             progress(have, total)

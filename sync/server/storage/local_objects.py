@@ -12,7 +12,7 @@ from pathlib import Path
 from sync.blobstore import fsync_dir
 from sync.server.private_files import FILE_MODE, private_dir, write_private
 from sync.server.storage.objects import Data, ObjectMissing, check_name
-from sync.server.storage.writeback import Writeback
+from sync.writeback import Writeback
 
 READ_CHUNK = 1024 * 1024
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sync.server.storage import writeback
+from sync import writeback
 from sync.server.storage.local_objects import LocalObjects
-from sync.server.storage.writeback import EVERY, Writeback
+from sync.writeback import EVERY, Writeback
 
 
 def test_each_stretch_of_the_file_is_started_once_from_the_offset_on() -> None:
