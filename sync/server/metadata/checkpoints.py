@@ -18,10 +18,12 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 EVERY_COMMITS = 500  # about what SQLite's default threshold (1000 WAL pages) is for our small writes
 AFTER_S = 1.0
+IDLE_ROUNDS = 30  # rounds of AFTER_S without a commit before the thread ends
 
 
 class Checkpointer:
-    """Tell it of each commit (``committed``); it checkpoints in its own thread, started at the first commit."""
+    """Tell it of each commit (``committed``); it checkpoints in its own thread, started at the first commit
+    and ended after a while without one."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
@@ -53,6 +55,7 @@ class Checkpointer:
 
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+        idle = 0
         try:
             while True:
                 self._due.wait(AFTER_S)
@@ -60,6 +63,10 @@ class Checkpointer:
                 with self._lock:
                     pending, self._commits = self._commits, 0
                     stopping = self._stopping
+                    idle = 0 if pending else idle + 1
+                    if idle >= IDLE_ROUNDS and not stopping:  # a store no longer written to: the next commit
+                        self._thread = None  # starts the thread again
+                        return
                 if pending:
                     self._checkpoint(conn)
                 if stopping:

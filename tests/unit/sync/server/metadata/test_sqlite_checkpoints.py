@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -66,5 +67,26 @@ def test_a_closed_store_checkpoints_again_when_it_is_used_again(
         meta.close()
         user(meta, "ben")  # SQLite reconnects after close(); so does the checkpoint thread
         wait_for(lambda: users_in_file_alone(db, tmp_path) == ["ann", "ben"], what="a checkpoint after reuse")
+    finally:
+        meta.close()
+
+
+def test_an_idle_store_lets_its_thread_go_and_a_commit_brings_it_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checkpoints, "AFTER_S", 0.02)
+    monkeypatch.setattr(checkpoints, "IDLE_ROUNDS", 3)
+    db = tmp_path / "m.sqlite3"
+    meta = Metadata(db, sealer=random_sealer())
+
+    def checkpoint_threads() -> int:
+        return sum(t.name == "envelope-checkpoint" and t.is_alive() for t in threading.enumerate())
+
+    try:
+        before = checkpoint_threads()  # this store's among them: started by the migrations' commit
+        user(meta, "ann")
+        wait_for(lambda: users_in_file_alone(db, tmp_path) == ["ann"], what="a checkpoint")
+        wait_for(lambda: checkpoint_threads() < before, what="the thread to end")
+        user(meta, "ben")
+        wait_for(lambda: users_in_file_alone(db, tmp_path) == ["ann", "ben"], what="a checkpoint after idling")
     finally:
         meta.close()
