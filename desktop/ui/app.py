@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QStyleFactory, QWidget
 
 from desktop.ui.startup import quiet
 from desktop.ui.startup.collector import GuiThreadCollector
-from desktop.ui.style.theme import dark_palette, is_dark
 from sync.__main__ import VersionAction
 
 if TYPE_CHECKING:
@@ -79,9 +78,14 @@ def make_application(args: argparse.Namespace, argv: Sequence[str] | None = None
         app.setStyle("Fusion")  # the bare "windows" fallback style looks broken on Linux
     hints = QGuiApplication.styleHints()
     if args.color_scheme != "system" and hasattr(hints, "setColorScheme"):
+        from PySide6.QtCore import Qt  # Qt's namespace costs ~15 ms the first time: not before the first paint
+
         hints.setColorScheme(Qt.ColorScheme.Dark if args.color_scheme == "dark" else Qt.ColorScheme.Light)
-    if args.color_scheme == "dark" and not is_dark(app.palette()):
-        app.setPalette(dark_palette())  # the platform style ignored the request
+    if args.color_scheme == "dark":
+        from desktop.ui.style.theme import dark_palette, is_dark  # only then: ~10 ms before the first paint
+
+        if not is_dark(app.palette()):
+            app.setPalette(dark_palette())  # the platform style ignored the request
     if args.screenshot is not None:
         font = app.font()
         if font.pointSizeF() < 10:  # offscreen defaults to a tiny font

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
@@ -58,6 +57,8 @@ def link_button(text: str, parent: QWidget | None = None) -> QPushButton:
     button = QPushButton(text, parent)
     button.setFlat(True)
     button.setAutoDefault(False)
+    from PySide6.QtCore import Qt  # here, not at import: app.py imports this module before the first paint
+
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     palette = button.palette()
     palette.setColor(QPalette.ColorRole.ButtonText, link_color(palette))
