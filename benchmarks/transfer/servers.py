@@ -12,7 +12,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import requests
+
+from benchmarks.served import process_cpu_seconds
+from sync.server.runner import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MiB = 1024 * 1024
@@ -49,13 +51,6 @@ else:
     done = client.download(sha, Path(path))
 print(json.dumps({"seconds": time.perf_counter() - started, "bytes": done, "sync": sync.__file__}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def make_file(path: Path, size: int) -> str:
@@ -200,10 +195,9 @@ class EnvelopeServer:
     def cpu_seconds(self) -> float:
         """User + system CPU the server process has used so far (Linux: /proc; NaN elsewhere)."""
         try:
-            fields = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return process_cpu_seconds(self._proc.pid)
         except OSError:
             return math.nan
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def curl_get_seconds(self, sha: str) -> float:
         return curl_seconds("-H", f"Authorization: Bearer {self.token}", f"{self.url}/v1/media/{sha}")
