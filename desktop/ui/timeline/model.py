@@ -325,9 +325,9 @@ class TimelineModel(QAbstractListModel):
         before = self._keys[0] if self._keys else None
         page = self.bridge.engine.db.messages.page(self.conversation_id, before=before, limit=limit)
         self._has_more = len(page) == limit
-        if not page:
+        older = self._not_here(page[::-1])
+        if not older:
             return 0
-        older = page[::-1]
         if len(self._rows) + len(older) > WINDOW_ROWS:  # (first: the view still knows where its rows are)
             self._drop(max(0, WINDOW_ROWS - len(older)), len(self._rows))
         self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
@@ -345,6 +345,7 @@ class TimelineModel(QAbstractListModel):
             return
         page = self.bridge.engine.db.messages.page_after(self.conversation_id, after=self._keys[-1], limit=limit)
         self._has_newer = len(page) == limit
+        page = self._not_here(page)
         if page:
             if len(self._rows) + len(page) > WINDOW_ROWS:
                 self._drop(0, min(len(self._rows), len(self._rows) + len(page) - WINDOW_ROWS))
@@ -353,6 +354,11 @@ class TimelineModel(QAbstractListModel):
             self._window.put(end, page)
             self.endInsertRows()
         self.newer_loaded.emit(len(page))
+
+    def _not_here(self, page: Sequence[Message]) -> list[Message]:
+        """A page without the messages the window already holds: one of ours sent while the page was read has
+        its new place in the database but its old one here, until its update moves it (it shows once)."""
+        return [m for m in page if self.row_of(m.id) is None]
 
     def _drop(self, first: int, stop: int) -> None:
         """Let rows ``first`` to ``stop - 1`` go from one end of the window (they load again when scrolled to)."""

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from desktop.core.db.records import Message
+from desktop.core.db.records import Account, Message
 from desktop.core.engine import Engine
 from desktop.ui.bridge import EngineBridge
 from desktop.ui.media.thumbnails import ThumbnailCache
@@ -50,6 +50,10 @@ def view(bridge: EngineBridge, qtbot: QtBot) -> TimelineView:
     view.setModel(model)
     qtbot.waitUntil(lambda: view.at_bottom() and view.visible_rows().stop == model.rowCount())
     return view
+
+
+def bodies(model: TimelineModel) -> list[str]:
+    return [model.message_at(row).body for row in range(model.rowCount())]
 
 
 def model_of(view: TimelineView) -> TimelineModel:
@@ -189,3 +193,23 @@ def test_a_selected_message_stays_selected_while_pages_come_and_go(view: Timelin
         pass
     assert view.currentIndex().data(Roles.MESSAGE_ID) == chosen_id
     assert view.selectionModel().isSelected(view.currentIndex())
+
+
+def test_an_own_message_sent_while_a_page_loads_shows_once(tmp_path: Path, qtbot: QtBot) -> None:
+    """Sent while pending: the database has it at its seq before the model hears, and an older page read in
+    between brings it too; it must not show twice (it did: the pending row, then the page's)."""
+    engine = Engine(tmp_path / "writer")  # not started: the local database alone
+    engine.db.set_account(Account("http://127.0.0.1:9", "u1", "alice", "token"))
+    engine.db.conversations.upsert({"id": CID, "title": "Short", "members": ["alice", "bob"]})
+    bridge = EngineBridge(engine)
+    try:
+        model = TimelineModel(bridge, CID)
+        pending = engine.db.messages.add_local(CID, "the door code is 4711")
+        bridge.message_added.emit(pending.id, CID)
+        assert bodies(model) == ["the door code is 4711"]
+        engine.db.messages.mark_sent(pending.client_id, server_id="s1", seq=1)  # the outbox, on its thread
+        model._fetch_page()  # an older page, read before the model heard of the send (what fetchMore runs)
+        bridge.message_updated.emit(pending.id, CID)
+        assert bodies(model) == ["the door code is 4711"]
+    finally:
+        bridge.stop()
